@@ -1,0 +1,134 @@
+// Store: the SQLite database of crm-router (state and cache). Schema with
+// versioned migrations, WAL. It is the CacheView the decision reads, and it
+// keeps the ledger of processed keys, the outbox, run history and quarantine.
+//
+// Failure: every method returns a Result/Status; SQLite errors become Error
+// with Scope::Run (the database is unusable) in exactly one place (db.cc).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cache_view.h"
+#include "core/result.h"
+
+namespace crmr {
+
+enum class OpenMode {
+  ReadWrite,  // create if missing, migrate to the current schema
+  ReadOnly,   // never writes (dry run); a missing file reads as an empty cache
+};
+
+// A CRM record for the cache, with up to three e-mail addresses.
+struct CachedRecord {
+  std::string entity;  // systemuser queue contact account lead
+  std::string id;
+  std::string name;
+  bool active = true;
+  int filtering_method = -1;
+  std::vector<std::string> addresses;  // as given; stored normalised
+};
+
+// What one processed message leaves in the database.
+struct ProcessedMessage {
+  std::string key;
+  std::string source;
+  std::string position;
+  std::string message_id;
+  std::string outcome;        // queued, duplicate, tossed, quarantined, ...
+  std::string reason;
+  std::string decision_json;  // the report entry as JSON
+  std::string raw;            // raw bytes: stored in the outbox when outcome is
+                              // "queued", in quarantine when "quarantined"
+  std::string error;          // quarantine error text
+};
+
+struct OutboxItem {
+  std::int64_t id = 0;
+  std::string key;
+  std::string raw;
+  std::string decision_json;
+  int attempts = 0;
+};
+
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string command;
+  std::string started;
+  std::string finished;
+  std::string totals_json;
+};
+
+struct QuarantineItem {
+  std::int64_t id = 0;
+  std::string key;
+  std::string source;
+  std::string position;
+  std::string error;
+  std::string when;
+};
+
+class Store : public CacheView {
+ public:
+  static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
+  ~Store() override;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  int schema_version() const;
+
+  // CacheView
+  OrgSettings org() const override;
+  std::vector<RecordRef> records_by_address(std::string_view address) const override;
+  std::optional<TrackedEmail> tracked_by_message_id(std::string_view id) const override;
+  std::optional<TrackedEmail> tracked_by_token(std::string_view token) const override;
+  std::optional<TrackedEmail> tracked_by_conversation(std::string_view key) const override;
+  std::vector<TrackedEmail> tracked_by_subject_hashes(
+      const std::vector<std::int32_t>& hashes) const override;
+  bool ledger_has(std::string_view key) const override;
+
+  // Cache writes (cache import, sync). Upsert by id.
+  Status put_org(const OrgSettings& org);
+  Status upsert_record(const CachedRecord& r);
+  Status upsert_tracked(const TrackedEmail& e);
+  Status delete_record(const std::string& entity, const std::string& id);
+  Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
+
+  // Transactions: group many writes (batches of messages) into one commit.
+  // Nested begin() calls are counted; only the outermost commits.
+  Status begin();
+  Status commit();
+  void rollback() noexcept;
+
+  // Ledger, outbox and quarantine for one message, atomically.
+  Status record_processed(std::int64_t run_id, const ProcessedMessage& m);
+
+  // Outbox
+  Result<std::vector<OutboxItem>> outbox_pending(std::size_t limit) const;
+  Status outbox_done(std::int64_t id, const std::string& activity_id);
+  Status outbox_failed(std::int64_t id, const std::string& error, bool permanent);
+
+  // Runs
+  Result<std::int64_t> begin_run(const std::string& command, const std::string& started);
+  Status finish_run(std::int64_t run_id, const std::string& finished,
+                    const std::string& totals_json, const std::string& report_json);
+  Result<std::vector<RunRecord>> list_runs(std::size_t limit) const;
+  Result<std::string> run_report_json(std::int64_t run_id) const;  // 0 = latest
+
+  // Quarantine
+  Result<std::vector<QuarantineItem>> quarantine_list() const;
+  Result<std::string> quarantine_raw(std::int64_t id) const;
+  Status quarantine_remove(std::int64_t id);
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmr
