@@ -1,0 +1,240 @@
+#include "storage/cache_rows.h"
+
+#include <array>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+namespace crmr {
+namespace {
+
+using nlohmann::json;
+
+Error row_problem(std::string message) {
+  return Error{"import.bad_row", std::move(message), "", Scope::Message, Retry::Never};
+}
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return s;
+}
+
+std::string trimmed(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
+std::string shown(const json& v) {
+  std::string text = v.dump();
+  return text.size() > 40 ? text.substr(0, 40) + "..." : text;
+}
+
+const json* field(const json& row, const char* name) {
+  auto it = row.find(name);
+  if (it == row.end() || it->is_null()) return nullptr;
+  return &*it;
+}
+
+Result<std::optional<std::string>> text(const json& row, const char* name) {
+  const json* v = field(row, name);
+  if (!v) return std::nullopt;
+  if (v->is_string()) return v->get<std::string>();
+  if (v->is_number() || v->is_boolean()) return v->dump();
+  return fail(row_problem(std::string(name) + ": expected text, got " + shown(*v)));
+}
+
+Result<std::optional<bool>> boolean(const json& row, const char* name) {
+  const json* v = field(row, name);
+  if (!v) return std::nullopt;
+  if (v->is_boolean()) return v->get<bool>();
+  if (v->is_number_integer() || v->is_number_unsigned()) {
+    auto n = v->get<std::int64_t>();
+    if (n == 0 || n == 1) return n == 1;
+  }
+  if (v->is_string()) {
+    std::string s = lower(trimmed(v->get<std::string>()));
+    if (s.empty()) return std::nullopt;
+    if (s == "true" || s == "1") return true;
+    if (s == "false" || s == "0") return false;
+  }
+  return fail(row_problem(std::string(name) + ": expected a boolean (true, false, 1 or 0), got " +
+                          shown(*v)));
+}
+
+Result<std::optional<std::int64_t>> integer(const json& row, const char* name) {
+  const json* v = field(row, name);
+  if (!v) return std::nullopt;
+  if (v->is_number_integer() || v->is_number_unsigned()) return v->get<std::int64_t>();
+  if (v->is_number_float()) {
+    double d = v->get<double>();
+    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+  }
+  if (v->is_string()) {
+    std::string s = trimmed(v->get<std::string>());
+    if (s.empty()) return std::nullopt;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    bool digits = i < s.size() && s.size() - i <= 18;
+    for (std::size_t k = i; digits && k < s.size(); ++k) digits = s[k] >= '0' && s[k] <= '9';
+    if (digits) return std::stoll(s);
+  }
+  return fail(row_problem(std::string(name) + ": expected an integer, got " + shown(*v)));
+}
+
+Result<std::string> required_id(const json& row, const char* name) {
+  auto id = text(row, name);
+  if (!id) return fail(id.error());
+  if (!*id || trimmed(**id).empty()) return fail(row_problem("missing " + std::string(name)));
+  return trimmed(**id);
+}
+
+// Items of a ;- or ,-separated list (addresses, prefixes, extensions), trimmed.
+std::vector<std::string> split_items(const std::string& list) {
+  std::vector<std::string> out;
+  std::string item;
+  auto flush = [&] {
+    if (auto t = trimmed(item); !t.empty()) out.push_back(std::move(t));
+    item.clear();
+  };
+  for (char c : list) {
+    if (c == ';' || c == ',') {
+      flush();
+    } else {
+      item += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+// Applies the value of field `name`, if present, through `set`.
+#define CRMR_TRY_FIELD(getter, name, set)                      \
+  do {                                                          \
+    auto value_ = getter(row, name);                            \
+    if (!value_) return fail(value_.error());                   \
+    if (*value_) set(**value_);                                 \
+  } while (false)
+
+Status apply_org(Store& store, const json& row) {
+  OrgSettings org = store.org();  // fields the row leaves out keep their values
+  CRMR_TRY_FIELD(text, "trackingprefix",
+                 [&](const std::string& v) { org.tracking_prefixes = split_items(v); });
+  CRMR_TRY_FIELD(integer, "trackingtokenidbase", [&](std::int64_t v) { org.token_id_base = int(v); });
+  CRMR_TRY_FIELD(integer, "trackingtokeniddigits",
+                 [&](std::int64_t v) { org.token_id_digits = int(v); });
+  CRMR_TRY_FIELD(integer, "maximumtrackingnumber",
+                 [&](std::int64_t v) { org.max_tracking_number = int(v); });
+  CRMR_TRY_FIELD(boolean, "emailcorrelationenabled", [&](bool v) { org.correlation_enabled = v; });
+  CRMR_TRY_FIELD(boolean, "enablesmartmatching", [&](bool v) { org.smart_matching = v; });
+  CRMR_TRY_FIELD(text, "hashfilterkeywords",
+                 [&](const std::string& v) { org.hash_filter_keywords = v; });
+  CRMR_TRY_FIELD(integer, "hashmaxcount", [&](std::int64_t v) { org.hash_max_count = int(v); });
+  CRMR_TRY_FIELD(integer, "hashdeltasubjectcount",
+                 [&](std::int64_t v) { org.hash_delta_subject_count = int(v); });
+  CRMR_TRY_FIELD(integer, "hashminaddresscount",
+                 [&](std::int64_t v) { org.hash_min_address_count = int(v); });
+  CRMR_TRY_FIELD(boolean, "ignoreinternalemail", [&](bool v) { org.ignore_internal_email = v; });
+  CRMR_TRY_FIELD(boolean, "unresolveemailaddressifmultiplematch",
+                 [&](bool v) { org.unresolve_if_multiple_match = v; });
+  CRMR_TRY_FIELD(integer, "maxuploadfilesize",
+                 [&](std::int64_t v) { org.max_upload_file_size = v; });
+  CRMR_TRY_FIELD(text, "blockedattachments",
+                 [&](const std::string& v) { org.blocked_extensions = split_items(v); });
+  return store.put_org(org);
+}
+
+// Users, queues, contacts, accounts and leads.
+Status apply_record(Store& store, const std::string& entity, const json& row) {
+  struct Shape {
+    const char* entity;
+    const char* id;
+    const char* name;
+  };
+  static constexpr std::array<Shape, 5> shapes{{{"systemuser", "systemuserid", "fullname"},
+                                                {"queue", "queueid", "name"},
+                                                {"contact", "contactid", "fullname"},
+                                                {"account", "accountid", "name"},
+                                                {"lead", "leadid", "fullname"}}};
+  const Shape* shape = nullptr;
+  for (const auto& s : shapes)
+    if (entity == s.entity) shape = &s;
+  CachedRecord r;
+  r.entity = entity;
+  auto id = required_id(row, shape->id);
+  if (!id) return fail(id.error());
+  r.id = *id;
+  CRMR_TRY_FIELD(text, shape->name, [&](const std::string& v) { r.name = v; });
+  if (entity == "systemuser") {
+    CRMR_TRY_FIELD(boolean, "isdisabled", [&](bool v) { r.active = !v; });
+    CRMR_TRY_FIELD(text, "internalemailaddress",
+                   [&](const std::string& v) { r.addresses.push_back(v); });
+  } else {
+    CRMR_TRY_FIELD(integer, "statecode", [&](std::int64_t v) { r.active = v == 0; });
+  }
+  if (entity == "systemuser" || entity == "queue") {
+    CRMR_TRY_FIELD(integer, "incomingemailfilteringmethod",
+                   [&](std::int64_t v) { r.filtering_method = int(v); });
+  }
+  if (entity == "queue") {
+    CRMR_TRY_FIELD(text, "emailaddress", [&](const std::string& v) { r.addresses.push_back(v); });
+  } else if (entity != "systemuser") {
+    for (const char* name : {"emailaddress1", "emailaddress2", "emailaddress3"})
+      CRMR_TRY_FIELD(text, name, [&](const std::string& v) { r.addresses.push_back(v); });
+  }
+  return store.upsert_record(r);
+}
+
+Status apply_email(Store& store, const json& row) {
+  TrackedEmail e;
+  auto id = required_id(row, "activityid");
+  if (!id) return fail(id.error());
+  e.activity_id = *id;
+  CRMR_TRY_FIELD(text, "messageid", [&](const std::string& v) { e.message_id = v; });
+  CRMR_TRY_FIELD(text, "trackingtoken", [&](const std::string& v) { e.tracking_token = v; });
+  CRMR_TRY_FIELD(text, "conversationindex",
+                 [&](const std::string& v) { e.conversation_index = v; });
+  CRMR_TRY_FIELD(text, "subject", [&](const std::string& v) { e.subject = v; });
+  CRMR_TRY_FIELD(boolean, "directioncode", [&](bool v) { e.outgoing = v; });
+  // Plain names, or the Web API's lookup value and its annotation.
+  CRMR_TRY_FIELD(text, "_regardingobjectid_value", [&](const std::string& v) { e.regarding_id = v; });
+  CRMR_TRY_FIELD(text, "regardingobjectid", [&](const std::string& v) { e.regarding_id = v; });
+  CRMR_TRY_FIELD(text, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname",
+                 [&](const std::string& v) { e.regarding_entity = v; });
+  CRMR_TRY_FIELD(text, "regardingobjecttype",
+                 [&](const std::string& v) { e.regarding_entity = v; });
+  for (const char* name : {"torecipients", "ccrecipients"}) {
+    CRMR_TRY_FIELD(text, name, [&](const std::string& v) {
+      for (auto& a : split_items(v)) e.recipients.push_back(std::move(a));
+    });
+  }
+  if (!e.regarding_id.empty() && e.regarding_entity.empty())
+    return fail(row_problem("regardingobjectid given without regardingobjecttype"));
+  return store.upsert_tracked(e);
+}
+
+#undef CRMR_TRY_FIELD
+
+}  // namespace
+
+bool is_cache_entity(std::string_view entity) {
+  for (std::string_view e : {"organization", "systemuser", "queue", "contact", "account", "lead",
+                             "email"})
+    if (entity == e) return true;
+  return false;
+}
+
+const char* cache_entity_list() {
+  return "organization, systemuser, queue, contact, account, lead or email";
+}
+
+Status apply_cache_row(Store& store, const std::string& entity, const json& row) {
+  if (!row.is_object()) return fail(row_problem("expected a JSON object, got " + shown(row)));
+  if (entity == "organization") return apply_org(store, row);
+  if (entity == "email") return apply_email(store, row);
+  if (is_cache_entity(entity)) return apply_record(store, entity, row);
+  return fail(row_problem("unknown entity \"" + entity + "\" (expected " +
+                          cache_entity_list() + ")"));
+}
+
+}  // namespace crmr

@@ -1,0 +1,73 @@
+#include "storage/csv.h"
+
+namespace crmr {
+
+bool CsvReader::at_line_end() const {
+  return pos_ >= text_.size() || text_[pos_] == '\n' || text_[pos_] == '\r';
+}
+
+void CsvReader::skip_line_end() {
+  if (pos_ >= text_.size()) return;
+  if (text_[pos_] == '\r') ++pos_;
+  if (pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+  ++line_;
+}
+
+void CsvReader::skip_rest_of_line() {
+  while (!at_line_end()) ++pos_;
+  skip_line_end();
+}
+
+bool CsvReader::next(CsvRecord& out) {
+  // Blank lines between records are not records.
+  while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) skip_line_end();
+  if (pos_ >= text_.size()) return false;
+
+  out.line = line_;
+  out.fields.clear();
+  out.error.clear();
+  for (;;) {
+    std::string field;
+    if (pos_ < text_.size() && text_[pos_] == '"') {
+      const std::size_t opened = line_;
+      ++pos_;
+      bool closed = false;
+      while (pos_ < text_.size()) {
+        char c = text_[pos_++];
+        if (c == '"') {
+          if (pos_ < text_.size() && text_[pos_] == '"') {
+            field += '"';
+            ++pos_;
+          } else {
+            closed = true;
+            break;
+          }
+        } else {
+          if (c == '\n') ++line_;
+          if (c == '\r' && (pos_ >= text_.size() || text_[pos_] != '\n')) ++line_;
+          field += c;
+        }
+      }
+      if (!closed) {
+        out.error = "unterminated quoted field (opened on line " + std::to_string(opened) + ")";
+        return true;
+      }
+      if (!at_line_end() && text_[pos_] != ',') {
+        out.error = "unexpected text after a closing quote";
+        skip_rest_of_line();
+        return true;
+      }
+    } else {
+      while (!at_line_end() && text_[pos_] != ',') field += text_[pos_++];
+    }
+    out.fields.push_back(std::move(field));
+    if (pos_ < text_.size() && text_[pos_] == ',') {
+      ++pos_;
+      continue;
+    }
+    skip_line_end();
+    return true;
+  }
+}
+
+}  // namespace crmr

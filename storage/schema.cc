@@ -1,0 +1,172 @@
+#include "storage/schema.h"
+
+#include <string>
+
+namespace crmr {
+namespace {
+
+// Version 1: the cache, the ledger, the outbox, runs, quarantine, key/value state.
+// Times are UTC text (ISO 8601). Lists are ';'-separated text.
+constexpr char kSchemaV1[] = R"sql(
+CREATE TABLE org_settings (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  tracking_prefixes TEXT NOT NULL,
+  token_id_base INTEGER NOT NULL,
+  token_id_digits INTEGER NOT NULL,
+  max_tracking_number INTEGER NOT NULL,
+  correlation_enabled INTEGER NOT NULL,
+  smart_matching INTEGER NOT NULL,
+  hash_filter_keywords TEXT NOT NULL,
+  hash_max_count INTEGER NOT NULL,
+  hash_delta_subject_count INTEGER NOT NULL,
+  hash_min_address_count INTEGER NOT NULL,
+  ignore_internal_email INTEGER NOT NULL,
+  unresolve_if_multiple_match INTEGER NOT NULL,
+  max_upload_file_size INTEGER NOT NULL,
+  blocked_extensions TEXT NOT NULL
+);
+
+CREATE TABLE records (
+  rid INTEGER PRIMARY KEY,
+  entity TEXT NOT NULL,
+  id TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  active INTEGER NOT NULL DEFAULT 1,
+  filtering_method INTEGER NOT NULL DEFAULT -1,
+  UNIQUE (entity, id)
+);
+
+-- Normalised address -> record; the primary key is the index on address.
+CREATE TABLE record_addresses (
+  address TEXT NOT NULL,
+  rid INTEGER NOT NULL REFERENCES records(rid) ON DELETE CASCADE,
+  PRIMARY KEY (address, rid)
+) WITHOUT ROWID;
+CREATE INDEX record_addresses_by_record ON record_addresses(rid);
+
+CREATE TABLE tracked_emails (
+  tid INTEGER PRIMARY KEY,
+  activity_id TEXT NOT NULL UNIQUE,
+  message_id TEXT NOT NULL DEFAULT '',
+  tracking_token TEXT NOT NULL DEFAULT '',
+  conversation_index TEXT NOT NULL DEFAULT '',
+  conversation_key TEXT NOT NULL DEFAULT '',
+  subject TEXT NOT NULL DEFAULT '',
+  outgoing INTEGER NOT NULL DEFAULT 0,
+  regarding_entity TEXT NOT NULL DEFAULT '',
+  regarding_id TEXT NOT NULL DEFAULT '',
+  recipients TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX tracked_by_message_id ON tracked_emails(message_id) WHERE message_id <> '';
+CREATE INDEX tracked_by_token ON tracked_emails(tracking_token) WHERE tracking_token <> '';
+CREATE INDEX tracked_by_conversation ON tracked_emails(conversation_key)
+  WHERE conversation_key <> '';
+
+-- Smart matching: subject hashes of each tracked e-mail; the primary key is
+-- the index on hash.
+CREATE TABLE tracked_subject_hashes (
+  hash INTEGER NOT NULL,
+  tid INTEGER NOT NULL REFERENCES tracked_emails(tid) ON DELETE CASCADE,
+  PRIMARY KEY (hash, tid)
+) WITHOUT ROWID;
+CREATE INDEX tracked_subject_hashes_by_email ON tracked_subject_hashes(tid);
+
+CREATE TABLE ledger (
+  key TEXT PRIMARY KEY,
+  source TEXT NOT NULL DEFAULT '',
+  position TEXT NOT NULL DEFAULT '',
+  message_id TEXT NOT NULL DEFAULT '',
+  outcome TEXT NOT NULL,
+  reason TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+);
+CREATE INDEX ledger_by_run ON ledger(run_id);
+
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL UNIQUE,
+  raw BLOB NOT NULL,
+  decision_json TEXT NOT NULL DEFAULT '',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'failed')),
+  activity_id TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX outbox_pending ON outbox(id) WHERE state = 'pending';
+
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  command TEXT NOT NULL,
+  started TEXT NOT NULL,
+  finished TEXT NOT NULL DEFAULT '',
+  totals_json TEXT NOT NULL DEFAULT '',
+  report_json TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE quarantine (
+  id INTEGER PRIMARY KEY,
+  key TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  position TEXT NOT NULL DEFAULT '',
+  raw BLOB NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+);
+CREATE INDEX quarantine_by_key ON quarantine(key);
+
+-- Generic key/value state: IMAP/POP3 cursors, sync delta links, watermarks.
+CREATE TABLE state (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
+};
+
+}  // namespace
+
+std::span<const Migration> schema_migrations() { return kMigrations; }
+
+int current_schema_version() { return kMigrations[std::size(kMigrations) - 1].version; }
+
+Status apply_migrations(db::Connection& conn, std::span<const Migration> steps) {
+  auto version = conn.query_int("PRAGMA user_version");
+  if (!version) return fail(version.error());
+  const int latest = steps.empty() ? 0 : steps.back().version;
+  if (*version > latest) {
+    return fail("store.schema_newer",
+                conn.label() + ": the database has schema version " + std::to_string(*version) +
+                    ", this crm-router knows versions up to " + std::to_string(latest),
+                Scope::Run, Retry::Never,
+                "use a newer crm-router with this database, or point --db at another file");
+  }
+  if (*version == latest) return {};
+
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  for (const Migration& step : steps) {
+    if (step.version <= *version) continue;
+    auto st = conn.exec(step.sql);
+    if (!st) {
+      Error e = st.error();
+      e.message += " (migration to schema version " + std::to_string(step.version) + ", " +
+                   step.description + ")";
+      return fail(std::move(e));
+    }
+    // The version is a constant of this build, never a value read from data.
+    std::string pragma = "PRAGMA user_version = " + std::to_string(step.version);
+    auto set = conn.exec(pragma.c_str());
+    if (!set) return set;
+  }
+  return tx->commit();
+}
+
+}  // namespace crmr

@@ -1,0 +1,292 @@
+// Store: the cache of CRM records and tracked e-mails (writes and the hot
+// lookups the decision makes per message, all on cached statements).
+#include <algorithm>
+#include <unordered_map>
+
+#include "core/normalize.h"
+#include "storage/store_impl.h"
+
+namespace crmr {
+namespace {
+
+constexpr char kUpsertRecord[] =
+    "INSERT INTO records (entity, id, name, active, filtering_method)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT (entity, id) DO UPDATE SET name = excluded.name,"
+    " active = excluded.active, filtering_method = excluded.filtering_method"
+    " RETURNING rid";
+constexpr char kClearAddresses[] = "DELETE FROM record_addresses WHERE rid = ?1";
+constexpr char kAddAddress[] =
+    "INSERT OR IGNORE INTO record_addresses (address, rid) VALUES (?1, ?2)";
+constexpr char kDeleteRecord[] = "DELETE FROM records WHERE entity = ?1 AND id = ?2";
+constexpr char kRecordsByAddress[] =
+    "SELECT r.entity, r.id, r.name, r.active, r.filtering_method"
+    " FROM record_addresses a JOIN records r ON r.rid = a.rid"
+    " WHERE a.address = ?1 ORDER BY r.entity, r.id";
+
+constexpr char kUpsertTracked[] =
+    "INSERT INTO tracked_emails (activity_id, message_id, tracking_token,"
+    " conversation_index, conversation_key, subject, outgoing, regarding_entity,"
+    " regarding_id, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (activity_id) DO UPDATE SET message_id = excluded.message_id,"
+    " tracking_token = excluded.tracking_token,"
+    " conversation_index = excluded.conversation_index,"
+    " conversation_key = excluded.conversation_key, subject = excluded.subject,"
+    " outgoing = excluded.outgoing, regarding_entity = excluded.regarding_entity,"
+    " regarding_id = excluded.regarding_id, recipients = excluded.recipients"
+    " RETURNING tid";
+constexpr char kClearHashes[] = "DELETE FROM tracked_subject_hashes WHERE tid = ?1";
+constexpr char kClearAllHashes[] = "DELETE FROM tracked_subject_hashes";
+constexpr char kAddHash[] =
+    "INSERT OR IGNORE INTO tracked_subject_hashes (hash, tid) VALUES (?1, ?2)";
+constexpr char kAllSubjects[] = "SELECT tid, subject FROM tracked_emails";
+constexpr char kTidsByHash[] = "SELECT tid FROM tracked_subject_hashes WHERE hash = ?1";
+
+#define CRMR_TRACKED_COLUMNS                                                          \
+  "SELECT activity_id, message_id, tracking_token, conversation_index, subject,"      \
+  " outgoing, regarding_entity, regarding_id, recipients FROM tracked_emails"
+// Where several tracked e-mails match, the one with a regarding record wins,
+// then the most recently cached.
+#define CRMR_TRACKED_BEST " ORDER BY regarding_id <> '' DESC, tid DESC LIMIT 1"
+constexpr char kTrackedByMessageId[] =
+    CRMR_TRACKED_COLUMNS " WHERE message_id = ?1 AND message_id <> ''" CRMR_TRACKED_BEST;
+constexpr char kTrackedByToken[] =
+    CRMR_TRACKED_COLUMNS " WHERE tracking_token = ?1 AND tracking_token <> ''" CRMR_TRACKED_BEST;
+constexpr char kTrackedByConversation[] = CRMR_TRACKED_COLUMNS
+    " WHERE conversation_key = ?1 AND conversation_key <> ''" CRMR_TRACKED_BEST;
+constexpr char kTrackedByTid[] = CRMR_TRACKED_COLUMNS " WHERE tid = ?1";
+#undef CRMR_TRACKED_COLUMNS
+#undef CRMR_TRACKED_BEST
+
+// Smart matching returns at most this many candidates, those sharing the most
+// subject hashes first (a common word can be in thousands of subjects).
+constexpr std::size_t kMaxSmartCandidates = 200;
+
+TrackedEmail read_tracked(const db::Statement& s) {
+  TrackedEmail e;
+  e.activity_id = s.column_text(0);
+  e.message_id = s.column_text(1);
+  e.tracking_token = s.column_text(2);
+  e.conversation_index = s.column_text(3);
+  e.subject = s.column_text(4);
+  e.outgoing = s.column_bool(5);
+  e.regarding_entity = s.column_text(6);
+  e.regarding_id = s.column_text(7);
+  e.recipients = split_list(s.column_text(8));
+  return e;
+}
+
+std::string lower_ascii(std::string_view in) {
+  std::string out(in);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return out;
+}
+
+Status invalid(std::string message) {
+  return fail("store.invalid_record", std::move(message), Scope::Message, Retry::Never);
+}
+
+}  // namespace
+
+Status Store::Impl::put_subject_hashes(std::int64_t tid, const std::string& subject,
+                                       const OrgSettings& org) {
+  {
+    auto q = conn.cached(kClearHashes);
+    if (!q) return fail(q.error());
+    if (auto st = (*q)->bind(1, tid); !st) return st;
+    if (auto st = (*q)->run(); !st) return st;
+  }
+  for (std::int32_t hash : subject_hashes(subject, org.hash_filter_keywords, org.hash_max_count)) {
+    auto q = conn.cached(kAddHash);
+    if (!q) return fail(q.error());
+    Status st = (*q)->bind(1, static_cast<std::int64_t>(hash));
+    if (st) st = (*q)->bind(2, tid);
+    if (st) st = (*q)->run();
+    if (!st) return st;
+  }
+  return {};
+}
+
+Status Store::Impl::rehash_subjects(const OrgSettings& org) {
+  std::vector<std::pair<std::int64_t, std::string>> subjects;
+  {
+    auto q = conn.cached(kAllSubjects);
+    if (!q) return fail(q.error());
+    for (;;) {
+      auto row = (*q)->step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      subjects.emplace_back((*q)->column_int64(0), (*q)->column_text(1));
+    }
+  }
+  {
+    auto q = conn.cached(kClearAllHashes);
+    if (!q) return fail(q.error());
+    if (auto st = (*q)->run(); !st) return st;
+  }
+  for (const auto& [tid, subject] : subjects) {
+    if (auto st = put_subject_hashes(tid, subject, org); !st) return st;
+  }
+  return {};
+}
+
+Status Store::upsert_record(const CachedRecord& r) {
+  if (auto st = impl_->writable("store a record"); !st) return st;
+  if (r.entity.empty()) return invalid("record " + r.id + " has no entity");
+  if (r.id.empty()) return invalid(r.entity + " record has no id");
+  auto& conn = impl_->conn;
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  std::int64_t rid = 0;
+  {
+    auto q = conn.cached(kUpsertRecord);
+    if (!q) return fail(q.error());
+    auto& s = **q;
+    Status st = s.bind(1, r.entity);
+    if (st) st = s.bind(2, r.id);
+    if (st) st = s.bind(3, r.name);
+    if (st) st = s.bind(4, r.active);
+    if (st) st = s.bind(5, r.filtering_method);
+    if (!st) return st;
+    auto row = s.step();
+    if (!row) return fail(row.error());
+    rid = s.column_int64(0);
+  }
+  {
+    auto q = conn.cached(kClearAddresses);
+    if (!q) return fail(q.error());
+    if (auto st = (*q)->bind(1, rid); !st) return st;
+    if (auto st = (*q)->run(); !st) return st;
+  }
+  for (const auto& address : r.addresses) {
+    std::string normal = normalize_address(address);
+    if (normal.empty()) continue;
+    auto q = conn.cached(kAddAddress);
+    if (!q) return fail(q.error());
+    Status st = (*q)->bind(1, normal);
+    if (st) st = (*q)->bind(2, rid);
+    if (st) st = (*q)->run();
+    if (!st) return st;
+  }
+  return tx->commit();
+}
+
+Status Store::delete_record(const std::string& entity, const std::string& id) {
+  if (auto st = impl_->writable("delete a record"); !st) return st;
+  auto q = impl_->conn.cached(kDeleteRecord);
+  if (!q) return fail(q.error());
+  Status st = (*q)->bind(1, entity);
+  if (st) st = (*q)->bind(2, id);
+  if (st) st = (*q)->run();  // addresses go with it (ON DELETE CASCADE)
+  return st;
+}
+
+Status Store::upsert_tracked(const TrackedEmail& e) {
+  if (auto st = impl_->writable("store a tracked e-mail"); !st) return st;
+  if (e.activity_id.empty()) return invalid("tracked e-mail has no activity id");
+  const OrgSettings org = this->org();
+  std::vector<std::string> recipients;
+  for (const auto& a : e.recipients)
+    if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
+  auto& conn = impl_->conn;
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  std::int64_t tid = 0;
+  {
+    auto q = conn.cached(kUpsertTracked);
+    if (!q) return fail(q.error());
+    auto& s = **q;
+    Status st = s.bind(1, e.activity_id);
+    if (st) st = s.bind(2, normalize_message_id(e.message_id));
+    if (st) st = s.bind(3, normalize_token(e.tracking_token));
+    if (st) st = s.bind(4, e.conversation_index);
+    if (st) st = s.bind(5, conversation_key(e.conversation_index).value_or(""));
+    if (st) st = s.bind(6, e.subject);
+    if (st) st = s.bind(7, e.outgoing);
+    if (st) st = s.bind(8, e.regarding_entity);
+    if (st) st = s.bind(9, e.regarding_id);
+    if (st) st = s.bind(10, join_list(recipients));
+    if (!st) return st;
+    auto row = s.step();
+    if (!row) return fail(row.error());
+    tid = s.column_int64(0);
+  }
+  if (auto st = impl_->put_subject_hashes(tid, e.subject, org); !st) return st;
+  return tx->commit();
+}
+
+std::vector<RecordRef> Store::records_by_address(std::string_view address) const {
+  std::vector<RecordRef> out;
+  const std::string normal = normalize_address(address);
+  if (normal.empty()) return out;
+  auto q = impl_->conn.cached(kRecordsByAddress);
+  if (!q || !(*q)->bind(1, normal)) return out;
+  for (;;) {
+    auto row = (*q)->step();
+    if (!row || !*row) break;
+    auto& s = **q;
+    out.push_back(RecordRef{s.column_text(0), s.column_text(1), s.column_text(2),
+                            s.column_bool(3), s.column_int(4)});
+  }
+  return out;
+}
+
+namespace {
+
+std::optional<TrackedEmail> tracked_one(db::Connection& conn, const char* sql,
+                                        const std::string& key) {
+  if (key.empty()) return std::nullopt;
+  auto q = conn.cached(sql);
+  if (!q || !(*q)->bind(1, key)) return std::nullopt;
+  auto row = (*q)->step();
+  if (!row || !*row) return std::nullopt;
+  return read_tracked(**q);
+}
+
+}  // namespace
+
+std::optional<TrackedEmail> Store::tracked_by_message_id(std::string_view id) const {
+  return tracked_one(impl_->conn, kTrackedByMessageId, normalize_message_id(id));
+}
+
+std::optional<TrackedEmail> Store::tracked_by_token(std::string_view token) const {
+  return tracked_one(impl_->conn, kTrackedByToken, normalize_token(token));
+}
+
+std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key) const {
+  return tracked_one(impl_->conn, kTrackedByConversation, lower_ascii(key));
+}
+
+std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
+    const std::vector<std::int32_t>& hashes) const {
+  std::unordered_map<std::int64_t, int> shared;  // tid -> hashes in common
+  std::vector<std::int32_t> unique(hashes);
+  std::sort(unique.begin(), unique.end());
+  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
+  for (std::int32_t hash : unique) {
+    auto q = impl_->conn.cached(kTidsByHash);
+    if (!q || !(*q)->bind(1, static_cast<std::int64_t>(hash))) return {};
+    for (;;) {
+      auto row = (*q)->step();
+      if (!row || !*row) break;
+      ++shared[(*q)->column_int64(0)];
+    }
+  }
+  std::vector<std::pair<std::int64_t, int>> ranked(shared.begin(), shared.end());
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first > b.first;
+  });
+  if (ranked.size() > kMaxSmartCandidates) ranked.resize(kMaxSmartCandidates);
+  std::vector<TrackedEmail> out;
+  out.reserve(ranked.size());
+  for (const auto& [tid, count] : ranked) {
+    auto q = impl_->conn.cached(kTrackedByTid);
+    if (!q || !(*q)->bind(1, tid)) break;
+    auto row = (*q)->step();
+    if (row && *row) out.push_back(read_tracked(**q));
+  }
+  return out;
+}
+
+}  // namespace crmr

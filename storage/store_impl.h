@@ -1,0 +1,33 @@
+// Store::Impl, shared by the store_*.cc files that implement Store: the
+// connection (with its cached statements) and what the Store remembers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/db.h"
+#include "storage/store.h"
+
+namespace crmr {
+
+struct Store::Impl {
+  db::Connection conn;
+  OpenMode mode = OpenMode::ReadWrite;
+  std::string path;                         // as given to open()
+  mutable std::optional<OrgSettings> org;   // cached org settings; reset on rollback
+
+  // Error "store.read_only" when opened ReadOnly; `what` names the write.
+  Status writable(std::string_view what) const;
+  // Recomputes the subject hashes of every tracked e-mail with `org`.
+  Status rehash_subjects(const OrgSettings& org);
+  // Replaces the subject hashes of tracked e-mail `tid`.
+  Status put_subject_hashes(std::int64_t tid, const std::string& subject, const OrgSettings& org);
+};
+
+// ';'-separated text lists as stored in the database.
+std::string join_list(const std::vector<std::string>& items);
+std::vector<std::string> split_list(std::string_view text);
+
+}  // namespace crmr

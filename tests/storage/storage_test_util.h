@@ -1,0 +1,95 @@
+// Helpers for the storage tests: a temporary directory removed afterwards,
+// whole-file reads for byte-for-byte comparisons, and small value builders.
+// Include only from test sources that link GoogleTest.
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/normalize.h"
+#include "storage/store.h"
+
+namespace crmr::test {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "crmr-storage-XXXXXX").string();
+    path_ = mkdtemp(pattern.data()) ? pattern : std::string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  // Writes `content` to `name` and returns its path.
+  std::string write(const std::string& name, const std::string& content) const {
+    std::ofstream(file(name), std::ios::binary) << content;
+    return file(name);
+  }
+
+ private:
+  std::string path_;
+};
+
+inline std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+inline std::unique_ptr<Store> memory_store() {
+  auto store = Store::open(":memory:", OpenMode::ReadWrite);
+  EXPECT_TRUE(store) << store.error().describe();
+  return std::move(*store);
+}
+
+inline CachedRecord contact(std::string id, std::string name, std::vector<std::string> addresses,
+                     bool active = true) {
+  return CachedRecord{"contact", std::move(id), std::move(name), active, -1,
+                      std::move(addresses)};
+}
+
+inline ProcessedMessage processed(std::string key, std::string outcome, std::string raw = "raw") {
+  ProcessedMessage m;
+  m.key = std::move(key);
+  m.source = "mbox:/tmp/in.mbox";
+  m.position = "42";
+  m.message_id = "a@b";
+  m.outcome = std::move(outcome);
+  m.reason = "CorrelationMatch";
+  m.decision_json = R"({"outcome":"queued"})";
+  m.raw = std::move(raw);
+  m.error = "bad MIME";
+  return m;
+}
+
+inline TrackedEmail tracked(std::string id, std::string subject) {
+  TrackedEmail e;
+  e.activity_id = std::move(id);
+  e.subject = std::move(subject);
+  return e;
+}
+
+// A base64 Thread-Index of 27 bytes whose first 22 bytes start with `first`.
+inline std::string thread_index(char first) {
+  std::string raw(27, '\x5a');
+  raw[0] = first;
+  return base64_encode(raw);
+}
+
+
+}  // namespace crmr::test
