@@ -136,12 +136,18 @@ std::vector<std::int32_t> subject_hashes(std::string_view subject,
                                          const std::string& filter_regex, int max_count) {
   std::string s(subject);
   if (!filter_regex.empty()) {
-    try {
-      std::regex re(filter_regex, std::regex::ECMAScript | std::regex::icase);
-      s = std::regex_replace(s, re, "", std::regex_constants::format_first_only);
-    } catch (const std::regex_error&) {
-      // An unusable organisation regex hashes the subject as it is.
+    // Compiling a std::regex costs far more than matching: keep the last one.
+    thread_local std::string cached_pattern;
+    thread_local std::optional<std::regex> cached;
+    if (filter_regex != cached_pattern) {
+      cached_pattern = filter_regex;
+      try {
+        cached.emplace(filter_regex, std::regex::ECMAScript | std::regex::icase);
+      } catch (const std::regex_error&) {
+        cached.reset();  // an unusable organisation regex hashes the subject as it is
+      }
     }
+    if (cached) s = std::regex_replace(s, *cached, "", std::regex_constants::format_first_only);
   }
   std::vector<std::int32_t> out;
   std::string word;
