@@ -1,0 +1,163 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_codes.h"
+#include "cli/platform.h"
+
+namespace crmr {
+namespace {
+
+struct Globals {
+  std::string config;
+  std::string db;
+  std::string report;
+  std::string log_file;
+  bool dry_run = false;
+  int verbose = 0;
+  bool quiet = false;
+  bool no_progress = false;
+};
+
+// Logs go to a rotating file when configured, else to stderr. Never to
+// stdout: that is the report's.
+void setup_logging(const Globals& g, const Config& cfg) {
+  std::string file = g.log_file.empty() ? cfg.log_file : g.log_file;
+  std::shared_ptr<spdlog::logger> logger;
+  try {
+    if (!file.empty()) {
+      logger = spdlog::rotating_logger_mt("crm-router", file, 5 * 1024 * 1024, 3);
+    } else {
+      logger = spdlog::stderr_color_mt("crm-router");
+    }
+  } catch (const spdlog::spdlog_ex& e) {
+    logger = spdlog::stderr_color_mt("crm-router-fallback");
+    logger->error("cannot open log file {}: {}", file, e.what());
+  }
+  // log_level applies to the log file. On stderr the summary already lists
+  // problem messages, so only errors are logged there unless -v is given.
+  auto level = file.empty() ? spdlog::level::err : spdlog::level::from_str(cfg.log_level);
+  if (g.verbose >= 2) level = spdlog::level::debug;
+  else if (g.verbose == 1 && level > spdlog::level::info) level = spdlog::level::info;
+  logger->set_level(level);
+  logger->flush_on(spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"crm-router: routes inbound e-mail into the CRM as activities", "crm-router"};
+  app.set_version_flag("--version", std::string("crm-router ") + CRMR_VERSION);
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  Globals g;
+  app.add_option("--config", g.config, "Configuration file (TOML)");
+  app.add_option("--db", g.db, "State and cache database (SQLite)");
+  app.add_option("--report", g.report, "Write the report to FILE (.json .csv .html .txt)");
+  app.add_option("--log-file", g.log_file, "Write logs to FILE (rotating)");
+  app.add_flag("--dry-run", g.dry_run, "Decide and report; write nothing anywhere");
+  app.add_flag("-v,--verbose", g.verbose, "More output (repeat for debug logs)");
+  app.add_flag("-q,--quiet", g.quiet, "Print nothing when all is well");
+  app.add_flag("--no-progress", g.no_progress, "No progress bar");
+
+  ImportOptions imp;
+  auto* import_cmd = app.add_subcommand("import", "Route archived mail: .eml, folders, Maildir, mbox, gzip, - for stdin");
+  import_cmd->add_option("paths", imp.paths, "Files or folders (- = stdin)")->required();
+  import_cmd->add_option("--since", imp.since, "Only mail dated on/after DATE (YYYY-MM-DD[THH:MM:SSZ])");
+  import_cmd->add_option("--until", imp.until, "Only mail dated before DATE");
+  import_cmd->add_option("--limit", imp.limit, "Stop after N messages")->check(CLI::PositiveNumber);
+  import_cmd->add_flag("--forward-mailbox", imp.forward_mailbox,
+                       "Unwrap messages forwarded as attachments (forward mailbox)");
+  import_cmd->add_option("--mbox-format", imp.mbox_format, "mbox flavour: auto, mboxo, mboxrd, mboxcl2")
+      ->check(CLI::IsMember({"auto", "mboxo", "mboxrd", "mboxcl2"}));
+
+  ExplainOptions exp;
+  auto* explain_cmd = app.add_subcommand("explain", "Show a message as parsed and every step of its decision");
+  explain_cmd->add_option("file", exp.path, "A message file (or an mbox; - = stdin)")->required();
+  explain_cmd->add_flag("--forward-mailbox", exp.forward_mailbox, "Unwrap a forwarded-as-attachment message");
+  explain_cmd->add_option("--limit", exp.limit, "Explain at most N messages")->check(CLI::PositiveNumber);
+
+  auto* cache_cmd = app.add_subcommand("cache", "The local cache of CRM records");
+  cache_cmd->require_subcommand(1);
+  CacheImportOptions ci;
+  auto* cache_import = cache_cmd->add_subcommand("import", "Load records from JSON Lines or CSV");
+  cache_import->add_option("file", ci.file, "JSON Lines or CSV file")->required();
+  cache_import->add_option("--entity", ci.entity, "Entity of every CSV row (contact, account, ...)")
+      ->check(CLI::IsMember({"organization", "systemuser", "queue", "contact", "account", "lead", "email"}));
+  cache_import->add_option("--format", ci.format, "auto, jsonl or csv")
+      ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
+  auto* cache_stats = cache_cmd->add_subcommand("stats", "Count what the cache holds");
+
+  ReportOptions rep;
+  auto* report_cmd = app.add_subcommand("report", "Print or export the report of an earlier run");
+  report_cmd->add_option("--run", rep.run, "Run id (default: the latest)");
+  report_cmd->add_option("--format", rep.format, "text, json, csv or html")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  report_cmd->add_option("-o,--output", rep.output, "Write to FILE instead of stdout");
+  report_cmd->add_flag("--list", rep.list, "List the recorded runs");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << '\n';
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {
+      out << app.help();
+      return kExitOk;
+    }
+    err << "crm-router: " << e.what() << "\n(see crm-router --help)\n";
+    return kExitUsage;
+  }
+
+  if (g.quiet && g.verbose > 0) {
+    err << "crm-router: -q and -v cannot be used together\n";
+    return kExitUsage;
+  }
+  bool explicit_config = !g.config.empty();
+  std::string config_path = explicit_config ? g.config : platform::default_config_path();
+  auto cfg = load_config(config_path, explicit_config);
+  if (!cfg) {
+    err << "crm-router: " << cfg.error().describe() << '\n';
+    return kExitConfig;
+  }
+  setup_logging(g, *cfg);
+
+  bool progress = !g.no_progress && cfg->progress && !g.quiet &&
+                  platform::is_terminal(stderr) && &err == &std::cerr;
+  Output output(out, err, g.quiet ? -1 : g.verbose, progress);
+  Context ctx{output, *cfg};
+  ctx.db_path = !g.db.empty() ? g.db : (!cfg->db.empty() ? cfg->db : platform::default_db_path());
+  ctx.report_path = !g.report.empty() ? g.report : cfg->report;
+  ctx.dry_run = g.dry_run;
+
+  int rc = kExitOk;
+  if (import_cmd->parsed()) {
+    imp.forward_mailbox = imp.forward_mailbox || cfg->forward_mailbox;
+    rc = cmd_import(ctx, imp);
+  } else if (explain_cmd->parsed()) {
+    rc = cmd_explain(ctx, exp);
+  } else if (cache_import->parsed()) {
+    rc = cmd_cache_import(ctx, ci);
+  } else if (cache_stats->parsed()) {
+    rc = cmd_cache_stats(ctx);
+  } else if (report_cmd->parsed()) {
+    rc = cmd_report(ctx, rep);
+  }
+  spdlog::default_logger()->flush();
+  spdlog::drop_all();
+  return rc;
+}
+
+}  // namespace crmr

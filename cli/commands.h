@@ -1,0 +1,47 @@
+// The commands. Each takes the Context and its own options (filled by the
+// CLI11 wiring in app.cc) and returns an exit code (exit_codes.h).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace crmr {
+
+struct ImportOptions {
+  std::vector<std::string> paths;  // "-" is standard input
+  std::string since;               // YYYY-MM-DD or ISO 8601 date-time (UTC)
+  std::string until;
+  std::optional<std::uint64_t> limit;
+  bool forward_mailbox = false;
+  std::string mbox_format = "auto";
+};
+int cmd_import(Context& ctx, const ImportOptions& o);
+
+struct ExplainOptions {
+  std::string path;
+  bool forward_mailbox = false;
+  std::optional<std::uint64_t> limit;
+};
+int cmd_explain(Context& ctx, const ExplainOptions& o);
+
+struct CacheImportOptions {
+  std::string file;
+  std::string entity;          // for CSV
+  std::string format = "auto"; // auto, jsonl, csv
+};
+int cmd_cache_import(Context& ctx, const CacheImportOptions& o);
+int cmd_cache_stats(Context& ctx);
+
+struct ReportOptions {
+  std::int64_t run = 0;        // 0: the latest run
+  std::string format;          // text, json, csv, html (default: text, or from --output)
+  std::string output;          // file; empty: stdout
+  bool list = false;           // list the runs instead
+};
+int cmd_report(Context& ctx, const ReportOptions& o);
+
+}  // namespace crmr

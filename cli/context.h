@@ -1,0 +1,28 @@
+// Context: what every command gets after the command line and the config file
+// have been read (the command line wins over the file).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli/config.h"
+#include "cli/output.h"
+#include "core/result.h"
+#include "storage/store.h"
+
+namespace crmr {
+
+struct Context {
+  Output& out;
+  Config cfg;
+  std::string db_path;      // --db, else config db, else the platform default
+  std::string report_path;  // --report, else config report; empty: none
+  bool dry_run = false;
+
+  // Open the state database: read-only in a dry run, else read-write.
+  Result<std::unique_ptr<Store>> open_store() const;
+  // Print an error with its hint and return the exit code its scope implies.
+  int fail_with(const Error& e) const;
+};
+
+}  // namespace crmr

@@ -1,0 +1,180 @@
+#include "cli/pipeline.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/message_key.h"
+#include "core/normalize.h"
+#include "core/sha256.h"
+#include "core/unwrap.h"
+
+namespace crmr {
+
+// The cache as the decision sees it during a run: the store plus the keys
+// already processed in this run (a dry run writes no ledger, and a batch is
+// not yet committed, so the store alone would miss them).
+class Pipeline::RunOverlay final : public CacheView {
+ public:
+  explicit RunOverlay(const CacheView& base) : base_(base), org_(base.org()) {}
+
+  void remember(const std::string& key) { keys_.insert(key); }
+
+  OrgSettings org() const override { return org_; }
+  std::vector<RecordRef> records_by_address(std::string_view a) const override {
+    return base_.records_by_address(a);
+  }
+  std::optional<TrackedEmail> tracked_by_message_id(std::string_view id) const override {
+    return base_.tracked_by_message_id(id);
+  }
+  std::optional<TrackedEmail> tracked_by_token(std::string_view t) const override {
+    return base_.tracked_by_token(t);
+  }
+  std::optional<TrackedEmail> tracked_by_conversation(std::string_view k) const override {
+    return base_.tracked_by_conversation(k);
+  }
+  std::vector<TrackedEmail> tracked_by_subject_hashes(
+      const std::vector<std::int32_t>& h) const override {
+    return base_.tracked_by_subject_hashes(h);
+  }
+  bool ledger_has(std::string_view key) const override {
+    return keys_.count(std::string(key)) > 0 || base_.ledger_has(key);
+  }
+
+ private:
+  const CacheView& base_;
+  OrgSettings org_;  // read once per run: org() is called for every message
+  std::unordered_set<std::string> keys_;
+};
+
+Pipeline::Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink)
+    : store_(store),
+      opts_(std::move(opts)),
+      run_id_(run_id),
+      sink_(std::move(sink)),
+      overlay_(std::make_unique<RunOverlay>(store)) {
+  for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
+    totals_[o] = 0;
+}
+
+Pipeline::~Pipeline() {
+  if (batch_open_) store_.rollback();
+}
+
+bool Pipeline::limit_reached() const { return opts_.limit && processed_ >= *opts_.limit; }
+
+void Pipeline::emit(ReportEntry&& e) {
+  ++totals_[e.outcome];
+  ++processed_;
+  sink_(std::move(e));
+}
+
+Status Pipeline::commit_entry(const ReportEntry& e, const std::string& raw) {
+  overlay_->remember(e.key);
+  if (opts_.dry_run) return {};
+  if (!batch_open_) {
+    if (auto s = store_.begin(); !s) return s;
+    batch_open_ = true;
+  }
+  ProcessedMessage pm;
+  pm.key = e.key;
+  pm.source = e.source;
+  pm.position = e.position;
+  pm.message_id = e.message_id;
+  pm.outcome = e.outcome;
+  pm.reason = e.reason;
+  pm.decision_json = entry_to_json(e);
+  if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = raw;
+  pm.error = e.error;
+  if (auto s = store_.record_processed(run_id_, pm); !s) return s;
+  if (++in_batch_ >= opts_.commit_every) return flush();
+  return {};
+}
+
+Status Pipeline::flush() {
+  if (!batch_open_) return {};
+  batch_open_ = false;
+  in_batch_ = 0;
+  return store_.commit();
+}
+
+Result<bool> Pipeline::process(const RawMessage& raw) {
+  bytes_ += raw.bytes.size();
+  auto parsed = parse_message(raw.bytes, opts_.limits);
+  if (!parsed) {
+    // Unparseable: quarantine it whole, keyed by its bytes, and go on.
+    ReportEntry e;
+    e.source = raw.source;
+    e.position = raw.position;
+    e.key = "sha256:" + sha256_hex(raw.bytes);
+    e.outcome = to_string(Outcome::Quarantined);
+    e.reason = "ParseError";
+    e.correlation = to_string(Correlation::None);
+    e.error = parsed.error().describe();
+    if (overlay_->ledger_has(e.key)) {
+      e.outcome = to_string(Outcome::Duplicate);
+      e.reason = "Duplicate";
+      e.error.clear();
+    }
+    if (auto s = commit_entry(e, raw.bytes); !s) return std::unexpected(s.error());
+    emit(std::move(e));
+    return true;
+  }
+
+  Message msg = std::move(*parsed);
+  std::string inner_raw;
+  const std::string* routed_raw = &raw.bytes;
+  Policy policy = opts_.policy;
+  if (opts_.forward_mailbox) {
+    if (auto un = unwrap_forward(msg, opts_.limits)) {
+      policy.forwarded_by = un->forwarded_by;
+      msg = std::move(un->inner);
+      inner_raw = std::move(un->inner_raw);
+      routed_raw = &inner_raw;
+    }
+  }
+
+  std::optional<std::int64_t> when = msg.date ? msg.date : raw.envelope_date;
+  if (when && ((opts_.since && *when < *opts_.since) || (opts_.until && *when >= *opts_.until))) {
+    ++skipped_;
+    return false;
+  }
+
+  const std::string key = message_key(msg, *routed_raw);
+  Decision d = decide(msg, key, *overlay_, policy);
+  ReportEntry e = make_entry(raw.source, raw.position, msg, d);
+  if (!policy.forwarded_by.empty())
+    e.warnings.push_back("unwrapped from a message forwarded by " + policy.forwarded_by);
+  if (auto s = commit_entry(e, *routed_raw); !s) return std::unexpected(s.error());
+  emit(std::move(e));
+  return true;
+}
+
+void Pipeline::source_failed(const std::string& source, const Error& err) {
+  ReportEntry e;
+  e.source = source;
+  e.outcome = to_string(Outcome::Failed);
+  e.reason = "ReadError";
+  e.correlation = to_string(Correlation::None);
+  e.error = err.describe();
+  spdlog::warn("{}: {}", source, err.describe());
+  emit(std::move(e));
+}
+
+Status Pipeline::run_source(MailSource& src, const std::function<void()>& on_progress) {
+  while (!limit_reached()) {
+    auto next = src.next();
+    if (!next) {
+      if (next.error().scope == Scope::Message) {
+        source_failed(src.describe(), next.error());
+        continue;
+      }
+      return std::unexpected(next.error());
+    }
+    if (!next->has_value()) break;
+    auto r = process(**next);
+    if (!r) return std::unexpected(r.error());
+    if (on_progress) on_progress();
+  }
+  return flush();
+}
+
+}  // namespace crmr

@@ -1,0 +1,83 @@
+// Pipeline: one message at a time through parse -> unwrap -> decide -> commit,
+// whatever its source. `import` plugs file sources into it; `run` (mailboxes)
+// uses the same object, disposing of each message after process() returned.
+//
+// Ownership: the pipeline borrows the Store and the ReportSink; it owns the
+// per-run memory of keys seen (so a duplicate inside one run is caught even
+// in a dry run, which writes nothing).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_set>
+
+#include "core/decision.h"
+#include "core/mail_source.h"
+#include "core/mime_parser.h"
+#include "core/report.h"
+#include "storage/store.h"
+
+namespace crmr {
+
+struct PipelineOptions {
+  bool dry_run = false;           // decide and report, write nothing
+  bool forward_mailbox = false;   // unwrap forwarded-as-attachment messages
+  std::optional<std::int64_t> since;  // keep messages dated at or after (Unix s)
+  std::optional<std::int64_t> until;  // keep messages dated before (Unix s)
+  std::optional<std::uint64_t> limit; // stop after this many messages
+  ParseLimits limits;
+  Policy policy;
+  std::size_t commit_every = 1000;  // messages per database transaction
+};
+
+// Receives each report entry as it is made (streamed to files or kept).
+using EntrySink = std::function<void(ReportEntry&&)>;
+
+class Pipeline {
+ public:
+  Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink);
+  ~Pipeline();
+
+  // Process one raw message. Returns false when it was skipped by the date
+  // filter. Errors only for storage failures (Scope::Run): the message is then
+  // not committed and the run must stop.
+  Result<bool> process(const RawMessage& raw);
+
+  // A message the source could not deliver (Scope::Message read error).
+  void source_failed(const std::string& source, const Error& e);
+
+  // Every message of `src` (stops at the limit). Source errors of wider scope
+  // are returned; per-message ones are reported and the run goes on.
+  Status run_source(MailSource& src, const std::function<void()>& on_progress);
+
+  // Commit the open batch. Must be called before disposing of source messages.
+  Status flush();
+
+  bool limit_reached() const;
+  const std::map<std::string, std::uint64_t>& totals() const { return totals_; }
+  std::uint64_t processed() const { return processed_; }
+  std::uint64_t skipped_by_date() const { return skipped_; }
+  std::uint64_t bytes() const { return bytes_; }
+
+ private:
+  class RunOverlay;
+  void emit(ReportEntry&& e);
+  Status commit_entry(const ReportEntry& e, const std::string& raw);
+
+  Store& store_;
+  PipelineOptions opts_;
+  std::int64_t run_id_;
+  EntrySink sink_;
+  std::unique_ptr<RunOverlay> overlay_;
+  std::map<std::string, std::uint64_t> totals_;
+  std::uint64_t processed_ = 0;
+  std::uint64_t skipped_ = 0;
+  std::uint64_t bytes_ = 0;
+  std::size_t in_batch_ = 0;
+  bool batch_open_ = false;
+};
+
+}  // namespace crmr
