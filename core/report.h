@@ -99,6 +99,7 @@ Result<ReportEntry> entry_from_json(const std::string& json);
 // and renamed over the target by finish(); destroying the writer without a
 // successful finish() removes the temporary file and leaves the target as it
 // was. A failed add() or finish() is final: every later call fails too.
+// One writer is used by one thread at a time.
 //
 // Per format: .json "messages" first, "run" last (see write_json); .csv one
 // row per entry, as write_csv; .txt one write_text_line per entry, then the
@@ -118,6 +119,9 @@ class ReportWriter {
   virtual Status finish(const RunHeader& run) = 0;
 };
 
+// Limits of what an HTML page embeds. 64 MiB of entry JSON is ~30,000 entries
+// with long decision traces or ~100,000 short ones: a page a browser opens in
+// a few seconds. Other formats have no limits.
 struct ReportWriterOptions {
   std::size_t html_max_entries = 200'000;
   std::size_t html_max_bytes = std::size_t{64} << 20;
@@ -128,6 +132,11 @@ struct ReportWriterOptions {
 // create the temporary file).
 Result<std::unique_ptr<ReportWriter>> open_report_writer(const std::string& path,
                                                          const ReportWriterOptions& options = {});
+
+// A writer onto a stream the caller owns (e.g. standard output); `format` is
+// json, csv, html or text. Fails with report.format for another name.
+Result<std::unique_ptr<ReportWriter>> open_report_stream(std::ostream& out,
+                                                         const std::string& format);
 
 // Write to `path`, format chosen by extension (.json .csv .html/.htm .txt),
 // through open_report_writer: the file is the same as a streamed one.

@@ -1,0 +1,216 @@
+// HTML report writer: one self-contained page (no external assets, no
+// network), written as a stream. The header, totals donut and legend are
+// written here with HTML escaping; the message table is rendered in the
+// browser by the script in report_html_page.inc from the embedded JSON.
+//
+// Page order in the file: head and style, the table controls, the entries
+// in <script type="application/json" class="report-rows"> blocks of
+// kBlockEntries (each a JSON array of "messages" elements), then — known only
+// at the end — the run header, the donut, the cap note, the "run" object in
+// <script type="application/json" id="report-run">, and the page script. CSS
+// (flex order) shows the run header and donut above the table.
+//
+// Size cap: a browser cannot open a page of millions of entries, so at most
+// ReportWriterOptions::html_max_entries entries and html_max_bytes of entry
+// JSON are embedded (the first ones, in reading order); the page then says
+// how many it holds and that the JSON/CSV report holds all. The run info and
+// donut always count every entry.
+//
+// Embedding: the JSON has every '<', '>' and '&' written as \u003c, \u003e,
+// \u0026 (they only occur inside JSON strings, so the data is unchanged). No
+// "</script" and no "<!--" can appear, so a hostile subject cannot end or
+// bend the script element.
+#include <cstdio>
+#include <ostream>
+
+#include "core/report.h"
+#include "core/report_internal.h"
+
+namespace crmr {
+namespace {
+
+#include "core/report_html_page.inc"
+
+std::string html_escape(std::string_view raw) {
+  const std::string s = report_detail::utf8_clean(raw);
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+void write_run_info(const RunHeader& r, std::ostream& out) {
+  const auto item = [&](const char* label, const std::string& value) {
+    out << "<div><dt>" << label << "</dt><dd>" << html_escape(value) << "</dd></div>";
+  };
+  out << "<header><h1>crm-router report</h1><dl class=\"run\">";
+  item("Command", r.command.empty() ? "-" : r.command);
+  item("Mode", r.dry_run ? "dry run" : "live");
+  item("Started", r.started);
+  item("Finished", r.finished);
+  item("Elapsed", report_detail::format_seconds(r.elapsed_s) + " s");
+  item("Messages", std::to_string(r.messages));
+  item("Throughput", fixed(r.messages_per_s(), 0) + " messages/s");
+  out << "</dl></header>\n";
+}
+
+// Totals as a donut (one stroke-dashed circle per outcome on a circumference
+// of 100) with a legend whose buttons filter the table.
+void write_summary(const RunHeader& r, std::ostream& out) {
+  const auto totals = report_detail::with_all_outcomes(r.totals);
+  const double total = static_cast<double>(r.messages);
+  std::string label = "Outcomes:";
+  for (const char* o : report_detail::kOutcomes)
+    label += " " + std::to_string(totals.at(o)) + " " + o + ",";
+  label.pop_back();
+
+  out << "<section class=\"summary\"><svg class=\"donut\" viewBox=\"0 0 42 42\" role=\"img\" "
+         "aria-label=\""
+      << html_escape(label) << "\"><title>" << html_escape(label) << "</title>"
+      << "<circle class=\"ring\" cx=\"21\" cy=\"21\" r=\"15.91549\"/>";
+  double start = 0;
+  for (const char* o : report_detail::kOutcomes) {
+    const std::uint64_t n = totals.at(o);
+    if (n == 0 || total == 0) continue;
+    const double pct = 100.0 * static_cast<double>(n) / total;
+    // Dash offset 25 starts the first segment at 12 o'clock; segments run clockwise.
+    out << "<circle class=\"seg o-" << o << "\" cx=\"21\" cy=\"21\" r=\"15.91549\" "
+        << "stroke-dasharray=\"" << fixed(pct, 3) << ' ' << fixed(100 - pct, 3)
+        << "\" stroke-dashoffset=\"" << fixed(25 - start, 3) << "\"/>";
+    start += pct;
+  }
+  out << "<text x=\"21\" y=\"22.5\">" << r.messages << "</text>"
+      << "<text class=\"sub\" x=\"21\" y=\"27.5\">messages</text></svg>\n<ul class=\"legend\">";
+  for (const char* o : report_detail::kOutcomes) {
+    const std::uint64_t n = totals.at(o);
+    out << "<li><button type=\"button\" data-outcome=\"" << o << "\" aria-pressed=\"false\" "
+        << "title=\"Show only " << o << " messages\"><span class=\"swatch o-" << o
+        << "\"></span>" << o << "<b>" << n << "</b><span class=\"pct\">"
+        << (total > 0 ? fixed(100.0 * static_cast<double>(n) / total, 1) : std::string("0.0"))
+        << "%</span></button></li>";
+  }
+  out << "</ul></section>\n";
+}
+
+// `json` with '<', '>', '&' written as JSON escapes, for a <script> element.
+std::string script_safe(const std::string& json) {
+  std::string out;
+  out.reserve(json.size());
+  for (char c : json) {
+    if (c == '<') out += "\\u003c";
+    else if (c == '>') out += "\\u003e";
+    else if (c == '&') out += "\\u0026";
+    else out += c;
+  }
+  return out;
+}
+
+std::string thousands(std::uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+constexpr std::size_t kBlockEntries = 1000;
+
+class HtmlStream final : public report_detail::FormatStream {
+ public:
+  HtmlStream(std::ostream& out, const ReportWriterOptions& opt) : out_(out), opt_(opt) {
+    out_ << kPageHead << "<title>crm-router report</title>\n" << kPageStyle << "</head>\n<body>\n"
+         << "<main>\n<div class=\"controls\">"
+            "<input id=\"filter\" type=\"search\" placeholder=\"Filter: address, subject, "
+            "reason, id\u2026\" aria-label=\"Filter messages\" autocomplete=\"off\">"
+            "<select id=\"outcome\" aria-label=\"Outcome\"><option value=\"\">All outcomes"
+            "</option></select><span id=\"count\" class=\"count\"></span></div>\n"
+            "<noscript><p>The message table needs JavaScript; the same data is in the "
+            "report-rows blocks of this file and in the JSON report.</p></noscript>\n"
+            "<div class=\"tablewrap\"><table id=\"messages\"><thead><tr></tr></thead>"
+            "<tbody></tbody></table></div>\n"
+            "<button type=\"button\" id=\"more\" class=\"more\" hidden>Show more</button>\n"
+            "</main>\n";
+  }
+
+  void add(const ReportEntry& e) override {
+    if (capped_ || embedded_ >= opt_.html_max_entries) {
+      capped_ = true;
+      return;
+    }
+    line_.clear();
+    report_detail::append_entry_json(line_, e, /*html_safe=*/true);
+    if (bytes_ + line_.size() > opt_.html_max_bytes) {
+      capped_ = true;
+      return;
+    }
+    out_ << (in_block_ == 0 ? "<script type=\"application/json\" class=\"report-rows\">[" : ",\n");
+    out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+    bytes_ += line_.size();
+    ++embedded_;
+    if (++in_block_ == kBlockEntries) close_block();
+  }
+
+  void finish(const RunHeader& run) override {
+    close_block();
+    write_run_info(run, out_);
+    out_ << "<div class=\"overview\">\n";
+    write_summary(run, out_);
+    if (embedded_ < run.messages)
+      out_ << "<p class=\"note\" role=\"note\">This page holds the first "
+           << thousands(embedded_) << " of " << thousands(run.messages)
+           << " messages, so that a browser can still open it. The JSON and CSV reports "
+              "(crm-router --report FILE.json or FILE.csv) hold every message.</p>\n";
+    out_ << "</div>\n<script type=\"application/json\" id=\"report-run\">"
+         << script_safe(run_to_json(run)) << "</script>\n"
+         << kPageScript << "</body>\n</html>\n";
+  }
+
+ private:
+  void close_block() {
+    if (in_block_ == 0) return;
+    out_ << "]</script>\n";
+    in_block_ = 0;
+  }
+
+  std::ostream& out_;
+  ReportWriterOptions opt_;
+  std::string line_;  // reused for every entry
+  std::uint64_t embedded_ = 0;
+  std::size_t bytes_ = 0;
+  std::size_t in_block_ = 0;
+  bool capped_ = false;
+};
+
+}  // namespace
+
+namespace report_detail {
+std::unique_ptr<FormatStream> make_html_stream(std::ostream& out, const ReportWriterOptions& opt) {
+  return std::make_unique<HtmlStream>(out, opt);
+}
+}  // namespace report_detail
+
+// The same page as a streamed one, with the default cap.
+void write_html(const RunReport& r, std::ostream& out) {
+  HtmlStream stream(out, ReportWriterOptions{});
+  for (const auto& e : r.messages) stream.add(e);
+  stream.finish(r.header());
+}
+
+}  // namespace crmr

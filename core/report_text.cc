@@ -1,0 +1,114 @@
+// The short human summary printed on stdout after a run. All message text is
+// made terminal-safe (control characters, ANSI escapes and bidi overrides in
+// a hostile subject are shown as spaces; invalid UTF-8 as U+FFFD).
+//
+//   3900 messages in 0.35 s (11143/s): 0 pushed, 12 queued, 3 duplicate, ...
+//
+// verbose: then one line per message (outcome, reason, correlation, from,
+// subject cut to 60 characters, and the error if any). Not verbose: only the
+// quarantined and failed messages, with where they came from and their error,
+// because an administrator has to act on those.
+//
+// The streamed .txt report is the verbose lines as they come, then the totals
+// line at the end (the totals are known only then).
+#include <cstdio>
+#include <ostream>
+
+#include "core/report.h"
+#include "core/report_internal.h"
+
+namespace crmr {
+namespace {
+
+using report_detail::terminal_line;
+
+// `s` cut to `width` characters and padded with spaces to exactly `width`.
+std::string column(std::string_view s, std::size_t width) {
+  std::string out = terminal_line(s, width);
+  std::size_t chars = 0;
+  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
+  if (chars < width) out.append(width - chars, ' ');
+  return out;
+}
+
+std::string totals_line(const RunHeader& r) {
+  const auto totals = report_detail::with_all_outcomes(r.totals);
+  const std::uint64_t n = r.messages;
+  char rate[32];
+  std::snprintf(rate, sizeof rate, "%.0f", r.messages_per_s());
+  std::string line = std::to_string(n) + (n == 1 ? " message in " : " messages in ") +
+                     report_detail::format_seconds(r.elapsed_s) + " s (" + rate + "/s): ";
+  bool first = true;
+  const auto add = [&](const std::string& outcome, std::uint64_t count) {
+    if (!first) line += ", ";
+    line += std::to_string(count) + " " + terminal_line(outcome, 20);
+    first = false;
+  };
+  for (const char* o : report_detail::kOutcomes) add(o, totals.at(o));
+  for (const auto& [outcome, count] : totals) {
+    bool known = false;
+    for (const char* o : report_detail::kOutcomes) known = known || outcome == o;
+    if (!known) add(outcome.empty() ? "without outcome" : outcome, count);
+  }
+  if (r.dry_run) line += " (dry run)";
+  return line;
+}
+
+// The .txt report file: the verbose lines as they come, the totals at the end.
+class TextStream final : public report_detail::FormatStream {
+ public:
+  explicit TextStream(std::ostream& out) : out_(out) {}
+  void add(const ReportEntry& e) override { write_text_line(e, out_); }
+  void finish(const RunHeader& run) override { write_summary_line(run, out_); }
+
+ private:
+  std::ostream& out_;
+};
+
+}  // namespace
+
+namespace report_detail {
+std::unique_ptr<FormatStream> make_text_stream(std::ostream& out) {
+  return std::make_unique<TextStream>(out);
+}
+}  // namespace report_detail
+
+void write_summary_line(const RunHeader& run, std::ostream& out) {
+  out << totals_line(run) << '\n';
+}
+
+void write_text_line(const ReportEntry& e, std::ostream& out) {
+  std::string line = column(e.outcome, 11);
+  line += ' ';
+  line += column(e.reason, 22);
+  line += ' ';
+  line += column(e.correlation, 18);
+  line += ' ';
+  line += column(e.from, 32);
+  line += ' ';
+  line += terminal_line(e.subject, 60);
+  if (!e.error.empty()) line += "  error: " + terminal_line(e.error, 200);
+  line += '\n';
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
+}
+
+void write_text_summary(const RunReport& r, std::ostream& out, bool verbose) {
+  write_summary_line(r.header(), out);
+  if (verbose) {
+    for (const auto& e : r.messages) write_text_line(e, out);
+    return;
+  }
+  bool heading = false;
+  for (const auto& e : r.messages) {
+    if (e.outcome != "quarantined" && e.outcome != "failed") continue;
+    if (!heading) out << "Needs attention:\n";
+    heading = true;
+    out << "  " << column(e.outcome, 11) << ' ' << terminal_line(e.source, 80) << ' '
+        << terminal_line(e.position, 40) << "  " << terminal_line(e.from, 60) << "  \""
+        << terminal_line(e.subject, 60) << "\"\n"
+        << "    " << (e.error.empty() ? std::string("(no error text)") : terminal_line(e.error, 300))
+        << '\n';
+  }
+}
+
+}  // namespace crmr
