@@ -104,6 +104,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   report_cmd->add_option("-o,--output", rep.output, "Write to FILE instead of stdout");
   report_cmd->add_flag("--list", rep.list, "List the recorded runs");
 
+  // (Further commands: add their CLI11 block above this line, one block per command.)
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -137,10 +139,13 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   bool progress = !g.no_progress && cfg->progress && !g.quiet &&
                   platform::is_terminal(stderr) && &err == &std::cerr;
   Output output(out, err, g.quiet ? -1 : g.verbose, progress);
-  Context ctx{output, *cfg};
-  ctx.db_path = !g.db.empty() ? g.db : (!cfg->db.empty() ? cfg->db : platform::default_db_path());
-  ctx.report_path = !g.report.empty() ? g.report : cfg->report;
-  ctx.dry_run = g.dry_run;
+  Context ctx{
+      .out = output,
+      .cfg = *cfg,
+      .db_path = !g.db.empty() ? g.db : (!cfg->db.empty() ? cfg->db : platform::default_db_path()),
+      .report_path = !g.report.empty() ? g.report : cfg->report,
+      .dry_run = g.dry_run,
+  };
 
   int rc = kExitOk;
   if (import_cmd->parsed()) {
@@ -155,6 +160,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   } else if (report_cmd->parsed()) {
     rc = cmd_report(ctx, rep);
   }
+  // (Further commands: add their dispatch branch above this line.)
   spdlog::default_logger()->flush();
   spdlog::drop_all();
   return rc;

@@ -1,4 +1,5 @@
 // `report`: print or export the report of an earlier run, or list the runs.
+// Entries are streamed from the store into the writer: constant memory.
 #include <ostream>
 
 #include "cli/commands.h"
@@ -20,22 +21,29 @@ int cmd_report(Context& ctx, const ReportOptions& o) {
          << r.totals_json << '\n';
     return kExitOk;
   }
-  auto js = (*store)->run_report_json(o.run);
-  if (!js) return ctx.fail_with(js.error());
-  auto report = read_json(*js);
-  if (!report) return ctx.fail_with(report.error());
-  if (!o.output.empty()) {
-    if (auto s = write_report_file(*report, o.output); !s) {
-      ctx.out.error(s.error().describe());
-      return kExitInput;
-    }
-    return kExitOk;
+  auto id = (*store)->resolve_run(o.run);
+  if (!id) return ctx.fail_with(id.error());
+  auto header_json = (*store)->run_report_json(*id);
+  if (!header_json) return ctx.fail_with(header_json.error());
+  auto header = read_json("{\"run\":" + *header_json + ",\"messages\":[]}");
+  if (!header) return ctx.fail_with(header.error());
+
+  auto writer = o.output.empty() ? open_report_stream(os, o.format.empty() ? "text" : o.format)
+                                 : open_report_writer(o.output);
+  if (!writer) {
+    ctx.out.error(writer.error().describe());
+    return kExitUsage;
   }
-  const std::string f = o.format.empty() ? "text" : o.format;
-  if (f == "json") write_json(*report, os);
-  else if (f == "csv") write_csv(*report, os);
-  else if (f == "html") write_html(*report, os);
-  else write_text_summary(*report, os, true);
+  Status st = (*store)->for_each_run_entry(*id, [&](const std::string& js) -> Status {
+    auto e = entry_from_json(js);
+    if (!e) return std::unexpected(e.error());
+    return (*writer)->add(*e);
+  });
+  if (st) st = (*writer)->finish(header->header());
+  if (!st) {
+    ctx.out.error(st.error().describe());
+    return kExitPartial;
+  }
   return kExitOk;
 }
 

@@ -4,69 +4,12 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "cli/config_checker.h"
+
 namespace crmr {
 namespace {
 
-// Collects "file:line: problem" lines while walking the document.
-class Checker {
- public:
-  explicit Checker(std::string file) : file_(std::move(file)) {}
-
-  void problem(const toml::node& at, const std::string& what) {
-    std::ostringstream os;
-    os << file_ << ':' << at.source().begin.line << ": " << what;
-    problems_.push_back(os.str());
-  }
-  void problem_top(const std::string& what) { problems_.push_back(file_ + ": " + what); }
-
-  const std::vector<std::string>& problems() const { return problems_; }
-
-  template <class T>
-  void get(const toml::table& t, const char* key, T& into, const std::string& section) {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    if constexpr (std::is_same_v<T, bool>) {
-      if (auto v = n->value<bool>()) into = *v;
-      else problem(*n, qualify(section, key) + " must be true or false");
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (auto v = n->value<std::string>()) into = *v;
-      else problem(*n, qualify(section, key) + " must be a string");
-    } else {
-      auto v = n->value<std::int64_t>();
-      if (v && *v >= 0) into = static_cast<T>(*v);
-      else problem(*n, qualify(section, key) + " must be a whole number >= 0");
-    }
-  }
-
-  void unknown_keys(const toml::table& t, std::initializer_list<const char*> known,
-                    const std::string& section) {
-    for (auto&& [k, v] : t) {
-      bool ok = false;
-      for (const char* name : known) ok = ok || k.str() == name;
-      if (!ok) problem(v, "unknown key " + qualify(section, std::string(k.str())));
-    }
-  }
-
-  static std::string qualify(const std::string& section, const std::string& key) {
-    return section.empty() ? key : section + "." + key;
-  }
-
- private:
-  std::string file_;
-  std::vector<std::string> problems_;
-};
-
-const toml::table* section(Checker& c, const toml::table& root, const char* name) {
-  const toml::node* n = root.get(name);
-  if (!n) return nullptr;
-  if (!n->is_table()) {
-    c.problem(*n, std::string("[") + name + "] must be a table");
-    return nullptr;
-  }
-  return n->as_table();
-}
-
-void read_routing(Checker& c, const toml::table& t, Policy& p) {
+void read_routing(ConfigChecker& c, const toml::table& t, Policy& p) {
   const std::string s = "routing";
   c.unknown_keys(t,
                  {"correlate_in_reply_to", "correlate_tracking_token",
@@ -90,7 +33,7 @@ void read_routing(Checker& c, const toml::table& t, Policy& p) {
   }
 }
 
-void read_limits(Checker& c, const toml::table& t, ParseLimits& l) {
+void read_limits(ConfigChecker& c, const toml::table& t, ParseLimits& l) {
   const std::string s = "limits";
   c.unknown_keys(t,
                  {"max_message_bytes", "max_header_bytes", "max_header_line", "max_parts",
@@ -124,10 +67,10 @@ Result<Config> load_config(const std::string& path, bool required) {
     return fail("config.invalid", os.str(), Scope::Run, Retry::Never,
                 "see crm-router.conf(5) for the syntax");
   }
-  Checker c(path);
+  ConfigChecker c(path);
   c.unknown_keys(root,
                  {"db", "report", "log_file", "log_level", "progress", "import", "routing",
-                  "limits"},
+                  "limits", "mailbox", "crm"},
                  "");
   c.get(root, "db", cfg.db, "");
   c.get(root, "report", cfg.report, "");
@@ -140,12 +83,14 @@ Result<Config> load_config(const std::string& path, bool required) {
     for (const char* l : levels) ok = ok || cfg.log_level == l;
     if (!ok) c.problem(*n, "log_level must be one of trace, debug, info, warn, error, off");
   }
-  if (const toml::table* t = section(c, root, "import")) {
+  if (const toml::table* t = c.table(root, "import")) {
     c.unknown_keys(*t, {"forward_mailbox"}, "import");
     c.get(*t, "forward_mailbox", cfg.forward_mailbox, "import");
   }
-  if (const toml::table* t = section(c, root, "routing")) read_routing(c, *t, cfg.policy);
-  if (const toml::table* t = section(c, root, "limits")) read_limits(c, *t, cfg.limits);
+  if (const toml::table* t = c.table(root, "routing")) read_routing(c, *t, cfg.policy);
+  if (const toml::table* t = c.table(root, "limits")) read_limits(c, *t, cfg.limits);
+  read_mailbox_config(c, root, cfg.mailboxes);
+  read_crm_config(c, root, cfg.crm);
 
   if (!c.problems().empty()) {
     std::string msg;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/crm_config.h"
+#include "cli/mailbox_config.h"
 #include "core/decision.h"
 #include "core/mime_parser.h"
 #include "core/result.h"
@@ -22,6 +24,8 @@ struct Config {
   bool forward_mailbox = false;  // [import] forward_mailbox
   Policy policy;                 // [routing]
   ParseLimits limits;            // [limits]
+  std::vector<MailboxConfig> mailboxes;  // [[mailbox]]
+  CrmConfig crm;                         // [crm]
 };
 
 // Read and validate `path`. All problems are reported in one pass, one per line

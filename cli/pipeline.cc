@@ -6,17 +6,26 @@
 #include "core/normalize.h"
 #include "core/sha256.h"
 #include "core/unwrap.h"
+#include "storage/key_set.h"
 
 namespace crmr {
 
-// The cache as the decision sees it during a run: the store plus the keys
-// already processed in this run (a dry run writes no ledger, and a batch is
-// not yet committed, so the store alone would miss them).
+// The cache as the decision sees it during a run. A real run records every
+// key in the ledger inside the open transaction, where the store itself sees
+// it; a dry run writes nothing, so it remembers its keys in a temporary
+// on-disk set (constant memory for any archive size).
 class Pipeline::RunOverlay final : public CacheView {
  public:
   explicit RunOverlay(const CacheView& base) : base_(base), org_(base.org()) {}
 
-  void remember(const std::string& key) { keys_.insert(key); }
+  Status remember(const std::string& key) {
+    if (!seen_) {
+      auto set = KeySet::open_temporary();
+      if (!set) return std::unexpected(set.error());
+      seen_ = std::move(*set);
+    }
+    return seen_->insert(key);
+  }
 
   OrgSettings org() const override { return org_; }
   std::vector<RecordRef> records_by_address(std::string_view a) const override {
@@ -36,13 +45,13 @@ class Pipeline::RunOverlay final : public CacheView {
     return base_.tracked_by_subject_hashes(h);
   }
   bool ledger_has(std::string_view key) const override {
-    return keys_.count(std::string(key)) > 0 || base_.ledger_has(key);
+    return (seen_ && seen_->contains(key)) || base_.ledger_has(key);
   }
 
  private:
   const CacheView& base_;
   OrgSettings org_;  // read once per run: org() is called for every message
-  std::unordered_set<std::string> keys_;
+  std::unique_ptr<KeySet> seen_;
 };
 
 Pipeline::Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink)
@@ -68,8 +77,7 @@ void Pipeline::emit(ReportEntry&& e) {
 }
 
 Status Pipeline::commit_entry(const ReportEntry& e, const std::string& raw) {
-  overlay_->remember(e.key);
-  if (opts_.dry_run) return {};
+  if (opts_.dry_run) return overlay_->remember(e.key);
   if (!batch_open_) {
     if (auto s = store_.begin(); !s) return s;
     batch_open_ = true;
@@ -85,6 +93,7 @@ Status Pipeline::commit_entry(const ReportEntry& e, const std::string& raw) {
   if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = raw;
   pm.error = e.error;
   if (auto s = store_.record_processed(run_id_, pm); !s) return s;
+  if (auto s = store_.add_run_entry(run_id_, ++entries_, pm.decision_json); !s) return s;
   if (++in_batch_ >= opts_.commit_every) return flush();
   return {};
 }

@@ -2,9 +2,8 @@
 // whatever its source. `import` plugs file sources into it; `run` (mailboxes)
 // uses the same object, disposing of each message after process() returned.
 //
-// Ownership: the pipeline borrows the Store and the ReportSink; it owns the
-// per-run memory of keys seen (so a duplicate inside one run is caught even
-// in a dry run, which writes nothing).
+// Ownership: the pipeline borrows the Store and the sink; it owns the per-run
+// memory of keys seen by a dry run (which writes no ledger), kept on disk.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +11,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <unordered_set>
 
 #include "core/decision.h"
 #include "core/mail_source.h"
@@ -56,6 +54,12 @@ class Pipeline {
   // Commit the open batch. Must be called before disposing of source messages.
   Status flush();
 
+  // Change the options between the sources of one run (e.g. per mailbox:
+  // role, forward unwrap, date filter). The counters, the report entry
+  // sequence and a dry run's memory of keys carry on.
+  void set_options(PipelineOptions opts) { opts_ = std::move(opts); }
+  const PipelineOptions& options() const { return opts_; }
+
   bool limit_reached() const;
   const std::map<std::string, std::uint64_t>& totals() const { return totals_; }
   std::uint64_t processed() const { return processed_; }
@@ -76,6 +80,7 @@ class Pipeline {
   std::uint64_t processed_ = 0;
   std::uint64_t skipped_ = 0;
   std::uint64_t bytes_ = 0;
+  std::int64_t entries_ = 0;  // report entries recorded for this run
   std::size_t in_batch_ = 0;
   bool batch_open_ = false;
 };

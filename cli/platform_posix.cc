@@ -35,3 +35,104 @@ std::string default_config_path() {
 }
 
 }  // namespace crmr::platform
+
+// ---- file lock, file modes, commands, syslog (POSIX)
+
+#include <fcntl.h>
+#include <spdlog/sinks/syslog_sink.h>
+#include <spdlog/spdlog.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <syslog.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace crmr::platform {
+
+FileLock::~FileLock() {
+  if (handle_ >= 0) ::close(static_cast<int>(handle_));  // releases the flock
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : handle_(other.handle_) { other.handle_ = -1; }
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (handle_ >= 0) ::close(static_cast<int>(handle_));
+    handle_ = other.handle_;
+    other.handle_ = -1;
+  }
+  return *this;
+}
+
+LockAttempt try_lock_file(const std::string& path) {
+  LockAttempt a;
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    a.error = std::strerror(errno);
+    return a;
+  }
+  // flock locks belong to the open file description: a second open() in the
+  // same process conflicts too, and the lock dies with the last descriptor.
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    if (err == EWOULDBLOCK) {
+      a.kind = LockAttempt::Busy;
+      char buf[32] = {};
+      ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+      if (n > 0) a.holder_pid = std::strtol(buf, nullptr, 10);
+    } else {
+      a.error = std::strerror(err);
+    }
+    ::close(fd);
+    return a;
+  }
+  std::string pid = std::to_string(static_cast<long>(::getpid())) + "\n";
+  if (::ftruncate(fd, 0) == 0) {
+    ssize_t written = ::pwrite(fd, pid.data(), pid.size(), 0);
+    (void)written;  // the pid is informative only; the lock is what counts
+  }
+  a.kind = LockAttempt::Acquired;
+  a.lock.handle_ = fd;
+  return a;
+}
+
+bool readable_by_others(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return false;
+  return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+}
+
+Result<std::string> command_first_line(const std::string& command) {
+  std::FILE* p = ::popen(command.c_str(), "r");
+  if (!p) {
+    return fail("command.start", "cannot run the command: " + std::string(std::strerror(errno)),
+                Scope::Mailbox, Retry::Later);
+  }
+  std::string line;
+  bool have_line = false;
+  int c;
+  while ((c = std::fgetc(p)) != EOF) {
+    if (have_line) continue;  // drain the rest so the command is not cut off
+    if (c == '\n') have_line = true;
+    else line.push_back(static_cast<char>(c));
+  }
+  int status = ::pclose(p);
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::string how = (status != -1 && WIFEXITED(status))
+                          ? "exited with status " + std::to_string(WEXITSTATUS(status))
+                          : std::string("did not exit normally");
+    return fail("command.failed", "the command " + how, Scope::Mailbox, Retry::Later);
+  }
+  if (line.empty())
+    return fail("command.empty", "the command printed nothing", Scope::Mailbox, Retry::Later);
+  return line;
+}
+
+std::shared_ptr<spdlog::logger> system_logger(const std::string& name) {
+  return spdlog::syslog_logger_mt(name, "crm-router", LOG_PID, LOG_DAEMON);
+}
+
+}  // namespace crmr::platform

@@ -4,23 +4,31 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
-#include <sstream>
 
 #include "cli/exit_codes.h"
 
 namespace crmr {
+namespace {
+constexpr std::size_t kMaxProblemsShown = 200;
+constexpr std::size_t kRunsWithEntriesKept = 30;
+}  // namespace
 
 RunRecorder::RunRecorder(Context& ctx, Store& store, std::string command)
     : ctx_(ctx), store_(store) {
-  report_.command = std::move(command);
-  report_.dry_run = ctx.dry_run;
+  header_.command = std::move(command);
+  header_.dry_run = ctx.dry_run;
 }
 
 Status RunRecorder::begin() {
   t0_ = last_progress_ = std::chrono::steady_clock::now();
-  report_.started = iso_now();
+  header_.started = iso_now();
+  if (!ctx_.report_path.empty()) {
+    auto w = open_report_writer(ctx_.report_path);
+    if (!w) return std::unexpected(w.error());
+    writer_ = std::move(*w);
+  }
   if (ctx_.dry_run) return {};
-  auto id = store_.begin_run(report_.command, report_.started);
+  auto id = store_.begin_run(header_.command, header_.started);
   if (!id) return std::unexpected(id.error());
   run_id_ = *id;
   return {};
@@ -28,9 +36,17 @@ Status RunRecorder::begin() {
 
 EntrySink RunRecorder::sink() {
   return [this](ReportEntry&& e) {
-    if (e.outcome == "quarantined" || e.outcome == "failed")
+    header_.tally(e);
+    if (ctx_.out.verbosity() > 0) {
+      ctx_.out.progress_done();
+      write_text_line(e, ctx_.out.out());
+    }
+    if (writer_ && writer_status_) writer_status_ = writer_->add(e);
+    if (e.outcome == "quarantined" || e.outcome == "failed") {
       spdlog::warn("{} {}: {}: {}", e.source, e.position, e.outcome, e.error);
-    report_.messages.push_back(std::move(e));
+      if (problems_.size() < kMaxProblemsShown) problems_.push_back(std::move(e));
+      else ++problems_dropped_;
+    }
   };
 }
 
@@ -49,38 +65,49 @@ void RunRecorder::progress(const Pipeline& p) {
 
 void RunRecorder::close(const Pipeline& p) {
   ctx_.out.progress_done();
-  report_.finished = iso_now();
-  report_.elapsed_s =
+  header_.finished = iso_now();
+  header_.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
+    header_.totals[o] += 0;
   if (p.skipped_by_date() > 0)
     ctx_.out.detail(std::to_string(p.skipped_by_date()) + " messages outside --since/--until");
   if (!ctx_.dry_run) {
-    nlohmann::json totals = report_.totals();
-    std::ostringstream js;
-    write_json(report_, js);
-    if (auto s = store_.finish_run(run_id_, report_.finished, totals.dump(), js.str()); !s)
+    nlohmann::json totals = header_.totals;
+    if (auto s = store_.finish_run(run_id_, header_.finished, totals.dump(), run_to_json(header_));
+        !s)
+      ctx_.out.error(s.error().describe());
+    if (auto s = store_.prune_run_entries(kRunsWithEntriesKept); !s)
       ctx_.out.error(s.error().describe());
   }
 }
 
-void RunRecorder::abort(const Pipeline& p) { close(p); }
+void RunRecorder::abort(const Pipeline& p) {
+  close(p);
+  writer_.reset();  // an unfinished report file is removed, the old one kept
+}
 
 int RunRecorder::finish(const Pipeline& p, bool input_failed) {
   close(p);
-  if (!ctx_.out.quiet()) {
-    write_text_summary(report_, ctx_.out.out(), ctx_.out.verbosity() > 0);
+  std::ostream& os = ctx_.out.out();
+  if (!ctx_.out.quiet()) write_summary_line(header_, os);
+  bool bad = header_.totals["quarantined"] > 0 || header_.totals["failed"] > 0;
+  if (bad) {
+    // Shown even with -q (on stderr then): the administrator must see them.
+    auto show = [&](const std::string& line) {
+      if (ctx_.out.quiet()) ctx_.out.error(line);
+      else os << line << '\n';
+    };
+    if (!ctx_.out.quiet()) os << "Needs attention:\n";
+    for (const auto& e : problems_)
+      show("  " + e.outcome + " " + e.source + " " + e.position + ": " + e.error);
+    if (problems_dropped_ > 0)
+      show("  ... and " + std::to_string(problems_dropped_) + " more (see the report)");
   }
-  auto totals = report_.totals();
-  bool bad = totals["quarantined"] > 0 || totals["failed"] > 0;
-  if (bad && ctx_.out.quiet()) {
-    // -q prints nothing when all is well; problems are still shown.
-    for (const auto& e : report_.messages)
-      if (e.outcome == "quarantined" || e.outcome == "failed")
-        ctx_.out.error(e.source + " " + e.position + ": " + e.outcome + ": " + e.error);
-  }
-  if (!ctx_.report_path.empty()) {
-    if (auto s = write_report_file(report_, ctx_.report_path); !s) {
-      ctx_.out.error(s.error().describe());
+  if (writer_) {
+    if (writer_status_) writer_status_ = writer_->finish(header_);
+    if (!writer_status_) {
+      ctx_.out.error(writer_status_.error().describe());
       return kExitPartial;
     }
     ctx_.out.detail("report written to " + ctx_.report_path);

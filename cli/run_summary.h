@@ -1,10 +1,12 @@
-// RunRecorder: the bookkeeping around one batch (import, later run and push):
-// the run row in the store, the report entries, progress, the summary on
-// stdout, the report file, and the exit code.
+// RunRecorder: the bookkeeping around one batch (import, run, push): the run
+// row in the store, the report file (streamed: memory does not grow with the
+// run), the -v lines, progress, the summary on stdout, and the exit code.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "cli/context.h"
 #include "cli/pipeline.h"
@@ -16,25 +18,33 @@ class RunRecorder {
  public:
   RunRecorder(Context& ctx, Store& store, std::string command);
 
-  // Record the start of the run (nothing is written in a dry run).
+  // Record the start of the run (nothing is written in a dry run) and open
+  // the report file, if one was asked for.
   Status begin();
   std::int64_t run_id() const { return run_id_; }
   EntrySink sink();
 
   // Redraw the progress line (at most a few times a second).
   void progress(const Pipeline& p);
-  // The run stops on a storage error: record what is known, print it.
+  // The run stops on a storage error: close what can be closed.
   void abort(const Pipeline& p);
-  // Close the run: store it, print the summary, write the report file.
+  // Close the run: store it, print the summary, finish the report file.
   // Returns the exit code (partial when anything failed or was quarantined).
   int finish(const Pipeline& p, bool input_failed);
+
+  const RunHeader& header() const { return header_; }
 
  private:
   void close(const Pipeline& p);
 
   Context& ctx_;
   Store& store_;
-  RunReport report_;
+  RunHeader header_;
+  std::unique_ptr<ReportWriter> writer_;
+  Status writer_status_;
+  // Quarantined/failed entries for the "needs attention" list (bounded).
+  std::vector<ReportEntry> problems_;
+  std::uint64_t problems_dropped_ = 0;
   std::int64_t run_id_ = 0;
   std::chrono::steady_clock::time_point t0_;
   std::chrono::steady_clock::time_point last_progress_;

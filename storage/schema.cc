@@ -119,6 +119,15 @@ CREATE TABLE quarantine (
 );
 CREATE INDEX quarantine_by_key ON quarantine(key);
 
+-- The report entries of each run, in order (the ledger keeps one row per key;
+-- a run also reports duplicates). Pruned to the newest runs.
+CREATE TABLE run_entries (
+  run_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  entry_json TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
 -- Generic key/value state: IMAP/POP3 cursors, sync delta links, watermarks.
 CREATE TABLE state (
   key TEXT PRIMARY KEY,
@@ -127,8 +136,20 @@ CREATE TABLE state (
 );
 )sql";
 
+// Version 2: the POP3 UIDLs already processed, per configured mailbox (IMAP
+// cursors live in the key/value `state` table).
+constexpr char kSchemaV2[] = R"sql(
+CREATE TABLE pop3_seen (
+  mailbox TEXT NOT NULL,
+  uidl TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (mailbox, uidl)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
+    {2, "POP3 UIDLs already processed", kSchemaV2},
 };
 
 }  // namespace

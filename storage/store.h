@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -117,7 +118,28 @@ class Store : public CacheView {
   Status finish_run(std::int64_t run_id, const std::string& finished,
                     const std::string& totals_json, const std::string& report_json);
   Result<std::vector<RunRecord>> list_runs(std::size_t limit) const;
-  Result<std::string> run_report_json(std::int64_t run_id) const;  // 0 = latest
+  // The run object (see run_to_json in core/report.h) stored by finish_run; 0 = latest.
+  Result<std::string> run_report_json(std::int64_t run_id) const;
+  // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
+  Result<std::int64_t> resolve_run(std::int64_t run_id) const;
+  // One report entry (JSON) of a run, in order; part of the open transaction.
+  Status add_run_entry(std::int64_t run_id, std::int64_t seq, const std::string& entry_json);
+  // Every entry of a run in order; stops at the first error `each` returns.
+  Status for_each_run_entry(std::int64_t run_id,
+                            const std::function<Status(const std::string&)>& each) const;
+  // Drop the entries of all but the newest `keep` runs (their totals stay).
+  Status prune_run_entries(std::size_t keep);
+
+  // Key/value state (mailbox cursors, sync watermarks), in the open
+  // transaction if any. A missing key reads as std::nullopt.
+  Result<std::optional<std::string>> state_get(const std::string& key) const;
+  Status state_set(const std::string& key, const std::string& value);
+
+  // POP3: the UIDLs of configured mailbox `mailbox` already processed.
+  Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const;
+  Status pop3_mark_seen(const std::string& mailbox, const std::vector<std::string>& uidls);
+  // Forget UIDLs (messages no longer on the server).
+  Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls);
 
   // Quarantine
   Result<std::vector<QuarantineItem>> quarantine_list() const;

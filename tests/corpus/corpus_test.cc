@@ -81,7 +81,9 @@ TEST_F(Corpus, EveryFolderReadsParsesAndDecides) {
     // tnef/ and ytnef/ hold bare TNEF streams, not messages: their files are
     // reported as unknown content (read errors) and nothing else happens.
     const auto name = entry.path().filename().string();
-    if (name != "tnef" && name != "ytnef") EXPECT_GT(t.messages, 0u) << entry.path();
+    if (name != "tnef" && name != "ytnef") {
+      EXPECT_GT(t.messages, 0u) << entry.path();
+    }
     total += t.messages;
   }
   std::cout << "[corpus] total: " << total << " messages\n";

@@ -1,0 +1,37 @@
+// The [crm] section of the configuration file (crm-router.conf(5)).
+#pragma once
+
+#include <toml++/toml.h>
+
+#include <cstdint>
+#include <string>
+
+namespace crmr {
+
+class ConfigChecker;
+
+struct CrmConfig {
+  int line = 0;
+  std::string url;                 // Web API base, e.g. https://org.crm.dynamics.com/api/data/v9.2/
+  std::string auth = "client_credentials";  // or "bearer"
+  std::string tenant;
+  std::string client_id;
+  std::string client_secret_env;   // secrets: from the environment...
+  std::string client_secret_file;  // ...or a file
+  std::string token_env;           // for auth = "bearer"
+  std::string token_url = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
+  std::string scope;               // default: <url's scheme+host>/.default
+  std::uint32_t concurrency = 8;
+  std::string mode = "local";      // or "server" (CheckIncomingEmail + DeliverIncomingEmail)
+  std::string tls_ca_file;
+  bool tls_verify = true;
+  std::uint32_t timeout_s = 60;
+  std::uint32_t max_attempts = 6;  // per request within one run
+
+  bool configured() const { return !url.empty(); }
+};
+
+// Read [crm] of `root` into `out`, reporting problems to `c`.
+void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out);
+
+}  // namespace crmr

@@ -1,0 +1,46 @@
+#include "storage/key_set.h"
+
+#include "storage/db.h"
+
+namespace crmr {
+
+struct KeySet::Impl {
+  mutable db::Connection conn;
+};
+
+namespace {
+constexpr char kInsert[] = "INSERT OR IGNORE INTO keys (key) VALUES (?1)";
+constexpr char kContains[] = "SELECT 1 FROM keys WHERE key = ?1";
+}  // namespace
+
+Result<std::unique_ptr<KeySet>> KeySet::open_temporary() {
+  // An empty file name is SQLite's private temporary on-disk database.
+  auto conn = db::Connection::open("", db::Access::ReadWriteCreate, "temporary key set");
+  if (!conn) return fail(conn.error());
+  if (auto st = conn->exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                           "CREATE TABLE keys (key TEXT PRIMARY KEY) WITHOUT ROWID;");
+      !st)
+    return fail(st.error());
+  auto impl = std::make_unique<Impl>();
+  impl->conn = std::move(*conn);
+  return std::unique_ptr<KeySet>(new KeySet(std::move(impl)));
+}
+
+KeySet::KeySet(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+KeySet::~KeySet() = default;
+
+Status KeySet::insert(std::string_view key) {
+  auto q = impl_->conn.cached(kInsert);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, key); !st) return st;
+  return (*q)->run();
+}
+
+bool KeySet::contains(std::string_view key) const {
+  auto q = impl_->conn.cached(kContains);
+  if (!q || !(*q)->bind(1, key)) return false;
+  auto row = (*q)->step();
+  return row && *row;
+}
+
+}  // namespace crmr

@@ -1,0 +1,31 @@
+// KeySet: a set of message keys on disk (a private temporary SQLite database,
+// deleted when closed), so a dry run over millions of messages remembers the
+// keys it has seen in constant memory.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace crmr {
+
+class KeySet {
+ public:
+  static Result<std::unique_ptr<KeySet>> open_temporary();
+  ~KeySet();
+  KeySet(const KeySet&) = delete;
+  KeySet& operator=(const KeySet&) = delete;
+
+  Status insert(std::string_view key);
+  bool contains(std::string_view key) const;  // false also when the lookup fails
+
+  struct Impl;
+
+ private:
+  explicit KeySet(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmr
