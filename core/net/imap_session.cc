@@ -1,0 +1,393 @@
+// ImapSession: MailboxSession over raw IMAP; see imap_session.h.
+//
+// One command at a time, except UID FETCH: the ids are fetched in batches of
+// kFetchBatch UIDs with up to kFetchWindow commands in flight, and messages
+// are handed to the caller in the order of the ids asked for. After an I/O or
+// protocol error the session is unusable (every call fails); a NO/BAD to one
+// command leaves it usable.
+#include "core/net/imap_session.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <unordered_map>
+
+#include "core/net/imap_parser.h"
+
+namespace crmr {
+namespace {
+
+constexpr std::size_t kFetchBatch = 200;   // UIDs per UID FETCH command
+constexpr std::size_t kFetchWindow = 4;    // UID FETCH commands in flight
+constexpr std::size_t kStoreBatch = 1000;  // UIDs per STORE/MOVE/COPY/EXPUNGE command
+
+using Untagged = std::function<void(ImapResponse&)>;
+
+Result<std::vector<std::uint32_t>> parse_uids(const std::vector<std::string>& ids) {
+  std::vector<std::uint32_t> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    std::uint32_t v = 0;
+    bool ok = !id.empty() && id.size() <= 10;
+    for (char c : id) ok = ok && c >= '0' && c <= '9';
+    if (ok) {
+      std::uint64_t wide = std::stoull(id);
+      ok = wide > 0 && wide <= 0xffffffffu;
+      v = static_cast<std::uint32_t>(wide);
+    }
+    if (!ok) return fail("mailbox.bad_id", "not an IMAP UID: \"" + id + "\"", Scope::Message);
+    out.push_back(v);
+  }
+  return out;
+}
+
+// Chunks of at most kStoreBatch UIDs as sequence sets.
+std::vector<std::string> uid_sets(const std::vector<std::uint32_t>& uids) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < uids.size(); i += kStoreBatch) {
+    std::size_t end = std::min(uids.size(), i + kStoreBatch);
+    out.push_back(uid_set({uids.begin() + i, uids.begin() + end}));
+  }
+  return out;
+}
+
+ImapValue* fetch_item_mut(ImapResponse& r, std::string_view name) {
+  return const_cast<ImapValue*>(fetch_item(r, name));
+}
+
+class ImapSession final : public MailboxSession {
+ public:
+  explicit ImapSession(Connection c) : conn_(std::move(c)) {}
+
+  Status start() {
+    std::string caps;
+    auto r = exchange("CAPABILITY", [&](ImapResponse& u) {
+      if (u.keyword != "CAPABILITY") return;
+      for (const auto& v : u.values) caps += (caps.empty() ? "" : " ") + v.text;
+    });
+    if (!r) return std::unexpected(r.error());
+    if (auto s = check("CAPABILITY", *r); !s) return s;
+    caps_ = std::move(caps);
+    return {};
+  }
+
+  std::string capabilities() const override { return caps_; }
+  bool is_pop3() const override { return false; }
+
+  Result<FolderState> select(const std::string& folder) override {
+    auto arg = imap_mailbox_arg(folder);
+    if (!arg) return std::unexpected(arg.error());
+    FolderState st;
+    auto r = exchange("SELECT " + *arg, [&](ImapResponse& u) {
+      if (u.keyword == "EXISTS" && u.number) st.exists = *u.number;
+      if (u.status == "OK" && u.code_name() == "UIDVALIDITY") st.uidvalidity = u.code_number().value_or(0);
+      if (u.status == "OK" && u.code_name() == "UIDNEXT") st.uidnext = u.code_number().value_or(0);
+    });
+    if (!r) return std::unexpected(r.error());
+    if (r->status != "OK") {
+      Error e = refused("SELECT " + folder, *r);
+      e.code = "mailbox.folder";
+      e.retry = Retry::Never;
+      e.hint = "check that the folder exists and the user may open it";
+      return std::unexpected(e);
+    }
+    return st;
+  }
+
+  Result<std::vector<std::string>> list_ids(std::uint32_t after_uid,
+                                            std::optional<std::int64_t> since) override {
+    if (after_uid == 0xffffffffu) return std::vector<std::string>{};
+    std::string cmd = "UID SEARCH UID " + std::to_string(after_uid + 1) + ":*";
+    if (since) cmd += " SINCE " + imap_search_date(*since);
+    std::vector<std::uint32_t> uids;
+    auto r = exchange(cmd, [&](ImapResponse& u) {
+      if (u.keyword != "SEARCH") return;
+      for (const auto& v : u.values)
+        if (auto n = v.number(); n && *n > after_uid) uids.push_back(*n);  // "n:*" includes the last UID
+    });
+    if (!r) return std::unexpected(r.error());
+    if (auto s = check("UID SEARCH", *r); !s) return std::unexpected(s.error());
+    std::sort(uids.begin(), uids.end());
+    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
+    std::vector<std::string> out;
+    out.reserve(uids.size());
+    for (auto u : uids) out.push_back(std::to_string(u));
+    return out;
+  }
+
+  Status fetch(const std::vector<std::string>& ids,
+               const std::function<Status(RemoteMessage&&)>& each) override;
+
+  Status mark_seen(const std::vector<std::string>& ids) override {
+    auto uids = parse_uids(ids);
+    if (!uids) return std::unexpected(uids.error());
+    return store(*uids, "\\Seen");
+  }
+
+  Status move_to(const std::vector<std::string>& ids, const std::string& folder) override {
+    auto uids = parse_uids(ids);
+    if (!uids) return std::unexpected(uids.error());
+    auto arg = imap_mailbox_arg(folder);
+    if (!arg) return std::unexpected(arg.error());
+    bool move = has_capability("MOVE");
+    for (const auto& set : uid_sets(*uids)) {
+      std::string verb = move ? "UID MOVE" : "UID COPY";
+      if (auto s = copy_creating(verb, set, *arg, folder); !s) return s;
+    }
+    if (move) return {};
+    if (auto s = store(*uids, "\\Deleted"); !s) return s;
+    return expunge(*uids);
+  }
+
+  Status remove(const std::vector<std::string>& ids) override {
+    auto uids = parse_uids(ids);
+    if (!uids) return std::unexpected(uids.error());
+    if (auto s = store(*uids, "\\Deleted"); !s) return s;
+    return expunge(*uids);
+  }
+
+  Status close() override {
+    if (closed_) return {};
+    closed_ = true;
+    auto r = exchange("LOGOUT", {});
+    if (!r) return std::unexpected(r.error());
+    return check("LOGOUT", *r);
+  }
+
+ private:
+  bool has_capability(std::string_view name) const {
+    std::string padded = " " + caps_ + " ";
+    std::string want = " " + std::string(name) + " ";
+    auto it = std::search(padded.begin(), padded.end(), want.begin(), want.end(),
+                          [](char a, char b) { return std::toupper(a) == std::toupper(b); });
+    return it != padded.end();
+  }
+
+  Error broken(Error e) {
+    broken_ = e;
+    if (!bye_.empty() && e.code == "mailbox.closed")
+      broken_->message += " (it said: " + bye_ + ")";
+    return *broken_;
+  }
+
+  Result<std::string> send_command(std::string_view cmd) {
+    if (broken_) {
+      Error e = *broken_;
+      e.message = "connection unusable after an earlier error: " + e.message;
+      return std::unexpected(e);
+    }
+    std::string tag = "R" + std::to_string(++tag_counter_);
+    std::string line = tag + " ";
+    line += cmd;
+    line += "\r\n";
+    if (auto s = conn_.send(line); !s) return std::unexpected(broken(s.error()));
+    return tag;
+  }
+
+  Result<ImapResponse> read_response() {
+    for (;;) {
+      auto frame = framer_.next();
+      if (!frame) {
+        Error e = frame.error();
+        e.message += " (from " + conn_.label() + ")";
+        return std::unexpected(broken(e));
+      }
+      if (*frame) {
+        auto r = parse_imap_response(**frame);
+        if (!r) {
+          Error e = r.error();
+          e.message += " (from " + conn_.label() + ")";
+          return std::unexpected(broken(e));
+        }
+        if (r->kind == ImapResponse::Kind::Untagged && r->status == "BYE") bye_ = r->text;
+        return r;
+      }
+      auto bytes = conn_.receive();
+      if (!bytes) return std::unexpected(broken(bytes.error()));
+      framer_.append(*bytes);
+    }
+  }
+
+  // Send `cmd` and read up to its tagged response, passing untagged ones to `on`.
+  Result<ImapResponse> exchange(std::string_view cmd, const Untagged& on) {
+    auto tag = send_command(cmd);
+    if (!tag) return std::unexpected(tag.error());
+    for (;;) {
+      auto r = read_response();
+      if (!r) return r;
+      if (r->kind == ImapResponse::Kind::Tagged) {
+        if (r->tag == *tag) return r;
+        return std::unexpected(broken(Error{"mailbox.protocol",
+                                            "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
+                                            "", Scope::Mailbox, Retry::Later}));
+      }
+      if (r->kind == ImapResponse::Kind::Continuation)
+        return std::unexpected(broken(Error{"mailbox.protocol",
+                                            "unexpected IMAP continuation from " + conn_.label(), "",
+                                            Scope::Mailbox, Retry::Later}));
+      if (on) on(*r);
+    }
+  }
+
+  Error refused(const std::string& what, const ImapResponse& r) const {
+    std::string text = r.status;
+    if (!r.code.empty()) text += " [" + r.code + "]";
+    text += " " + r.text;
+    return Error{"mailbox.command", "IMAP server " + conn_.label() + " refused " + what + ": " + text,
+                 "", Scope::Mailbox, Retry::Later};
+  }
+
+  Status check(const std::string& what, const ImapResponse& r) const {
+    if (r.status == "OK") return {};
+    return std::unexpected(refused(what, r));
+  }
+
+  Status store(const std::vector<std::uint32_t>& uids, std::string_view flag) {
+    for (const auto& set : uid_sets(uids)) {
+      auto r = exchange("UID STORE " + set + " +FLAGS.SILENT (" + std::string(flag) + ")", {});
+      if (!r) return std::unexpected(r.error());
+      if (auto s = check("UID STORE", *r); !s) return s;
+    }
+    return {};
+  }
+
+  Status expunge(const std::vector<std::uint32_t>& uids) {
+    if (!has_capability("UIDPLUS")) {  // without UIDPLUS: every \Deleted message goes
+      auto r = exchange("EXPUNGE", {});
+      if (!r) return std::unexpected(r.error());
+      return check("EXPUNGE", *r);
+    }
+    for (const auto& set : uid_sets(uids)) {
+      auto r = exchange("UID EXPUNGE " + set, {});
+      if (!r) return std::unexpected(r.error());
+      if (auto s = check("UID EXPUNGE", *r); !s) return s;
+    }
+    return {};
+  }
+
+  // UID MOVE/COPY `set` to the folder `arg`; on NO [TRYCREATE] create it and retry once.
+  Status copy_creating(const std::string& verb, const std::string& set, const std::string& arg,
+                       const std::string& folder) {
+    auto r = exchange(verb + " " + set + " " + arg, {});
+    if (!r) return std::unexpected(r.error());
+    if (r->status == "NO" && r->code_name() == "TRYCREATE") {
+      auto c = exchange("CREATE " + arg, {});
+      if (!c) return std::unexpected(c.error());
+      if (c->status != "OK" && c->code_name() != "ALREADYEXISTS")
+        return std::unexpected(refused("CREATE " + folder, *c));
+      r = exchange(verb + " " + set + " " + arg, {});
+      if (!r) return std::unexpected(r.error());
+    }
+    return check(verb + " to " + folder, *r);
+  }
+
+  Connection conn_;
+  ImapFramer framer_;
+  std::uint32_t tag_counter_ = 0;
+  std::string caps_;
+  std::string bye_;                // text of the server's BYE, if it sent one
+  std::optional<Error> broken_;    // set after an I/O or protocol error
+  bool closed_ = false;
+};
+
+Status ImapSession::fetch(const std::vector<std::string>& ids,
+                          const std::function<Status(RemoteMessage&&)>& each) {
+  auto parsed = parse_uids(ids);
+  if (!parsed) return std::unexpected(parsed.error());
+  const std::vector<std::uint32_t>& uids = *parsed;
+  std::unordered_map<std::uint32_t, std::size_t> index;
+  index.reserve(uids.size());
+  for (std::size_t i = 0; i < uids.size(); ++i) index.emplace(uids[i], i);
+
+  struct Batch {
+    std::string tag;
+    std::size_t hi;  // one past its last index into `uids`
+    bool done = false;
+  };
+  std::deque<Batch> inflight;
+  std::size_t next_lo = 0;    // first index not yet asked for
+  std::size_t next_emit = 0;  // index of the next message owed to `each`
+  std::map<std::size_t, RemoteMessage> parked;  // arrived ahead of their turn
+  std::optional<Error> stop;  // first error from `each` or a NO/BAD: stop asking, drain
+
+  auto deliver = [&](RemoteMessage&& m) {
+    if (stop) return;
+    if (auto s = each(std::move(m)); !s) stop = s.error();
+  };
+  auto deliver_parked = [&] {
+    while (!parked.empty() && parked.begin()->first == next_emit) {
+      deliver(std::move(parked.begin()->second));
+      parked.erase(parked.begin());
+      ++next_emit;
+    }
+  };
+
+  while (true) {
+    while (!stop && inflight.size() < kFetchWindow && next_lo < uids.size()) {
+      std::size_t hi = std::min(uids.size(), next_lo + kFetchBatch);
+      std::vector<std::uint32_t> chunk(uids.begin() + next_lo, uids.begin() + hi);
+      auto tag = send_command("UID FETCH " + uid_set(std::move(chunk)) +
+                              " (UID INTERNALDATE BODY.PEEK[])");
+      if (!tag) return std::unexpected(tag.error());
+      inflight.push_back(Batch{*tag, hi});
+      next_lo = hi;
+    }
+    if (inflight.empty()) break;
+    auto r = read_response();
+    if (!r) return std::unexpected(r.error());
+    if (r->kind == ImapResponse::Kind::Tagged) {
+      auto b = std::find_if(inflight.begin(), inflight.end(),
+                            [&](const Batch& x) { return x.tag == r->tag; });
+      if (b == inflight.end())
+        return std::unexpected(broken(Error{"mailbox.protocol",
+                                            "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
+                                            "", Scope::Mailbox, Retry::Later}));
+      if (r->status != "OK" && !stop) stop = refused("UID FETCH", *r);
+      b->done = true;
+      while (!inflight.empty() && inflight.front().done) {
+        // Everything of this batch has arrived; ids the server did not return
+        // (expunged meanwhile) are skipped.
+        while (next_emit < inflight.front().hi) {
+          auto p = parked.find(next_emit);
+          if (p != parked.end()) {
+            deliver(std::move(p->second));
+            parked.erase(p);
+          }
+          ++next_emit;
+        }
+        inflight.pop_front();
+      }
+      continue;
+    }
+    if (r->kind != ImapResponse::Kind::Untagged || r->keyword != "FETCH") continue;
+    ImapValue* body = fetch_item_mut(*r, "BODY[]");
+    const ImapValue* uid = fetch_item(*r, "UID");
+    if (!body || !uid || body->type != ImapValue::Type::String || !uid->number()) continue;
+    auto at = index.find(*uid->number());
+    if (at == index.end() || at->second < next_emit) continue;
+    RemoteMessage m;
+    m.id = uid->text;
+    m.bytes = std::move(body->text);
+    if (const ImapValue* d = fetch_item(*r, "INTERNALDATE"); d && d->type == ImapValue::Type::String)
+      m.internal_date = parse_internal_date(d->text);
+    if (at->second == next_emit) {
+      deliver(std::move(m));
+      ++next_emit;
+      deliver_parked();
+    } else {
+      parked.emplace(at->second, std::move(m));
+    }
+  }
+  if (stop) return std::unexpected(*stop);
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn) {
+  auto s = std::make_unique<ImapSession>(std::move(conn));
+  if (auto st = s->start(); !st) return std::unexpected(st.error());
+  return std::unique_ptr<MailboxSession>(std::move(s));
+}
+
+}  // namespace crmr

@@ -1,0 +1,79 @@
+// MailboxSession: one logged-in connection to a remote mailbox (IMAP or POP3),
+// behind one narrow interface. Implementations (libcurl) live in core/net/*.cc;
+// no curl type appears in a header.
+//
+// Failure: connection, TLS and login problems are Errors with Scope::Mailbox
+// (Retry::Later for network trouble, Never for authentication); a problem with
+// one message is Scope::Message.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace crmr {
+
+struct MailboxEndpoint {
+  std::string url;           // imap://host[:port], imaps://, pop3://, pop3s://
+  std::string user;
+  std::string password;      // secret: never logged, never in errors
+  std::string oauth2_token;  // XOAUTH2 bearer token (instead of password)
+  std::string ca_file;       // extra CA bundle; empty: the system's
+  bool verify_tls = true;    // off only by explicit option (logged as a warning)
+  enum class StartTls { Required, Optional, Off } starttls = StartTls::Optional;
+  std::chrono::seconds timeout{60};
+};
+
+struct FolderState {
+  std::uint32_t uidvalidity = 0;  // IMAP; 0 for POP3
+  std::uint32_t uidnext = 0;      // IMAP; 0 for POP3
+  std::uint32_t exists = 0;       // messages in the folder
+};
+
+struct RemoteMessage {
+  std::string id;      // IMAP: the UID in decimal; POP3: the UIDL
+  std::string bytes;   // the whole message as stored on the server
+  std::optional<std::int64_t> internal_date;  // IMAP INTERNALDATE, Unix s
+};
+
+class MailboxSession {
+ public:
+  virtual ~MailboxSession() = default;
+
+  // "IMAP4rev1 UIDPLUS MOVE ..." / "UIDL TOP ..." as the server announced them.
+  virtual std::string capabilities() const = 0;
+  virtual bool is_pop3() const = 0;
+
+  // Open a folder (POP3: the only folder is "INBOX").
+  virtual Result<FolderState> select(const std::string& folder) = 0;
+
+  // Ids of the messages to consider in the selected folder, in ascending order.
+  // IMAP: UIDs greater than `after_uid` (UID SEARCH), restricted to SINCE
+  // `since` when given. POP3: every UIDL (the caller skips those it has seen).
+  virtual Result<std::vector<std::string>> list_ids(std::uint32_t after_uid,
+                                                    std::optional<std::int64_t> since) = 0;
+
+  // Fetch `ids` without changing flags (BODY.PEEK), many per round trip,
+  // calling `each` in order. Stops at the first error `each` returns.
+  virtual Status fetch(const std::vector<std::string>& ids,
+                       const std::function<Status(RemoteMessage&&)>& each) = 0;
+
+  // Dispose of messages (after their decisions are committed).
+  virtual Status mark_seen(const std::vector<std::string>& ids) = 0;
+  virtual Status move_to(const std::vector<std::string>& ids, const std::string& folder) = 0;  // creates the folder if missing
+  virtual Status remove(const std::vector<std::string>& ids) = 0;  // IMAP: \Deleted + UID EXPUNGE; POP3: DELE (effective at logout)
+
+  // Log out cleanly (POP3: QUIT commits DELE).
+  virtual Status close() = 0;
+};
+
+// Connect, negotiate TLS, authenticate. Scheme picks the protocol.
+Result<std::unique_ptr<MailboxSession>> open_mailbox(const MailboxEndpoint& ep);
+
+}  // namespace crmr
