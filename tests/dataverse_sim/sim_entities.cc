@@ -1,0 +1,53 @@
+#include "sim_entities.h"
+
+namespace crmr::sim {
+
+const std::vector<EntityInfo>& entities() {
+  static const std::vector<EntityInfo> all{
+      {"emails", "email", "emails", "activityid"},
+      {"activitypointers", "activitypointer", "emails", "activityid"},
+      {"activitymimeattachments", "activitymimeattachment", "attachments",
+       "activitymimeattachmentid"},
+      {"contacts", "contact", "contacts", "contactid"},
+      {"accounts", "account", "accounts", "accountid"},
+      {"leads", "lead", "leads", "leadid"},
+      {"systemusers", "systemuser", "systemusers", "systemuserid"},
+      {"queues", "queue", "queues", "queueid"},
+      {"usersettingscollection", "usersettings", "usersettings", "systemuserid"},
+      {"organizations", "organization", "organizations", "organizationid"},
+      {"opportunities", "opportunity", "opportunities", "opportunityid"},
+      {"incidents", "incident", "incidents", "incidentid"},
+  };
+  return all;
+}
+
+const EntityInfo* entity_by_set(std::string_view set) {
+  for (auto& e : entities())
+    if (set == e.set) return &e;
+  return nullptr;
+}
+
+const EntityInfo* entity_by_logical(std::string_view logical) {
+  for (auto& e : entities())
+    if (logical == e.logical) return &e;
+  return nullptr;
+}
+
+bool is_party_entity(std::string_view l) {
+  return l == "contact" || l == "account" || l == "lead" || l == "systemuser" || l == "queue";
+}
+
+bool is_regarding_entity(std::string_view l) {
+  return l == "account" || l == "contact" || l == "opportunity" || l == "incident" ||
+         l == "lead";
+}
+
+std::vector<std::string> extra_columns(const EntityInfo& e) {
+  std::string table = e.table;
+  if (table == "emails")
+    return {"messageid", "directioncode", "statecode", "statuscode", "subject", "trackingtoken"};
+  if (table == "attachments") return {"objectid", "filename", "filesize"};
+  return {};
+}
+
+}  // namespace crmr::sim
