@@ -67,6 +67,7 @@ Status each_uidl(db::Connection& conn, const char* sql, const std::string& mailb
   auto q = conn.cached(sql);
   if (!q) return fail(q.error());
   for (const auto& u : uidls) {
+    (*q)->reset();
     Status st = (*q)->bind(1, mailbox);
     if (st) st = (*q)->bind(2, u);
     if (st) st = (*q)->run();

@@ -1,0 +1,124 @@
+// `check`: test access to every configured mailbox and say what the next run
+// would fetch. Reads the state database read-only; writes nothing anywhere.
+#include <algorithm>
+#include <unordered_set>
+
+#include "cli/exit_codes.h"
+#include "cli/mailbox_commands.h"
+#include "cli/mailbox_cursor.h"
+#include "cli/mailbox_secret.h"
+#include "cli/platform.h"
+
+namespace crmr {
+namespace {
+
+struct CheckTally {
+  bool unreachable = false;
+  bool config = false;
+};
+
+std::string cursor_text(const std::optional<FolderCursor>& c, bool pop3) {
+  if (!c) return "never read";
+  if (pop3) return "read before";
+  return "cursor UIDVALIDITY " + std::to_string(c->uidvalidity) + ", UID " +
+         std::to_string(c->last_uid);
+}
+
+// How many messages the next run would fetch from the selected folder.
+Result<std::size_t> pending(MailboxSession& s, const MailboxConfig& m, const Store& store,
+                            const FetchStart& start) {
+  auto ids = s.list_ids(start.after_uid, start.since);
+  if (!ids) return std::unexpected(ids.error());
+  std::size_t n = 0;
+  if (m.is_pop3()) {
+    auto seen = store.pop3_seen(m.name);
+    if (!seen) return std::unexpected(seen.error());
+    std::unordered_set<std::string> known(seen->begin(), seen->end());
+    for (const auto& id : *ids) n += known.contains(id) ? 0 : 1;
+  } else {
+    for (const auto& id : *ids) n += std::stoull(id) > start.after_uid ? 1 : 0;
+  }
+  if (m.max_messages_per_run) n = std::min<std::size_t>(n, m.max_messages_per_run);
+  return n;
+}
+
+void check_folder(Context& ctx, MailboxSession& s, const MailboxConfig& m, const Store& store,
+                  const std::string& folder, CheckTally& t) {
+  const std::string label = "  " + folder + ": ";
+  auto state = s.select(folder);
+  if (!state) {
+    ctx.out.error("mailbox " + m.name + ", folder " + folder + ": " + state.error().describe());
+    t.unreachable = true;
+    return;
+  }
+  auto cursor = load_cursor(store, m.name, folder);
+  if (!cursor) {
+    ctx.out.error(cursor.error().describe());
+    t.unreachable = true;
+    return;
+  }
+  std::string line = label + std::to_string(state->exists) + " messages";
+  if (!m.is_pop3()) line += ", UIDVALIDITY " + std::to_string(state->uidvalidity);
+  line += " (" + cursor_text(*cursor, m.is_pop3()) + ")";
+  auto start = plan_start(m, *cursor, *state);
+  if (!start) {
+    ctx.out.info(line);
+    ctx.out.error(ctx.cfg.path + ":" + std::to_string(m.line) + ": " + start.error().describe());
+    t.config = true;
+    return;
+  }
+  if (start->uidvalidity_changed) line += "; UIDVALIDITY changed since the last run";
+  auto n = pending(s, m, store, *start);
+  if (!n) {
+    ctx.out.info(line);
+    ctx.out.error("mailbox " + m.name + ", folder " + folder + ": " + n.error().describe());
+    t.unreachable = true;
+    return;
+  }
+  ctx.out.info(line + "; the next run fetches " + std::to_string(*n));
+}
+
+}  // namespace
+
+int cmd_check(Context& ctx, const CheckOptions& o) {
+  auto selected = select_mailboxes(ctx, o.mailboxes);
+  if (!selected) return kExitUsage;
+  ctx.out.info("configuration " + (ctx.cfg.path.empty() ? std::string("(none)") : ctx.cfg.path) +
+               ": valid, " + std::to_string(ctx.cfg.mailboxes.size()) + " mailbox(es)");
+  if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path))
+    ctx.out.warn("the configuration file " + ctx.cfg.path +
+                 " is readable by group or others (chmod 600 it)");
+  auto store = Store::open(ctx.db_path, OpenMode::ReadOnly);
+  if (!store) return ctx.fail_with(store.error());
+
+  CheckTally t;
+  for (const MailboxConfig* m : *selected) {
+    std::vector<std::string> warnings;
+    auto ep = mailbox_endpoint(*m, warnings);
+    for (const auto& w : warnings) ctx.out.warn(w);
+    if (!ep) {
+      ctx.out.error(ep.error().describe());
+      t.unreachable = true;
+      continue;
+    }
+    auto session = open_mailbox(*ep);
+    if (!session) {
+      ctx.out.error("mailbox " + m->name + ": " + session.error().describe());
+      t.unreachable = true;
+      continue;
+    }
+    ctx.out.info("mailbox " + m->name + " (" + m->url + ", user " + m->user +
+                 "): connected and logged in");
+    ctx.out.info("  capabilities: " + (*session)->capabilities());
+    for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders)
+      check_folder(ctx, **session, *m, **store, folder, t);
+    if (auto st = (*session)->close(); !st) {
+      ctx.out.error("mailbox " + m->name + ": " + st.error().describe());
+      t.unreachable = true;
+    }
+  }
+  if (t.unreachable) return kExitUnreachable;
+  return t.config ? kExitConfig : kExitOk;
+}
+
+}  // namespace crmr

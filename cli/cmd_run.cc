@@ -1,0 +1,172 @@
+// `run`: one batch from every configured mailbox: fetch, route, commit,
+// dispose, move the cursors, report. One pipeline and one report for the
+// whole run; the pipeline's options are set per mailbox (role, unwrap).
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cli/crm_commands.h"
+#include "cli/exit_codes.h"
+#include "cli/lock.h"
+#include "cli/mailbox_commands.h"
+#include "cli/mailbox_cursor.h"
+#include "cli/mailbox_run.h"
+#include "cli/mailbox_secret.h"
+#include "cli/pipeline.h"
+#include "cli/platform.h"
+#include "cli/run_summary.h"
+
+namespace crmr {
+namespace {
+
+std::string where(const Context& ctx, const MailboxConfig& m) {
+  return ctx.cfg.path + ":" + std::to_string(m.line) + ": ";
+}
+
+// Every first run needs a start (since or all); all such problems at once.
+Result<bool> check_first_runs(Context& ctx, const Store& store,
+                              const std::vector<const MailboxConfig*>& mailboxes) {
+  bool ok = true;
+  for (const MailboxConfig* m : mailboxes) {
+    if (m->since || m->all) continue;
+    for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders) {
+      auto c = load_cursor(store, m->name, folder);
+      if (!c) return std::unexpected(c.error());
+      if (*c) continue;
+      ctx.out.error(where(ctx, *m) + "mailbox " + m->name + ": folder " + folder +
+                    " was never read; the first run needs since = YYYY-MM-DD or all = true");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// The pipeline's options for mailbox `m`: its role, the forward-mailbox
+// unwrap, and (POP3, which has no server-side search) the date floor.
+PipelineOptions options_for(const PipelineOptions& base, const MailboxConfig& m) {
+  PipelineOptions po = base;
+  po.policy.role = m.role;
+  po.forward_mailbox = m.role.kind == MailboxRole::Forward;
+  po.since = (m.is_pop3() && !m.all) ? m.since : std::nullopt;
+  po.commit_every = std::max<std::size_t>(base.commit_every, m.batch_size + 1);
+  return po;
+}
+
+void warn_readable_config(Context& ctx) {
+  if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path)) {
+    std::string w = "the configuration file " + ctx.cfg.path +
+                    " is readable by group or others (chmod 600 it)";
+    spdlog::warn("{}", w);
+    ctx.out.warn(w);
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<const MailboxConfig*>> select_mailboxes(
+    Context& ctx, const std::vector<std::string>& names) {
+  std::vector<const MailboxConfig*> out;
+  if (names.empty()) {
+    for (const auto& m : ctx.cfg.mailboxes) out.push_back(&m);
+    return out;
+  }
+  bool ok = true;
+  for (const auto& n : names) {
+    auto it = std::find_if(ctx.cfg.mailboxes.begin(), ctx.cfg.mailboxes.end(),
+                           [&](const MailboxConfig& m) { return m.name == n; });
+    if (it == ctx.cfg.mailboxes.end()) {
+      ctx.out.error("no mailbox named '" + n + "' in " +
+                    (ctx.cfg.path.empty() ? std::string("the configuration") : ctx.cfg.path));
+      ok = false;
+    } else if (std::find(out.begin(), out.end(), &*it) == out.end()) {
+      out.push_back(&*it);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+int cmd_run(Context& ctx, const RunOptions& o) {
+  if (ctx.cfg.mailboxes.empty()) {
+    ctx.out.error("no [[mailbox]] is configured" +
+                  (ctx.cfg.path.empty() ? std::string(" (no configuration file; use --config)")
+                                        : " in " + ctx.cfg.path) +
+                  "; see crm-router.conf(5)");
+    return kExitConfig;
+  }
+  auto selected = select_mailboxes(ctx, o.mailboxes);
+  if (!selected) return kExitUsage;
+  warn_readable_config(ctx);
+
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto first = check_first_runs(ctx, **store, *selected);
+  if (!first) return ctx.fail_with(first.error());
+  if (!*first) return kExitConfig;
+
+  RunRecorder rec(ctx, **store, "run");
+  if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  PipelineOptions base;
+  base.dry_run = ctx.dry_run;
+  base.limits = ctx.cfg.limits;
+  base.policy = ctx.cfg.policy;
+  Pipeline pipeline(**store, base, rec.run_id(), rec.sink());
+
+  MailboxRunOptions mo;
+  mo.dry_run = ctx.dry_run;
+  mo.run_limit = o.limit;
+  mo.on_message = [&] { rec.progress(pipeline); };
+  bool mailbox_failed = false;
+  for (const MailboxConfig* m : *selected) {
+    if (o.limit && pipeline.processed() >= *o.limit) break;
+    pipeline.set_options(options_for(base, *m));
+    std::vector<std::string> warnings;
+    auto session = [&]() -> Result<std::unique_ptr<MailboxSession>> {
+      auto ep = mailbox_endpoint(*m, warnings);
+      if (!ep) return std::unexpected(ep.error());
+      return open_mailbox(*ep);
+    }();
+    for (const auto& w : warnings) {
+      spdlog::warn("{}", w);
+      ctx.out.warn(w);
+    }
+    if (!session) {
+      // One line naming the mailbox; the error never carries the secret.
+      std::string line = "mailbox " + m->name + " skipped: " + session.error().describe();
+      if (session.error().message.starts_with("mailbox " + m->name))
+        line = session.error().describe() + " (skipped)";
+      spdlog::warn("{}", line);  // error level would repeat it on stderr
+      ctx.out.error(line);
+      mailbox_failed = true;
+      continue;
+    }
+    spdlog::info("mailbox {}: connected", m->name);
+    auto result = run_mailbox(**session, *m, **store, pipeline, mo);
+    if (!result) {
+      rec.abort(pipeline);
+      return ctx.fail_with(result.error());
+    }
+    for (const auto& n : result->notes) {
+      spdlog::warn("{}", n);
+      ctx.out.warn(n);
+    }
+    for (const auto& p : result->problems) {
+      spdlog::warn("{}", p.describe());
+      ctx.out.error(p.describe());
+      mailbox_failed = true;
+    }
+    spdlog::info("mailbox {}: {} messages, {} bytes{}", m->name, result->fetched, result->bytes,
+                 result->limit_reached ? " (limit reached; the rest waits for the next run)" : "");
+    if (result->limit_reached)
+      ctx.out.detail("mailbox " + m->name + ": limit reached; the rest waits for the next run");
+  }
+  int rc = rec.finish(pipeline, false);
+  if (mailbox_failed) rc = kExitUnreachable;
+  // Deliver what is queued now (when [crm] is configured): the messages are
+  // already committed and disposed of, so a CRM outage only delays them.
+  return push_after_batch(ctx, **store, o.no_push, rc);
+}
+
+}  // namespace crmr

@@ -1,0 +1,37 @@
+// The mailbox commands: `run` (one batch from every configured mailbox) and
+// `check` (test access, never writes). Wired in app.cc like commands.h's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/context.h"
+
+namespace crmr {
+
+struct RunOptions {
+  std::vector<std::string> mailboxes;  // --mailbox NAME...; empty: all configured
+  std::optional<std::uint64_t> limit;  // --limit N: messages in the whole run
+  bool no_push = false;                // --no-push: only queue; `push` delivers later
+};
+// Exit: 0 all processed; 1 messages quarantined or failed; 4 a mailbox could
+// not be reached or logged in to (wins over 1); 3 configuration (no mailbox,
+// a first run without since/all); 5 locked; 6 storage. 3, 5 and 6 stop the
+// run before or as it happens; 4 and 1 are known at its end.
+int cmd_run(Context& ctx, const RunOptions& o);
+
+struct CheckOptions {
+  std::vector<std::string> mailboxes;  // --mailbox NAME...; empty: all configured
+};
+// Exit: 0 all good; 3 a configuration problem (a first run without a start);
+// 4 a mailbox unreachable or its login refused (wins over 3).
+int cmd_check(Context& ctx, const CheckOptions& o);
+
+// The configured mailboxes named in `names` (all when empty). An unknown
+// name is a usage error: printed, and std::nullopt returned.
+std::optional<std::vector<const MailboxConfig*>> select_mailboxes(
+    Context& ctx, const std::vector<std::string>& names);
+
+}  // namespace crmr

@@ -1,0 +1,278 @@
+#include "cli/mailbox_run.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+#include <unordered_set>
+
+#include "cli/mailbox_cursor.h"
+
+namespace crmr {
+namespace {
+
+constexpr char kLimitStop[] = "mailbox.limit_reached";
+
+std::uint32_t uid_of(const std::string& id) {
+  std::uint32_t v = 0;
+  std::from_chars(id.data(), id.data() + id.size(), v);
+  return v;
+}
+
+// What became of one fetched message in this batch.
+struct Fetched {
+  std::string id;
+  bool quarantined = false;
+  bool skipped = false;  // outside the date filter (POP3): not decided, not disposed of
+  std::optional<std::int64_t> internal_date;
+};
+
+class MailboxRun {
+ public:
+  MailboxRun(MailboxSession& s, const MailboxConfig& m, Store& store, Pipeline& p,
+             const MailboxRunOptions& o)
+      : s_(s), m_(m), store_(store), p_(p), o_(o), t0_(std::chrono::steady_clock::now()) {}
+
+  Result<MailboxRunResult> run() {
+    for (const auto& folder : m_.folders) {
+      if (r_.limit_reached) break;
+      auto st = s_.is_pop3() ? pop3_folder() : imap_folder(folder);
+      if (!st) return std::unexpected(st.error());
+    }
+    if (auto st = s_.close(); !st) {
+      // POP3: without QUIT the server keeps the messages; they come back as
+      // duplicates next time and are deleted then.
+      r_.problems.push_back(st.error());
+    }
+    return std::move(r_);
+  }
+
+ private:
+  // Messages that may still be fetched in this run (count limits).
+  std::uint64_t messages_left() const {
+    std::uint64_t left = UINT64_MAX;
+    if (m_.max_messages_per_run) left = m_.max_messages_per_run - std::min(m_.max_messages_per_run, r_.fetched);
+    if (o_.run_limit) left = std::min(left, *o_.run_limit - std::min(*o_.run_limit, p_.processed()));
+    return left;
+  }
+  bool out_of_time() const {
+    return m_.max_seconds_per_run &&
+           std::chrono::steady_clock::now() - t0_ >= std::chrono::seconds(m_.max_seconds_per_run);
+  }
+  // Checked before each message: a bytes or time limit stops the batch there
+  // (at least one message is always taken, so every run makes progress).
+  bool must_stop_before(std::size_t next_bytes) const {
+    if (r_.fetched == 0) return false;
+    if (m_.max_bytes_per_run && r_.bytes + next_bytes > m_.max_bytes_per_run) return true;
+    return out_of_time();
+  }
+
+  // Fetch `ids`, route each; fills `done` in order. Returns the fetch status
+  // (kLimitStop when a limit cut the batch short); a store failure is
+  // returned through `fatal`.
+  Status fetch_batch(const std::vector<std::string>& ids, const std::string& folder,
+                     std::vector<Fetched>& done, std::optional<Error>& fatal) {
+    const std::string source = m_.name + "/" + folder;
+    return s_.fetch(ids, [&](RemoteMessage&& rm) -> Status {
+      if (must_stop_before(rm.bytes.size()))
+        return fail(kLimitStop, "limit reached", Scope::Mailbox, Retry::Later);
+      RawMessage raw;
+      raw.source = source;
+      raw.position = (s_.is_pop3() ? "UIDL " : "UID ") + rm.id;
+      raw.envelope_date = rm.internal_date;
+      raw.bytes = std::move(rm.bytes);
+      const auto quarantined_before = p_.totals().at("quarantined");
+      r_.bytes += raw.bytes.size();
+      ++r_.fetched;
+      auto processed = p_.process(raw);
+      if (!processed) {
+        fatal = processed.error();
+        return fail(processed.error());
+      }
+      done.push_back({rm.id, p_.totals().at("quarantined") > quarantined_before, !*processed,
+                      rm.internal_date});
+      if (o_.on_message) o_.on_message();
+      return {};
+    });
+  }
+
+  // Dispose of a committed batch: quarantined messages to quarantine_folder
+  // (when set; else they stay as they are), the rest per `after`.
+  Status dispose(const std::vector<Fetched>& done) {
+    std::vector<std::string> normal, quarantined;
+    for (const auto& f : done) {
+      if (f.skipped) continue;
+      (f.quarantined ? quarantined : normal).push_back(f.id);
+    }
+    if (!quarantined.empty() && !m_.quarantine_folder.empty()) {
+      if (auto st = s_.move_to(quarantined, m_.quarantine_folder); !st) return st;
+    }
+    if (normal.empty()) return {};
+    switch (m_.after.kind) {
+      case Disposition::Leave: return {};
+      case Disposition::Seen: return s_.mark_seen(normal);
+      case Disposition::Move: return s_.move_to(normal, m_.after.folder);
+      case Disposition::Delete: return s_.remove(normal);
+    }
+    return {};
+  }
+
+  // A problem of this folder: recorded (the mailbox counts as failed), and
+  // the run goes on with the next folder.
+  Status folder_failed(Error e, const std::string& folder) {
+    e.message = "mailbox " + m_.name + ", folder " + folder + ": " + e.message;
+    e.scope = Scope::Mailbox;
+    r_.problems.push_back(std::move(e));
+    return {};
+  }
+
+  // One IMAP folder: UIDs above the cursor, batch by batch.
+  Status imap_folder(const std::string& folder) {
+    auto state = s_.select(folder);
+    if (!state) return folder_failed(state.error(), folder);
+    auto cursor = load_cursor(store_, m_.name, folder);
+    if (!cursor) return std::unexpected(cursor.error());
+    auto start = plan_start(m_, *cursor, *state);
+    if (!start) return folder_failed(start.error(), folder);
+    FolderCursor next;
+    next.uidvalidity = state->uidvalidity;
+    if (*cursor) next.last_date = (*cursor)->last_date;
+    next.last_uid = start->after_uid;
+    if (start->uidvalidity_changed) {
+      r_.notes.push_back("mailbox " + m_.name + ", folder " + folder + ": UIDVALIDITY changed (" +
+                         std::to_string((*cursor)->uidvalidity) + " -> " +
+                         std::to_string(state->uidvalidity) +
+                         "); fetching again by date, the ledger skips what was processed");
+    }
+    auto listed = s_.list_ids(start->after_uid, start->since);
+    if (!listed) return folder_failed(listed.error(), folder);
+    std::vector<std::string> ids;
+    for (auto& id : *listed)
+      if (uid_of(id) > start->after_uid) ids.push_back(std::move(id));
+    std::sort(ids.begin(), ids.end(),
+              [](const std::string& a, const std::string& b) { return uid_of(a) < uid_of(b); });
+
+    std::size_t i = 0;
+    while (i < ids.size()) {
+      std::uint64_t left = messages_left();
+      if (left == 0 || out_of_time()) {
+        r_.limit_reached = true;
+        break;
+      }
+      std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
+      std::vector<std::string> batch(ids.begin() + i, ids.begin() + i + n);
+      std::vector<Fetched> done;
+      std::optional<Error> fatal;
+      Status fetched = fetch_batch(batch, folder, done, fatal);
+      if (fatal) return std::unexpected(*fatal);
+      if (auto st = p_.flush(); !st) return st;  // commit BEFORE disposing
+      const bool stopped = !fetched && fetched.error().code == kLimitStop;
+      if (!fetched && !stopped) {
+        // The connection broke mid-batch: what was decided is committed; the
+        // cursor stays, so the batch is fetched again (as duplicates).
+        return folder_failed(fetched.error(), folder);
+      }
+      if (o_.dry_run) {
+        if (stopped) r_.limit_reached = true;
+        if (stopped) break;
+        i += n;
+        continue;
+      }
+      if (auto st = dispose(done); !st) return folder_failed(st.error(), folder);
+      // The whole batch was asked for; ids missing from `done` were expunged
+      // meanwhile. When a limit cut it short, only what was done counts.
+      std::uint32_t upto = stopped ? (done.empty() ? next.last_uid : uid_of(done.back().id))
+                                   : uid_of(batch.back());
+      next.last_uid = std::max(next.last_uid, upto);
+      for (const auto& f : done)
+        if (f.internal_date && (!next.last_date || *f.internal_date > *next.last_date))
+          next.last_date = f.internal_date;
+      if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
+      if (stopped) {
+        r_.limit_reached = true;
+        break;
+      }
+      i += n;
+    }
+    if (o_.dry_run || r_.limit_reached) return {};
+    // Every UID below UIDNEXT was either processed or before `since`.
+    if (state->uidnext > 0) next.last_uid = std::max(next.last_uid, state->uidnext - 1);
+    return save_cursor(store_, m_.name, folder, next);
+  }
+
+  // POP3: every UIDL not yet seen; DELE (after = delete) only after commit,
+  // effective when the session logs out.
+  Status pop3_folder() {
+    const std::string folder = "INBOX";
+    if (auto state = s_.select(folder); !state) return folder_failed(state.error(), folder);
+    auto cursor = load_cursor(store_, m_.name, folder);
+    if (!cursor) return std::unexpected(cursor.error());
+    if (auto start = plan_start(m_, *cursor, FolderState{}); !start)
+      return folder_failed(start.error(), folder);
+    auto listed = s_.list_ids(0, std::nullopt);
+    if (!listed) return folder_failed(listed.error(), folder);
+    auto seen_list = store_.pop3_seen(m_.name);
+    if (!seen_list) return std::unexpected(seen_list.error());
+    std::unordered_set<std::string> seen(seen_list->begin(), seen_list->end());
+    std::unordered_set<std::string> on_server(listed->begin(), listed->end());
+    std::vector<std::string> ids, gone;
+    for (const auto& id : *listed)
+      if (!seen.contains(id)) ids.push_back(id);
+    for (const auto& id : *seen_list)
+      if (!on_server.contains(id)) gone.push_back(id);
+    if (!o_.dry_run && !gone.empty()) {
+      if (auto st = store_.pop3_forget(m_.name, gone); !st) return st;
+    }
+
+    std::size_t i = 0;
+    while (i < ids.size()) {
+      std::uint64_t left = messages_left();
+      if (left == 0 || out_of_time()) {
+        r_.limit_reached = true;
+        break;
+      }
+      std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
+      std::vector<std::string> batch(ids.begin() + i, ids.begin() + i + n);
+      std::vector<Fetched> done;
+      std::optional<Error> fatal;
+      Status fetched = fetch_batch(batch, folder, done, fatal);
+      if (fatal) return std::unexpected(*fatal);
+      if (auto st = p_.flush(); !st) return st;
+      const bool stopped = !fetched && fetched.error().code == kLimitStop;
+      if (!fetched && !stopped) return folder_failed(fetched.error(), folder);
+      if (!o_.dry_run) {
+        if (auto st = dispose(done); !st) return folder_failed(st.error(), folder);
+        // Deleted ones vanish at QUIT; the rest are remembered as seen.
+        std::vector<std::string> keep;
+        for (const auto& f : done)
+          if (m_.after.kind != Disposition::Delete || f.skipped || f.quarantined) keep.push_back(f.id);
+        if (auto st = store_.pop3_mark_seen(m_.name, keep); !st) return st;
+      }
+      if (stopped) {
+        r_.limit_reached = true;
+        break;
+      }
+      i += n;
+    }
+    if (o_.dry_run || *cursor) return {};
+    return save_cursor(store_, m_.name, folder, FolderCursor{});
+  }
+
+  MailboxSession& s_;
+  const MailboxConfig& m_;
+  Store& store_;
+  Pipeline& p_;
+  const MailboxRunOptions& o_;
+  std::chrono::steady_clock::time_point t0_;
+  MailboxRunResult r_;
+};
+
+}  // namespace
+
+Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxConfig& m, Store& store,
+                                     Pipeline& pipeline, const MailboxRunOptions& o) {
+  return MailboxRun(s, m, store, pipeline, o).run();
+}
+
+}  // namespace crmr

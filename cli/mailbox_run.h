@@ -1,0 +1,49 @@
+// One configured mailbox's part of a `run`: for each folder, fetch what is new
+// in batches, route each message through the pipeline, commit, dispose of the
+// batch, move the cursor.
+//
+// Order per batch (SPEC §4): pipeline.flush() commits the decisions (ledger,
+// outbox, quarantine) -> THEN the messages are disposed of (seen / move /
+// delete; quarantined ones moved to quarantine_folder) -> THEN the cursor is
+// advanced and committed. A crash between commit and dispose fetches those
+// messages again next time: the ledger makes them duplicates, and they are
+// disposed of then. A dry run commits nothing, disposes of nothing and moves
+// no cursor.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/mailbox_config.h"
+#include "cli/pipeline.h"
+#include "core/net/mailbox_session.h"
+#include "storage/store.h"
+
+namespace crmr {
+
+struct MailboxRunOptions {
+  bool dry_run = false;
+  std::optional<std::uint64_t> run_limit;  // --limit: messages in the whole run
+  std::function<void()> on_message;        // after each message (progress)
+};
+
+struct MailboxRunResult {
+  std::uint64_t fetched = 0;          // messages fetched and decided
+  std::uint64_t bytes = 0;
+  bool limit_reached = false;         // a limit ended this mailbox early (cleanly)
+  std::vector<Error> problems;        // folder or connection problems: the mailbox failed
+  std::vector<std::string> notes;     // worth telling (UIDVALIDITY changed, ...)
+};
+
+// Process mailbox `m` over its open session `s` with `pipeline` (whose options
+// the caller set for this mailbox), then log out. Problems of the mailbox are
+// collected in the result (the run goes on with other mailboxes); an Error is
+// returned only when the whole run must stop (the store failed).
+Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxConfig& m, Store& store,
+                                     Pipeline& pipeline, const MailboxRunOptions& o);
+
+}  // namespace crmr

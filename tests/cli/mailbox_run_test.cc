@@ -1,0 +1,286 @@
+// run_mailbox against an in-memory server (FakeMailbox): the order commit ->
+// dispose -> cursor, what survives a broken connection or a failed dispose,
+// limits, UIDVALIDITY changes, POP3 UIDLs. The same behaviour against a real
+// Dovecot is in run_test.cc.
+#include <gtest/gtest.h>
+
+#include "cli/mailbox_cursor.h"
+#include "cli/mailbox_run.h"
+#include "tests/cli/cli_harness.h"
+#include "tests/cli/fake_mailbox.h"
+
+namespace crmr::test {
+namespace {
+
+constexpr std::int64_t kJan2026 = 1767225600;  // 2026-01-01T00:00:00Z
+
+std::string mail(int n, const std::string& to = "bob@contoso.example") {
+  return "From: alice@customer.example\r\nTo: " + to + "\r\nSubject: note " + std::to_string(n) +
+         "\r\nMessage-ID: <n" + std::to_string(n) +
+         "@customer.example>\r\nDate: Mon, 5 Jan 2026 10:00:00 +0000\r\n\r\nbody\r\n";
+}
+
+class MailboxRunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = Store::open(t_.file("state.db"), OpenMode::ReadWrite);
+    ASSERT_TRUE(s) << s.error().describe();
+    store_ = std::move(*s);
+    CachedRecord bob{"systemuser", "u-1", "Bob", true, 0, {"bob@contoso.example"}};
+    ASSERT_TRUE(store_->upsert_record(bob));
+    m_.name = "box";
+    m_.url = "imap://fake";
+    m_.all = true;
+    m_.batch_size = 2;
+  }
+
+  // One run: a fresh session and pipeline, like `crm-router run`.
+  MailboxRunResult run(bool dry_run = false) {
+    auto run_id = store_->begin_run("run", "now");
+    EXPECT_TRUE(run_id);
+    PipelineOptions po;
+    po.dry_run = dry_run;
+    po.commit_every = 1000;
+    Pipeline p(*store_, po, *run_id, [&](ReportEntry&& e) { outcomes_.push_back(e.outcome); });
+    FakeSession s(server_);
+    MailboxRunOptions o;
+    o.dry_run = dry_run;
+    o.run_limit = run_limit_;
+    auto r = run_mailbox(s, m_, *store_, p, o);
+    EXPECT_TRUE(r) << r.error().describe();
+    return r ? *r : MailboxRunResult{};
+  }
+
+  std::int64_t count(const char* table) {
+    auto stats = store_->cache_stats();
+    return stats ? (*stats)[table] : -1;
+  }
+  std::optional<FolderCursor> cursor(const std::string& folder = "INBOX") {
+    auto c = load_cursor(*store_, "box", folder);
+    return c ? *c : std::nullopt;
+  }
+  int seen_count() {
+    int n = 0;
+    for (const auto& [uid, msg] : server_.folders["INBOX"]) n += msg.seen;
+    return n;
+  }
+
+  TempDir t_;
+  std::unique_ptr<Store> store_;
+  MailboxConfig m_;
+  FakeServer server_;
+  std::vector<std::string> outcomes_;
+  std::optional<std::uint64_t> run_limit_;
+};
+
+TEST_F(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
+  m_.after.kind = Disposition::Seen;
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  auto r = run();
+  EXPECT_EQ(r.fetched, 3u);
+  EXPECT_TRUE(r.problems.empty());
+  const std::vector<std::string> want = {"fetch 1", "fetch 2", "seen 1,2", "fetch 3", "seen 3",
+                                         "quit"};
+  EXPECT_EQ(server_.log, want);
+  EXPECT_EQ(count("outbox_pending"), 3);
+  ASSERT_TRUE(cursor());
+  EXPECT_EQ(cursor()->uidvalidity, 7u);
+  EXPECT_EQ(cursor()->last_uid, 3u);
+}
+
+TEST_F(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
+  server_.deliver(mail(1), kJan2026);
+  run();
+  server_.log.clear();
+  EXPECT_EQ(run().fetched, 0u);
+  server_.deliver(mail(2), kJan2026);
+  EXPECT_EQ(run().fetched, 1u);
+  EXPECT_EQ(count("outbox_pending"), 2);
+}
+
+TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
+  m_.all = false;
+  m_.since = kJan2026;
+  server_.deliver(mail(1), kJan2026 - 10 * 86400);  // before since
+  server_.deliver(mail(2), kJan2026 + 86400);
+  EXPECT_EQ(run().fetched, 1u);
+  EXPECT_EQ(cursor()->last_uid, 2u);  // UIDNEXT-1: the old one is behind the cursor
+  EXPECT_EQ(run().fetched, 0u);
+}
+
+TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
+  m_.all = false;
+  server_.deliver(mail(1), kJan2026);
+  auto r = run();
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].code, "config.first_run");
+  EXPECT_EQ(r.fetched, 0u);
+}
+
+TEST_F(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplicates) {
+  m_.after.kind = Disposition::Delete;
+  for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
+  server_.fail_next_dispose = true;  // as if the process died between commit and dispose
+  auto r = run();
+  EXPECT_EQ(r.problems.size(), 2u);  // the dispose, then the logout on the broken connection
+  EXPECT_EQ(count("outbox_pending"), 2);     // committed
+  EXPECT_EQ(server_.folders["INBOX"].size(), 2u);  // nothing lost
+  EXPECT_FALSE(cursor());
+  outcomes_.clear();
+  r = run();
+  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "duplicate"}));
+  EXPECT_EQ(count("outbox_pending"), 2);                   // nothing twice
+  EXPECT_TRUE(server_.folders["INBOX"].empty());   // disposed of now
+}
+
+TEST_F(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
+  m_.after.kind = Disposition::Seen;
+  m_.batch_size = 3;
+  for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
+  server_.break_after_fetched = 4;  // the second batch breaks after its first message
+  auto r = run();
+  EXPECT_FALSE(r.problems.empty());
+  EXPECT_EQ(count("outbox_pending"), 4);     // what was decided is committed
+  EXPECT_EQ(cursor()->last_uid, 3u); // the first batch was disposed of and passed
+  outcomes_.clear();
+  r = run();
+  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "queued"}));
+  EXPECT_EQ(count("outbox_pending"), 5);
+  EXPECT_EQ(seen_count(), 5);
+}
+
+TEST_F(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice) {
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026 + i * 86400);
+  run();
+  // The server renumbers everything: new UIDVALIDITY, UIDs from 1 again.
+  FakeServer renumbered;
+  renumbered.uidvalidity = 99;
+  for (int i = 1; i <= 4; ++i) renumbered.deliver(mail(i), kJan2026 + i * 86400);
+  server_ = renumbered;
+  outcomes_.clear();
+  auto r = run();
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("UIDVALIDITY changed"), std::string::npos);
+  // From the day before the last processed message on: 3 again (duplicate) and 4.
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "duplicate", "queued"}));
+  EXPECT_EQ(count("outbox_pending"), 4);
+  EXPECT_EQ(cursor()->uidvalidity, 99u);
+  EXPECT_EQ(cursor()->last_uid, 4u);
+}
+
+TEST_F(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
+  m_.after = {Disposition::Move, "Processed"};
+  m_.quarantine_folder = "Quarantine";
+  server_.deliver(mail(1), kJan2026);
+  server_.deliver("this is not an e-mail message at all\r\n", kJan2026);
+  run();
+  EXPECT_EQ(count("quarantine"), 1);
+  EXPECT_EQ(server_.folders["Quarantine"].size(), 1u);
+  EXPECT_EQ(server_.folders["Processed"].size(), 1u);
+  EXPECT_TRUE(server_.folders["INBOX"].empty());
+}
+
+TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
+  m_.after.kind = Disposition::Delete;
+  server_.deliver("not a message\r\n", kJan2026);
+  run();
+  EXPECT_EQ(server_.folders["INBOX"].size(), 1u);
+  EXPECT_EQ(cursor()->last_uid, 1u);
+}
+
+TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
+  m_.after.kind = Disposition::Seen;
+  m_.max_messages_per_run = 3;
+  for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
+  auto r = run();
+  EXPECT_TRUE(r.limit_reached);
+  EXPECT_EQ(r.fetched, 3u);
+  EXPECT_EQ(cursor()->last_uid, 3u);
+  EXPECT_EQ(seen_count(), 3);
+  r = run();
+  EXPECT_EQ(r.fetched, 2u);
+  EXPECT_EQ(count("outbox_pending"), 5);
+}
+
+TEST_F(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
+  m_.max_bytes_per_run = mail(1).size() + 10;
+  m_.batch_size = 10;
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  auto r = run();
+  EXPECT_TRUE(r.limit_reached);
+  EXPECT_EQ(r.fetched, 1u);
+  EXPECT_EQ(cursor()->last_uid, 1u);
+  EXPECT_EQ(run().fetched, 1u);
+}
+
+TEST_F(MailboxRunTest, RunLimitCountsAcrossTheRun) {
+  run_limit_ = 2;
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  EXPECT_EQ(run().fetched, 2u);
+}
+
+TEST_F(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
+  m_.after.kind = Disposition::Delete;
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  auto r = run(/*dry_run=*/true);
+  EXPECT_EQ(r.fetched, 3u);
+  EXPECT_EQ(server_.folders["INBOX"].size(), 3u);
+  EXPECT_FALSE(cursor());
+}
+
+// --- POP3
+
+class Pop3RunTest : public MailboxRunTest {
+ protected:
+  void SetUp() override {
+    MailboxRunTest::SetUp();
+    server_.pop3 = true;
+    m_.url = "pop3://fake";
+  }
+  std::vector<std::string> seen() { return *store_->pop3_seen("box"); }
+};
+
+TEST_F(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
+  for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  EXPECT_EQ(run().fetched, 3u);
+  EXPECT_EQ(seen().size(), 3u);
+  server_.deliver(mail(4), kJan2026);
+  EXPECT_EQ(run().fetched, 1u);
+  EXPECT_EQ(server_.folders["INBOX"].size(), 4u);
+}
+
+TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
+  m_.after.kind = Disposition::Delete;
+  for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
+  run();
+  EXPECT_EQ(server_.log, (std::vector<std::string>{"fetch U1", "fetch U2", "delete U1,U2", "quit"}));
+  EXPECT_TRUE(server_.folders["INBOX"].empty());
+  EXPECT_EQ(count("outbox_pending"), 2);
+}
+
+TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
+  for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
+  run();
+  server_.folders["INBOX"].erase(1);  // deleted by someone else
+  run();
+  EXPECT_EQ(seen(), std::vector<std::string>{"U2"});
+}
+
+TEST_F(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
+  m_.after.kind = Disposition::Delete;
+  server_.deliver(mail(1), kJan2026);
+  server_.break_after_fetched = 1;  // breaks when the logout would start
+  m_.batch_size = 1;
+  server_.deliver(mail(2), kJan2026);
+  run();
+  EXPECT_EQ(server_.folders["INBOX"].size(), 2u);  // DELE never took effect
+  outcomes_.clear();
+  run();
+  EXPECT_TRUE(server_.folders["INBOX"].empty());
+  EXPECT_EQ(count("outbox_pending"), 2);
+}
+
+}  // namespace
+}  // namespace crmr::test
