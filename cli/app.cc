@@ -8,7 +8,9 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/mailbox_commands.h"
 #include "cli/platform.h"
 
 namespace crmr {
@@ -31,7 +33,10 @@ void setup_logging(const Globals& g, const Config& cfg) {
   std::string file = g.log_file.empty() ? cfg.log_file : g.log_file;
   std::shared_ptr<spdlog::logger> logger;
   try {
-    if (!file.empty()) {
+    if (file == "syslog") {
+      logger = platform::system_logger("crm-router");
+      if (!logger) logger = spdlog::stderr_color_mt("crm-router");
+    } else if (!file.empty()) {
       logger = spdlog::rotating_logger_mt("crm-router", file, 5 * 1024 * 1024, 3);
     } else {
       logger = spdlog::stderr_color_mt("crm-router");
@@ -104,6 +109,27 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   report_cmd->add_option("-o,--output", rep.output, "Write to FILE instead of stdout");
   report_cmd->add_flag("--list", rep.list, "List the recorded runs");
 
+  RunOptions run_opts;
+  auto* run_cmd = app.add_subcommand("run", "One batch from every configured mailbox: fetch, route, dispose, report");
+  run_cmd->add_option("--mailbox", run_opts.mailboxes, "Only this mailbox (by name; repeatable)");
+  run_cmd->add_option("--limit", run_opts.limit, "Stop after N messages in this run")->check(CLI::PositiveNumber);
+  run_cmd->add_flag("--no-push", run_opts.no_push, "Only queue accepted mail; do not push to the CRM");
+
+  CheckOptions check_opts;
+  auto* check_cmd = app.add_subcommand("check", "Test access: connect and log in to every mailbox, show what the next run fetches");
+  check_cmd->add_option("--mailbox", check_opts.mailboxes, "Only this mailbox (by name; repeatable)");
+
+  PushOptions push_opts;
+  auto* push_cmd = app.add_subcommand("push", "Deliver what is queued in the outbox to the CRM");
+  push_cmd->add_option("--limit", push_opts.limit, "Push at most N messages")->check(CLI::PositiveNumber);
+  import_cmd->add_flag("--no-push", imp.no_push, "Only queue accepted mail; do not push to the CRM");
+
+  SyncOptions sync_opts;
+  auto* sync_cmd = app.add_subcommand("sync", "Refresh the cache from the CRM (incremental after the first run)");
+  sync_cmd->add_flag("--full", sync_opts.full, "Read everything again (ignore delta links and the watermark)");
+  sync_cmd->add_option("--only", sync_opts.only,
+                       "Only these: organization systemuser queue contact account lead email (repeatable)");
+
   // (Further commands: add their CLI11 block above this line, one block per command.)
 
   try {
@@ -159,6 +185,16 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     rc = cmd_cache_stats(ctx);
   } else if (report_cmd->parsed()) {
     rc = cmd_report(ctx, rep);
+  }
+  else if (run_cmd->parsed()) {
+    rc = cmd_run(ctx, run_opts);
+  } else if (check_cmd->parsed()) {
+    rc = cmd_check(ctx, check_opts);
+  }
+  else if (push_cmd->parsed()) {
+    rc = cmd_push(ctx, push_opts);
+  } else if (sync_cmd->parsed()) {
+    rc = cmd_sync(ctx, sync_opts);
   }
   // (Further commands: add their dispatch branch above this line.)
   spdlog::default_logger()->flush();

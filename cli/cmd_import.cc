@@ -3,8 +3,10 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/crm_commands.h"
 #include "cli/dates.h"
 #include "cli/exit_codes.h"
+#include "cli/lock.h"
 #include "cli/pipeline.h"
 #include "cli/run_summary.h"
 #include "core/sources/open_source.h"
@@ -27,6 +29,8 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
     }
   }
 
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
 
@@ -56,7 +60,8 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
       input_failed = true;
     }
   }
-  return rec.finish(pipeline, input_failed);
+  int rc = rec.finish(pipeline, input_failed);
+  return push_after_batch(ctx, **store, o.no_push, rc);
 }
 
 }  // namespace crmr

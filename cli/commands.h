@@ -18,6 +18,7 @@ struct ImportOptions {
   std::optional<std::uint64_t> limit;
   bool forward_mailbox = false;
   std::string mbox_format = "auto";
+  bool no_push = false;            // only queue, even when [crm] is configured
 };
 int cmd_import(Context& ctx, const ImportOptions& o);
 

@@ -63,15 +63,28 @@ void RunRecorder::progress(const Pipeline& p) {
   ctx_.out.progress(line);
 }
 
-void RunRecorder::close(const Pipeline& p) {
+void RunRecorder::progress(std::uint64_t done, std::uint64_t total) {
+  if (!ctx_.out.progress_enabled()) return;
+  auto now = std::chrono::steady_clock::now();
+  if (now - last_progress_ < std::chrono::milliseconds(200)) return;
+  last_progress_ = now;
+  double s = std::chrono::duration<double>(now - t0_).count();
+  char line[160];
+  std::snprintf(line, sizeof line, "%llu of %llu messages, %.0f msg/s, %.0f s",
+                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+                s > 0 ? done / s : 0.0, s);
+  ctx_.out.progress(line);
+}
+
+void RunRecorder::close(std::uint64_t skipped_by_date) {
   ctx_.out.progress_done();
   header_.finished = iso_now();
   header_.elapsed_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
   for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
     header_.totals[o] += 0;
-  if (p.skipped_by_date() > 0)
-    ctx_.out.detail(std::to_string(p.skipped_by_date()) + " messages outside --since/--until");
+  if (skipped_by_date > 0)
+    ctx_.out.detail(std::to_string(skipped_by_date) + " messages outside --since/--until");
   if (!ctx_.dry_run) {
     nlohmann::json totals = header_.totals;
     if (auto s = store_.finish_run(run_id_, header_.finished, totals.dump(), run_to_json(header_));
@@ -83,12 +96,26 @@ void RunRecorder::close(const Pipeline& p) {
 }
 
 void RunRecorder::abort(const Pipeline& p) {
-  close(p);
+  close(p.skipped_by_date());
+  writer_.reset();  // an unfinished report file is removed, the old one kept
+}
+
+void RunRecorder::abort() {
+  close(0);
   writer_.reset();  // an unfinished report file is removed, the old one kept
 }
 
 int RunRecorder::finish(const Pipeline& p, bool input_failed) {
-  close(p);
+  close(p.skipped_by_date());
+  return summarize(input_failed);
+}
+
+int RunRecorder::finish(bool input_failed) {
+  close(0);
+  return summarize(input_failed);
+}
+
+int RunRecorder::summarize(bool input_failed) {
   std::ostream& os = ctx_.out.out();
   if (!ctx_.out.quiet()) write_summary_line(header_, os);
   bool bad = header_.totals["quarantined"] > 0 || header_.totals["failed"] > 0;

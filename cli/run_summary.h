@@ -32,10 +32,16 @@ class RunRecorder {
   // Returns the exit code (partial when anything failed or was quarantined).
   int finish(const Pipeline& p, bool input_failed);
 
+  // The same for a batch without a Pipeline (push): progress from counts.
+  void progress(std::uint64_t done, std::uint64_t total);
+  void abort();
+  int finish(bool input_failed);
+
   const RunHeader& header() const { return header_; }
 
  private:
-  void close(const Pipeline& p);
+  void close(std::uint64_t skipped_by_date);
+  int summarize(bool input_failed);  // the summary, report file and exit code
 
   Context& ctx_;
   Store& store_;

@@ -110,6 +110,11 @@ class Store : public CacheView {
 
   // Outbox
   Result<std::vector<OutboxItem>> outbox_pending(std::size_t limit) const;
+  // Pending items with id > `after_id`, in id order (push pages through the
+  // outbox with it, so items left pending are not read twice in one run).
+  Result<std::vector<OutboxItem>> outbox_pending_after(std::int64_t after_id,
+                                                       std::size_t limit) const;
+  Result<std::int64_t> outbox_pending_count() const;
   Status outbox_done(std::int64_t id, const std::string& activity_id);
   Status outbox_failed(std::int64_t id, const std::string& error, bool permanent);
 

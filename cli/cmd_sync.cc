@@ -1,0 +1,171 @@
+// `sync`: refresh the cache from the CRM. Organisation settings, system users
+// with their filtering methods (usersettingscollection) and queues are read
+// whole each time (they are small); contacts, accounts and leads use change
+// tracking: the first sync reads everything and keeps the delta link in the
+// store's state ("sync.delta.<entity>"), later ones read only changes and
+// deletions. Tracked e-mails are read by a modifiedon watermark
+// ("sync.emails.watermark"). Each page is one store transaction, and a delta
+// link or watermark is stored only after all its pages are in.
+#include <algorithm>
+
+#include "cli/crm_commands.h"
+#include "cli/exit_codes.h"
+#include "cli/lock.h"
+
+namespace crmr {
+namespace {
+
+const std::vector<std::string> kAll = {"organization", "systemuser", "queue", "contact",
+                                       "account",      "lead",       "email"};
+
+bool tracked_incrementally(const std::string& entity) {
+  return entity == "contact" || entity == "account" || entity == "lead";
+}
+
+struct Counts {
+  std::uint64_t upserted = 0;
+  std::uint64_t deleted = 0;
+  bool full = false;
+};
+
+class Syncer {
+ public:
+  Syncer(Context& ctx, Store& store, CrmSink& crm, bool full)
+      : ctx_(ctx), store_(store), crm_(crm), full_(full), write_(!ctx.dry_run) {}
+
+  Status org() {
+    auto o = crm_.read_org();
+    if (!o) return std::unexpected(o.error());
+    if (write_) return store_.put_org(*o);
+    return {};
+  }
+
+  Status records(const std::string& entity, Counts& n) {
+    std::map<std::string, int> filtering;
+    if (entity == "systemuser") {
+      auto f = crm_.read_user_filtering();
+      if (!f) return std::unexpected(f.error());
+      filtering = std::move(*f);
+    }
+    const std::string key = "sync.delta." + entity;
+    std::string delta;
+    if (tracked_incrementally(entity) && !full_) {
+      auto d = store_.state_get(key);
+      if (!d) return std::unexpected(d.error());
+      delta = d->value_or("");
+    }
+    auto link = crm_.read_records(entity, delta, [&](const RecordPage& page) -> Status {
+      n.full = n.full || page.full_read;
+      n.upserted += page.upserts.size();
+      n.deleted += page.deleted.size();
+      progress(entity, n);
+      if (!write_) return {};
+      if (auto s = store_.begin(); !s) return s;
+      for (const CrmRecord& r : page.upserts) {
+        CachedRecord c{r.entity, r.id, r.name, r.active, r.filtering_method, r.addresses};
+        if (auto it = filtering.find(r.id); it != filtering.end()) c.filtering_method = it->second;
+        if (auto s = store_.upsert_record(c); !s) return rollback(s);
+      }
+      for (const std::string& id : page.deleted)
+        if (auto s = store_.delete_record(entity, id); !s) return rollback(s);
+      return store_.commit();
+    });
+    if (!link) return std::unexpected(link.error());
+    if (write_ && tracked_incrementally(entity) && !link->empty()) return store_.state_set(key, *link);
+    return {};
+  }
+
+  Status emails(Counts& n) {
+    const std::string key = "sync.emails.watermark";
+    std::string wm;
+    if (!full_) {
+      auto w = store_.state_get(key);
+      if (!w) return std::unexpected(w.error());
+      wm = w->value_or("");
+    }
+    n.full = wm.empty();
+    auto next = crm_.read_tracked(wm, [&](const std::vector<TrackedEmail>& page) -> Status {
+      n.upserted += page.size();
+      progress("email", n);
+      if (!write_) return {};
+      if (auto s = store_.begin(); !s) return s;
+      for (const TrackedEmail& t : page)
+        if (auto s = store_.upsert_tracked(t); !s) return rollback(s);
+      return store_.commit();
+    });
+    if (!next) return std::unexpected(next.error());
+    if (write_ && !next->empty()) return store_.state_set(key, *next);
+    return {};
+  }
+
+ private:
+  Status rollback(Status s) {
+    store_.rollback();
+    return s;
+  }
+  void progress(const std::string& entity, const Counts& n) {
+    ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) + " read, " +
+                      std::to_string(n.deleted) + " deleted");
+  }
+
+  Context& ctx_;
+  Store& store_;
+  CrmSink& crm_;
+  bool full_;
+  bool write_;
+};
+
+int exit_code_of(const Error& e) {
+  if (e.code == "crm.secret" || e.code == "crm.config") return kExitConfig;
+  if (e.code.rfind("crm.", 0) == 0) return kExitUnreachable;
+  return kExitStorage;
+}
+
+}  // namespace
+
+int cmd_sync(Context& ctx, const SyncOptions& o) {
+  if (!ctx.cfg.crm.configured()) {
+    ctx.out.error("sync needs a [crm] section in the configuration (see crm-router.conf(5))");
+    return kExitConfig;
+  }
+  for (const auto& e : o.only) {
+    if (std::find(kAll.begin(), kAll.end(), e) == kAll.end()) {
+      ctx.out.error("sync: unknown entity '" + e + "' (organization systemuser queue contact account lead email)");
+      return kExitUsage;
+    }
+  }
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto crm = open_crm_sink(ctx);
+  if (!crm) {
+    ctx.out.error(crm.error().describe());
+    return kExitConfig;
+  }
+  Syncer s(ctx, **store, **crm, o.full);
+  for (const std::string& entity : kAll) {
+    if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), entity) == o.only.end()) continue;
+    Counts n;
+    Status st;
+    if (entity == "organization") st = s.org();
+    else if (entity == "email") st = s.emails(n);
+    else st = s.records(entity, n);
+    ctx.out.progress_done();
+    if (!st) {
+      ctx.out.error("sync " + entity + ": " + st.error().describe());
+      return exit_code_of(st.error());
+    }
+    if (entity == "organization") {
+      ctx.out.info("organization: settings read");
+    } else {
+      ctx.out.info(entity + ": " + std::to_string(n.upserted) + " read" +
+                   (n.deleted ? ", " + std::to_string(n.deleted) + " deleted" : "") +
+                   (n.full ? " (full read)" : " (changes only)"));
+    }
+  }
+  if (ctx.dry_run) ctx.out.info("dry run: the cache was not changed");
+  return kExitOk;
+}
+
+}  // namespace crmr

@@ -1,0 +1,36 @@
+// Store: paging through the pending outbox (push).
+#include "storage/store_impl.h"
+
+namespace crmr {
+namespace {
+
+constexpr char kOutboxPendingAfter[] =
+    "SELECT id, key, raw, decision_json, attempts FROM outbox WHERE state = 'pending'"
+    " AND id > ?1 ORDER BY id LIMIT ?2";
+constexpr char kOutboxPendingCount[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
+
+}  // namespace
+
+Result<std::vector<OutboxItem>> Store::outbox_pending_after(std::int64_t after_id,
+                                                            std::size_t limit) const {
+  std::vector<OutboxItem> out;
+  auto q = impl_->conn.cached(kOutboxPendingAfter);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, after_id); !st) return fail(st.error());
+  if (auto st = (*q)->bind(2, static_cast<std::int64_t>(limit)); !st) return fail(st.error());
+  for (;;) {
+    auto row = (*q)->step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    auto& s = **q;
+    out.push_back(OutboxItem{s.column_int64(0), s.column_text(1), s.column_blob(2),
+                             s.column_text(3), s.column_int(4)});
+  }
+  return out;
+}
+
+Result<std::int64_t> Store::outbox_pending_count() const {
+  return impl_->conn.query_int(kOutboxPendingCount);
+}
+
+}  // namespace crmr
