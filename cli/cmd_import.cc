@@ -1,6 +1,7 @@
 // `import PATH...`: the pipeline over archived mail.
-#include <chrono>
-#include <sstream>
+#include <filesystem>
+#include <fstream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/crm_commands.h"
@@ -12,6 +13,44 @@
 #include "core/sources/open_source.h"
 
 namespace crmr {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Bytes to read from `paths` when every one is a plain file or folder tree
+// (0 when unknown: standard input or gzip, whose size says nothing). Only for
+// the progress bar; costs a folder walk, so it is done only on a terminal.
+std::uint64_t expected_input_bytes(const std::vector<std::string>& paths) {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  auto plain_file = [&](const fs::path& p) -> std::optional<std::uint64_t> {
+    std::ifstream in(p, std::ios::binary);
+    char magic[2] = {0, 0};
+    in.read(magic, 2);
+    if (magic[0] == '\x1f' && magic[1] == '\x8b') return std::nullopt;  // gzip
+    auto n = fs::file_size(p, ec);
+    return ec ? std::optional<std::uint64_t>() : n;
+  };
+  for (const auto& path : paths) {
+    if (path == "-") return 0;
+    if (fs::is_directory(path, ec)) {
+      for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+           it.increment(ec)) {
+        if (!it->is_regular_file(ec)) continue;
+        auto n = plain_file(it->path());
+        if (!n) return 0;
+        total += *n;
+      }
+    } else {
+      auto n = plain_file(path);
+      if (!n) return 0;
+      total += *n;
+    }
+  }
+  return total;
+}
+
+}  // namespace
 
 int cmd_import(Context& ctx, const ImportOptions& o) {
   PipelineOptions po;
@@ -36,6 +75,7 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
 
   RunRecorder rec(ctx, **store, "import");
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  if (ctx.out.progress_enabled()) rec.set_expected_bytes(expected_input_bytes(o.paths));
 
   Pipeline pipeline(**store, po, rec.run_id(), rec.sink());
   SourceOptions so;

@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "cli/exit_codes.h"
+#include "cli/progress.h"
 
 namespace crmr {
 namespace {
@@ -50,30 +52,38 @@ EntrySink RunRecorder::sink() {
   };
 }
 
-void RunRecorder::progress(const Pipeline& p) {
-  if (!ctx_.out.progress_enabled()) return;
+bool RunRecorder::progress_due() {
+  if (!ctx_.out.progress_enabled()) return false;
   auto now = std::chrono::steady_clock::now();
-  if (now - last_progress_ < std::chrono::milliseconds(200)) return;
+  if (now - last_progress_ < std::chrono::milliseconds(200)) return false;
   last_progress_ = now;
-  double s = std::chrono::duration<double>(now - t0_).count();
-  char line[160];
-  std::snprintf(line, sizeof line, "%llu messages, %.1f MB, %.0f msg/s, %.0f s",
-                static_cast<unsigned long long>(p.processed()), p.bytes() / 1e6,
-                s > 0 ? p.processed() / s : 0.0, s);
-  ctx_.out.progress(line);
+  return true;
+}
+
+double RunRecorder::elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+}
+
+void RunRecorder::progress(const Pipeline& p) {
+  if (!progress_due()) return;
+  double s = elapsed();
+  std::optional<double> fraction;
+  if (expected_bytes_ > 0) fraction = std::min(0.99, double(p.bytes()) / double(expected_bytes_));
+  char rate[64];
+  std::snprintf(rate, sizeof rate, ", %.0f msg/s, %.1f MB", s > 0 ? p.processed() / s : 0.0,
+                p.bytes() / 1e6);
+  ctx_.out.progress(progress_line(fraction, s, thousands(p.processed()) + " messages" + rate));
 }
 
 void RunRecorder::progress(std::uint64_t done, std::uint64_t total) {
-  if (!ctx_.out.progress_enabled()) return;
-  auto now = std::chrono::steady_clock::now();
-  if (now - last_progress_ < std::chrono::milliseconds(200)) return;
-  last_progress_ = now;
-  double s = std::chrono::duration<double>(now - t0_).count();
-  char line[160];
-  std::snprintf(line, sizeof line, "%llu of %llu messages, %.0f msg/s, %.0f s",
-                static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-                s > 0 ? done / s : 0.0, s);
-  ctx_.out.progress(line);
+  if (!progress_due()) return;
+  double s = elapsed();
+  std::optional<double> fraction;
+  if (total > 0) fraction = double(done) / double(total);
+  char rate[48];
+  std::snprintf(rate, sizeof rate, ", %.0f msg/s", s > 0 ? done / s : 0.0);
+  ctx_.out.progress(
+      progress_line(fraction, s, thousands(done) + " of " + thousands(total) + " messages" + rate));
 }
 
 void RunRecorder::close(std::uint64_t skipped_by_date) {

@@ -39,8 +39,13 @@ class RunRecorder {
 
   const RunHeader& header() const { return header_; }
 
+  // The input's size when known (plain files), for the bar and ETA of progress(Pipeline).
+  void set_expected_bytes(std::uint64_t bytes) { expected_bytes_ = bytes; }
+
  private:
   void close(std::uint64_t skipped_by_date);
+  bool progress_due();  // progress is on and the last redraw is old enough
+  double elapsed() const;
   int summarize(bool input_failed);  // the summary, report file and exit code
 
   Context& ctx_;
@@ -52,6 +57,7 @@ class RunRecorder {
   std::vector<ReportEntry> problems_;
   std::uint64_t problems_dropped_ = 0;
   std::int64_t run_id_ = 0;
+  std::uint64_t expected_bytes_ = 0;
   std::chrono::steady_clock::time_point t0_;
   std::chrono::steady_clock::time_point last_progress_;
 };

@@ -150,3 +150,29 @@ TEST(Report, ReprintsTheLatestRunInEveryFormat) {
 
 }  // namespace
 }  // namespace crmr::test
+
+namespace crmr::test {
+namespace {
+
+// Progress is drawn on a terminal only: run the binary under a pseudo-terminal
+// (util-linux `script`) and without one.
+TEST(Progress, DrawnOnATerminalAndNowhereElse) {
+  std::string mbox = std::string(CRMR_CORPUS_DIR) +
+                     "/spamassassin-public/easy-ham-mailing-lists.mboxrd";
+  if (!std::filesystem::exists(mbox) || std::system("command -v script >/dev/null") != 0)
+    GTEST_SKIP() << "needs the corpus and util-linux script";
+  TempDir t;
+  std::string cmd = std::string(CRMR_BINARY) + " --db " + t.file("s.db") + " --dry-run import " + mbox;
+  std::system(("script -qec '" + cmd + "' " + t.file("tty.txt") + " >/dev/null 2>&1").c_str());
+  std::string tty = read_file(t.file("tty.txt"));
+  EXPECT_NE(tty.find("ETA"), std::string::npos) << tty.substr(0, 500);
+  EXPECT_NE(tty.find("msg/s"), std::string::npos);
+  std::system((cmd + " > " + t.file("out.txt") + " 2> " + t.file("err.txt")).c_str());
+  EXPECT_EQ(read_file(t.file("err.txt")), "");
+  EXPECT_EQ(read_file(t.file("out.txt")).find("ETA"), std::string::npos);
+  std::system((cmd + " -q > " + t.file("q.txt") + " 2>&1").c_str());
+  EXPECT_EQ(read_file(t.file("q.txt")), "");
+}
+
+}  // namespace
+}  // namespace crmr::test
