@@ -15,6 +15,7 @@
 #include "core/mime_body.h"
 #include "core/mime_header.h"
 #include "core/normalize.h"
+#include "core/tnef.h"
 
 namespace crmr {
 namespace {
@@ -225,6 +226,9 @@ Result<Message> parse_message(std::string_view raw, const ParseLimits& limits) {
   read_top_level_fields(top.fields, msg);
   Walker walker(limits, msg);
   walker.entity(top, 0, PartContext{});
+  // Outlook's winmail.dat (application/ms-tnef): replace it by the files and
+  // body inside it (core/tnef.h).
+  expand_tnef(msg);
   msg.headers = std::move(top.fields);
   return msg;
 }
