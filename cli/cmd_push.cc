@@ -13,7 +13,9 @@
 #include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
+#include "cli/platform.h"
 #include "cli/run_summary.h"
+#include "core/crash_point.h"
 #include "core/net/dataverse_email.h"
 #include "core/net/dataverse_sink.h"
 #include "core/report.h"
@@ -120,6 +122,9 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
     auto s = !c.client_secret_env.empty() ? read_secret_env(c.client_secret_env, "client_secret_env")
                                           : read_secret_file(c.client_secret_file);
     if (!s) return std::unexpected(s.error());
+    if (c.client_secret_env.empty() && platform::readable_by_others(c.client_secret_file))
+      ctx.out.warn("[crm] client_secret_file " + c.client_secret_file +
+                   " is readable by group or others (chmod 600 it)");
     o.client_secret = std::move(*s);
   }
   o.concurrency = c.concurrency;
@@ -127,6 +132,7 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   o.max_attempts = static_cast<int>(c.max_attempts);
   o.ca_file = c.tls_ca_file;
   o.verify_tls = c.tls_verify;
+  if (!c.tls_verify) ctx.out.warn("[crm] TLS certificate verification is off (tls_verify = false)");
   o.server_mode = c.mode == "server";
   o.limits = ctx.cfg.limits;
   return std::unique_ptr<CrmSink>(dataverse::make_dataverse_sink(std::move(o)));
@@ -167,6 +173,7 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
     if (r) {
       transient_in_a_row = 0;
       st = store.outbox_done(m.id, r->activity_id);
+      if (st) crash_point("outbox_done");
       e.outcome = "pushed";
       e.activity_id = r->activity_id;
       e.error.clear();

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "cli/mailbox_cursor.h"
+#include "core/crash_point.h"
 
 namespace crmr {
 namespace {
@@ -82,10 +83,11 @@ class MailboxRun {
       raw.position = (s_.is_pop3() ? "UIDL " : "UID ") + rm.id;
       raw.envelope_date = rm.internal_date;
       raw.bytes = std::move(rm.bytes);
+      crash_point("fetch");
       const auto quarantined_before = p_.totals().at("quarantined");
       r_.bytes += raw.bytes.size();
       ++r_.fetched;
-      auto processed = p_.process(raw);
+      auto processed = p_.process(std::move(raw));
       if (!processed) {
         fatal = processed.error();
         return fail(processed.error());
@@ -179,7 +181,9 @@ class MailboxRun {
         i += n;
         continue;
       }
+      crash_point("dispose_before");
       if (auto st = dispose(done); !st) return folder_failed(st.error(), folder);
+      crash_point("dispose_after");
       // The whole batch was asked for; ids missing from `done` were expunged
       // meanwhile. When a limit cut it short, only what was done counts.
       std::uint32_t upto = stopped ? (done.empty() ? next.last_uid : uid_of(done.back().id))
@@ -188,7 +192,9 @@ class MailboxRun {
       for (const auto& f : done)
         if (f.internal_date && (!next.last_date || *f.internal_date > *next.last_date))
           next.last_date = f.internal_date;
+      crash_point("cursor_before");
       if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
+      crash_point("cursor_after");
       if (stopped) {
         r_.limit_reached = true;
         break;
@@ -198,7 +204,10 @@ class MailboxRun {
     if (o_.dry_run || r_.limit_reached) return {};
     // Every UID below UIDNEXT was either processed or before `since`.
     if (state->uidnext > 0) next.last_uid = std::max(next.last_uid, state->uidnext - 1);
-    return save_cursor(store_, m_.name, folder, next);
+    crash_point("cursor_before");
+    if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
+    crash_point("cursor_after");
+    return {};
   }
 
   // POP3: every UIDL not yet seen; DELE (after = delete) only after commit,

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/crash_point.h"
 #include "core/message_key.h"
 #include "core/normalize.h"
 #include "core/sha256.h"
@@ -76,7 +77,7 @@ void Pipeline::emit(ReportEntry&& e) {
   sink_(std::move(e));
 }
 
-Status Pipeline::commit_entry(const ReportEntry& e, const std::string& raw) {
+Status Pipeline::commit_entry(const ReportEntry& e, std::string raw) {
   if (opts_.dry_run) return overlay_->remember(e.key);
   if (!batch_open_) {
     if (auto s = store_.begin(); !s) return s;
@@ -90,7 +91,7 @@ Status Pipeline::commit_entry(const ReportEntry& e, const std::string& raw) {
   pm.outcome = e.outcome;
   pm.reason = e.reason;
   pm.decision_json = entry_to_json(e);
-  if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = raw;
+  if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = std::move(raw);
   pm.error = e.error;
   if (auto s = store_.record_processed(run_id_, pm); !s) return s;
   if (auto s = store_.add_run_entry(run_id_, ++entries_, pm.decision_json); !s) return s;
@@ -102,12 +103,15 @@ Status Pipeline::flush() {
   if (!batch_open_) return {};
   batch_open_ = false;
   in_batch_ = 0;
-  return store_.commit();
+  if (auto st = store_.commit(); !st) return st;
+  crash_point("commit");
+  return {};
 }
 
-Result<bool> Pipeline::process(const RawMessage& raw) {
+Result<bool> Pipeline::process(RawMessage raw) {
   bytes_ += raw.bytes.size();
   auto parsed = parse_message(raw.bytes, opts_.limits);
+  crash_point("parse");
   if (!parsed) {
     // Unparseable: quarantine it whole, keyed by its bytes, and go on.
     ReportEntry e;
@@ -123,14 +127,14 @@ Result<bool> Pipeline::process(const RawMessage& raw) {
       e.reason = "Duplicate";
       e.error.clear();
     }
-    if (auto s = commit_entry(e, raw.bytes); !s) return std::unexpected(s.error());
+    if (auto s = commit_entry(e, std::move(raw.bytes)); !s) return std::unexpected(s.error());
     emit(std::move(e));
     return true;
   }
 
   Message msg = std::move(*parsed);
   std::string inner_raw;
-  const std::string* routed_raw = &raw.bytes;
+  std::string* routed_raw = &raw.bytes;
   Policy policy = opts_.policy;
   if (opts_.forward_mailbox) {
     if (auto un = unwrap_forward(msg, opts_.limits)) {
@@ -152,7 +156,11 @@ Result<bool> Pipeline::process(const RawMessage& raw) {
   ReportEntry e = make_entry(raw.source, raw.position, msg, d);
   if (!policy.forwarded_by.empty())
     e.warnings.push_back("unwrapped from a message forwarded by " + policy.forwarded_by);
-  if (auto s = commit_entry(e, *routed_raw); !s) return std::unexpected(s.error());
+  // The entry holds what the report needs; the parsed parts (decoded
+  // attachments: up to the size of the message again) go before the raw
+  // bytes are copied into the store, so a large message costs less at its peak.
+  msg = Message{};
+  if (auto s = commit_entry(e, std::move(*routed_raw)); !s) return std::unexpected(s.error());
   emit(std::move(e));
   return true;
 }
@@ -179,7 +187,7 @@ Status Pipeline::run_source(MailSource& src, const std::function<void()>& on_pro
       return std::unexpected(next.error());
     }
     if (!next->has_value()) break;
-    auto r = process(**next);
+    auto r = process(std::move(**next));
     if (!r) return std::unexpected(r.error());
     if (on_progress) on_progress();
   }

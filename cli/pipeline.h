@@ -42,7 +42,8 @@ class Pipeline {
   // Process one raw message. Returns false when it was skipped by the date
   // filter. Errors only for storage failures (Scope::Run): the message is then
   // not committed and the run must stop.
-  Result<bool> process(const RawMessage& raw);
+  // Takes the message by value: its bytes are moved into the store, not copied.
+  Result<bool> process(RawMessage raw);
 
   // A message the source could not deliver (Scope::Message read error).
   void source_failed(const std::string& source, const Error& e);
@@ -69,7 +70,7 @@ class Pipeline {
  private:
   class RunOverlay;
   void emit(ReportEntry&& e);
-  Status commit_entry(const ReportEntry& e, const std::string& raw);
+  Status commit_entry(const ReportEntry& e, std::string raw);
 
   Store& store_;
   PipelineOptions opts_;

@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "core/crash_point.h"
 #include "core/net/dataverse_email.h"
 #include "core/net/dataverse_request.h"
 #include "core/net/dataverse_sink.h"
@@ -184,7 +185,9 @@ class PushRun {
     req.label = "$batch create of " + job->plan.label;
     req.headers = {{"Content-Type", batch_content_type(id)}};
     req.body = batch_body(change_set(job->plan, co), id);
+    crash_point("push_before");
     s_.send(std::move(req), false, [this, job](Result<HttpResponse> r) {
+      crash_point("push_after");
       const std::string what = "$batch create of " + job->plan.label;
       if (!r) return on_failure(job, r.error());
       auto parts = parse_batch_response(r->header("content-type"), r->body, what);
