@@ -84,6 +84,10 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   bool input_failed = false;
   for (const auto& path : o.paths) {
     if (pipeline.limit_reached()) break;
+    std::error_code size_ec;
+    if (path != "-" && fs::is_regular_file(path, size_ec) && fs::file_size(path, size_ec) == 0 &&
+        !size_ec)
+      ctx.out.warn(path + ": empty, no messages");
     auto src = open_source(path, so);
     if (!src) {
       ctx.out.error(src.error().describe());
