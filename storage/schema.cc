@@ -126,7 +126,7 @@ CREATE TABLE run_entries (
   seq INTEGER NOT NULL,
   entry_json TEXT NOT NULL,
   PRIMARY KEY (run_id, seq)
-) WITHOUT ROWID;
+);  -- a rowid table: rows of ~2 KB are what WITHOUT ROWID is not for
 
 -- Generic key/value state: IMAP/POP3 cursors, sync delta links, watermarks.
 CREATE TABLE state (

@@ -160,7 +160,9 @@ TEST_F(RunTest, EveryImapDisposition) {
     } else {
       EXPECT_FALSE(f.count(file));
     }
-    if (c.moved_to) EXPECT_EQ(server_->flags(user_, c.moved_to).size(), 1u);
+    if (c.moved_to) {
+      EXPECT_EQ(server_->flags(user_, c.moved_to).size(), 1u);
+    }
     EXPECT_EQ(stat("outbox_pending"), n);
   }
 }
