@@ -166,21 +166,26 @@ Canonical canonical_charset(std::string_view label) {
 // failed iconv_open is cached too (as nullptr) so unknown labels stay cheap.
 class IconvCache {
  public:
-  ~IconvCache() {
-    for (auto& [name, cd] : cds_)
-      if (cd != nullptr) iconv_close(cd);
-  }
+  ~IconvCache() { clear(); }
   iconv_t get(const std::string& name) {
     auto it = cds_.find(name);
     if (it != cds_.end()) return it->second;
     iconv_t cd = iconv_open("UTF-8", name.c_str());
     iconv_t stored = cd == reinterpret_cast<iconv_t>(-1) ? nullptr : cd;
-    if (cds_.size() < 256) cds_.emplace(name, stored);
-    else if (stored == nullptr) return nullptr;
+    // Full (hostile mail naming many charsets): start over, so every open
+    // descriptor stays owned by the cache and is closed.
+    if (cds_.size() >= 256) clear();
+    cds_.emplace(name, stored);
     return stored;
   }
 
  private:
+  void clear() {
+    for (auto& [name, cd] : cds_)
+      if (cd != nullptr) iconv_close(cd);
+    cds_.clear();
+  }
+
   std::unordered_map<std::string, iconv_t> cds_;
 };
 

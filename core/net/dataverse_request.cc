@@ -193,7 +193,9 @@ std::string error_text(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_object()) {
     const auto& e = j["error"];
-    std::string code = e.value("code", std::string{});
+    // Only strings are taken: e.value() would throw on {"code": 5}.
+    std::string code = e.contains("code") && e["code"].is_string()
+                           ? e["code"].get<std::string>() : std::string{};
     std::string msg = e.contains("message") && e["message"].is_string()
                           ? e["message"].get<std::string>() : std::string{};
     if (!code.empty() && !msg.empty()) return code + ": " + msg;

@@ -2,6 +2,8 @@
 // tests and benchmarks. Prints "listening on 127.0.0.1:PORT" once ready and
 // stops cleanly on SIGTERM/SIGINT. Exit status: 0 stopped by a signal,
 // 2 bad arguments or seed file, 1 cannot open the store or bind the port.
+#include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -97,13 +99,20 @@ int main(int argc, char** argv) {
     std::cerr << "dataverse-sim: cannot listen on 127.0.0.1:" << config.port << "\n";
     return 1;
   }
+  // stop() is a no-op until listen() is running: a signal that arrives just
+  // after start-up must be retried until listen() has returned.
+  std::atomic<bool> listening_done{false};
   std::thread stopper([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
-    server.stop();
+    while (!listening_done) {
+      server.stop();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
   });
   std::cout << "listening on 127.0.0.1:" << port << std::endl;
   server.listen();
+  listening_done = true;
   // listen() also returns when stop() came from elsewhere: wake the stopper.
   pthread_kill(stopper.native_handle(), SIGTERM);
   stopper.join();
