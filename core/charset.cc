@@ -3,6 +3,7 @@
 // is kept, anything else is read as windows-1252). Header decoding (RFC 2047,
 // RFC 2231) lives in encoded_word.cc.
 #include "core/charset.h"
+#include "core/utf8.h"
 
 #include "core/iso2022jp.h"
 
@@ -22,28 +23,11 @@ constexpr char16_t kCp1252High[32] = {
     0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
 
-void append_code_point(std::string& out, char32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(char(cp));
-  } else if (cp < 0x800) {
-    out.push_back(char(0xC0 | (cp >> 6)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(char(0xE0 | (cp >> 12)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(char(0xF0 | (cp >> 18)));
-    out.push_back(char(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(char(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(char(0x80 | (cp & 0x3F)));
-  }
-}
 
 void append_cp1252(std::string& out, unsigned char c) {
   if (c < 0x80) out.push_back(char(c));
-  else if (c < 0xA0) append_code_point(out, kCp1252High[c - 0x80]);
-  else append_code_point(out, c);
+  else if (c < 0xA0) append_utf8(out, kCp1252High[c - 0x80]);
+  else append_utf8(out, c);
 }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid

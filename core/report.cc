@@ -8,6 +8,7 @@
 // of millions of messages) callers stream entries through a ReportWriter and
 // keep only a RunHeader.
 #include "core/report.h"
+#include "core/utf8.h"
 
 #include <chrono>
 #include <cstdio>
@@ -117,23 +118,6 @@ long next_code_point(std::string_view s, std::size_t& i) {
 
 namespace {
 
-void append_utf8(std::string& out, long cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
 
 constexpr long kReplacement = 0xFFFD;
 
@@ -150,7 +134,7 @@ std::string utf8_clean(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const long cp = next_code_point(s, i);
-    append_utf8(out, cp < 0 ? kReplacement : cp);
+    append_utf8(out, static_cast<char32_t>(cp < 0 ? kReplacement : cp));
   }
   return out;
 }
@@ -172,7 +156,7 @@ std::string terminal_line(std::string_view s, std::size_t max_chars) {
     long cp = next_code_point(s, i);
     if (cp < 0) cp = kReplacement;
     if (is_control_or_bidi(cp)) cp = ' ';
-    append_utf8(out, cp);
+    append_utf8(out, static_cast<char32_t>(cp));
     ++n;
   }
   return out;
