@@ -1,16 +1,23 @@
-// `sync`: refresh the cache from the CRM. Organisation settings, system users
-// with their filtering methods (usersettingscollection) and queues are read
-// whole each time (they are small); contacts, accounts and leads use change
-// tracking: the first sync reads everything and keeps the delta link in the
-// store's state ("sync.delta.<entity>"), later ones read only changes and
-// deletions. Tracked e-mails are read by a modifiedon watermark
-// ("sync.emails.watermark"). Each page is one store transaction, and a delta
-// link or watermark is stored only after all its pages are in.
+// `sync`: refresh the cache from the CRM. Organisation settings are read whole
+// each time. System users, queues, contacts, accounts and leads use change
+// tracking: the first sync (and `--full`, and an expired delta token) reads
+// everything and keeps the delta link in the store's state
+// ("sync.delta.<entity>"), later ones read only changes and deletions. After
+// a full read the cached records of that entity the CRM did not return are
+// swept (deleted), so a sync makes the CRM authoritative for the entity:
+// records loaded by `cache import` are replaced. The users' filtering methods
+// (usersettingscollection, not change-tracked) are read whole each time and
+// applied to every cached user (one transaction, before the users are read).
+// Tracked e-mails are read by a modifiedon watermark ("sync.emails.watermark").
+// Each page is one store transaction; the sweep and the new delta link follow
+// the last page in one more, so a read that fails midway sweeps nothing and
+// keeps the old link (the watermark, too, is stored after the last page).
 #include <algorithm>
 
 #include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
+#include "storage/key_set.h"
 
 namespace crmr {
 namespace {
@@ -18,13 +25,10 @@ namespace {
 const std::vector<std::string> kAll = {"organization", "systemuser", "queue", "contact",
                                        "account",      "lead",       "email"};
 
-bool tracked_incrementally(const std::string& entity) {
-  return entity == "contact" || entity == "account" || entity == "lead";
-}
-
 struct Counts {
   std::uint64_t upserted = 0;
-  std::uint64_t deleted = 0;
+  std::uint64_t deleted = 0;    // deletions the CRM reported, plus records swept after a full read
+  std::uint64_t filtering = 0;  // cached users given another filtering method
   bool full = false;
 };
 
@@ -46,19 +50,28 @@ class Syncer {
       auto f = crm_.read_user_filtering();
       if (!f) return std::unexpected(f.error());
       filtering = std::move(*f);
+      // Every cached user, changed in the CRM or not: a filtering method
+      // changes without the systemuser row changing.
+      auto changed = write_ ? store_.set_filtering_methods(entity, filtering)
+                            : store_.count_filtering_changes(entity, filtering);
+      if (!changed) return std::unexpected(changed.error());
+      n.filtering = static_cast<std::uint64_t>(*changed);
     }
     const std::string key = "sync.delta." + entity;
     std::string delta;
-    if (tracked_incrementally(entity) && !full_) {
+    if (!full_) {
       auto d = store_.state_get(key);
       if (!d) return std::unexpected(d.error());
       delta = d->value_or("");
     }
+    std::unique_ptr<KeySet> seen;  // ids a full read returned (on disk: millions of contacts)
     auto link = crm_.read_records(entity, delta, [&](const RecordPage& page) -> Status {
       n.full = n.full || page.full_read;
       n.upserted += page.upserts.size();
       n.deleted += page.deleted.size();
       progress(entity, n);
+      if (page.full_read)
+        if (auto st = remember(seen, page); !st) return st;
       if (!write_) return {};
       if (auto s = store_.begin(); !s) return s;
       for (const CrmRecord& r : page.upserts) {
@@ -71,8 +84,7 @@ class Syncer {
       return store_.commit();
     });
     if (!link) return std::unexpected(link.error());
-    if (write_ && tracked_incrementally(entity) && !link->empty()) return store_.state_set(key, *link);
-    return {};
+    return finish(entity, key, *link, seen.get(), n);
   }
 
   Status emails(Counts& n) {
@@ -103,6 +115,41 @@ class Syncer {
     store_.rollback();
     return s;
   }
+  // Adds the ids of a full-read page to `seen` (opened on the first page).
+  static Status remember(std::unique_ptr<KeySet>& seen, const RecordPage& page) {
+    if (!seen) {
+      auto set = KeySet::open_temporary();
+      if (!set) return std::unexpected(set.error());
+      seen = std::move(*set);
+    }
+    for (const CrmRecord& r : page.upserts)
+      if (auto st = seen->insert(r.id); !st) return st;
+    return {};
+  }
+
+  // After the last page, one transaction: a full read sweeps the cached
+  // records of `entity` it did not return; the delta link is kept.
+  Status finish(const std::string& entity, const std::string& key, const std::string& link,
+                const KeySet* seen, Counts& n) {
+    if (write_)
+      if (auto st = store_.begin(); !st) return st;
+    if (n.full && seen) {
+      ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) +
+                        " read, removing records the CRM no longer has");
+      auto in_read = [seen](const std::string& id) { return seen->find(id); };
+      auto swept = write_ ? store_.sweep_unseen(entity, in_read) : store_.count_unseen(entity, in_read);
+      if (!swept) {
+        if (write_) store_.rollback();
+        return std::unexpected(swept.error());
+      }
+      n.deleted += static_cast<std::uint64_t>(*swept);
+    }
+    if (!write_) return {};
+    if (!link.empty())
+      if (auto st = store_.state_set(key, link); !st) return rollback(st);
+    return store_.commit();
+  }
+
   void progress(const std::string& entity, const Counts& n) {
     ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) + " read, " +
                       std::to_string(n.deleted) + " deleted");
@@ -159,9 +206,12 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
     if (entity == "organization") {
       ctx.out.info("organization: settings read");
     } else {
-      ctx.out.info(entity + ": " + std::to_string(n.upserted) + " read" +
-                   (n.deleted ? ", " + std::to_string(n.deleted) + " deleted" : "") +
-                   (n.full ? " (full read)" : " (changes only)"));
+      std::string line = entity + ": " + std::to_string(n.upserted) + " read";
+      if (n.deleted) line += ", " + std::to_string(n.deleted) + " deleted";
+      if (n.filtering)
+        line += ", " + std::to_string(n.filtering) + " filtering method" + (n.filtering == 1 ? "" : "s") +
+                " changed";
+      ctx.out.info(line + (n.full ? " (full read)" : " (changes only)"));
     }
   }
   if (ctx.dry_run) ctx.out.info("dry run: the cache was not changed");

@@ -10,8 +10,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "core/result.h"
 
@@ -76,6 +78,32 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
   std::shared_ptr<const std::string> label_;
 };
+
+// Steps `stmt` to its end, calling `each(stmt)` on every row (the column
+// getters read that row). Stops at the first error, SQLite's or one `each`
+// returns. The statement is left where it stopped; a StatementLease resets it.
+template <class Each>
+Status for_each_row(Statement& stmt, Each&& each) {
+  for (;;) {
+    auto row = stmt.step();
+    if (!row) return fail(row.error());
+    if (!*row) return {};
+    if (Status st = each(static_cast<const Statement&>(stmt)); !st) return st;
+  }
+}
+
+// Every row of `stmt` made into one value by `make(stmt)`, in order.
+template <class Make>
+auto collect_rows(Statement& stmt, Make&& make)
+    -> Result<std::vector<std::invoke_result_t<Make&, const Statement&>>> {
+  std::vector<std::invoke_result_t<Make&, const Statement&>> out;
+  Status st = for_each_row(stmt, [&](const Statement& row) -> Status {
+    out.push_back(make(row));
+    return {};
+  });
+  if (!st) return fail(st.error());
+  return out;
+}
 
 // A cached statement checked out for one use: reset (bindings cleared, read
 // ended) when the lease goes out of scope, so a lookup never keeps a stale

@@ -36,6 +36,13 @@ Status KeySet::insert(std::string_view key) {
   return (*q)->run();
 }
 
+Result<bool> KeySet::find(std::string_view key) const {
+  auto q = impl_->conn.cached(kContains);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, key); !st) return fail(st.error());
+  return (*q)->step();
+}
+
 bool KeySet::contains(std::string_view key) const {
   auto q = impl_->conn.cached(kContains);
   if (!q || !(*q)->bind(1, key)) return false;

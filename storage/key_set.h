@@ -20,6 +20,7 @@ class KeySet {
 
   Status insert(std::string_view key);
   bool contains(std::string_view key) const;  // false also when the lookup fails
+  Result<bool> find(std::string_view key) const;  // an Error when the lookup fails
 
   struct Impl;
 

@@ -71,6 +71,13 @@ struct QuarantineItem {
   std::string position;
   std::string error;
   std::string when;
+  // What the ledger and the outbox hold for its key (quarantine_list()):
+  std::string message_id;      // its Message-ID as parsed; empty when none
+  std::string ledger_outcome;  // "quarantined": it could not be parsed;
+                               // "failed": the CRM refused it for good
+  std::string decision_json;   // the decision the CRM refused (report entry
+                               // JSON); empty for a message never parsed
+  std::int64_t bytes = 0;      // size of the raw message
 };
 
 class Store : public CacheView {
@@ -98,6 +105,24 @@ class Store : public CacheView {
   Status upsert_tracked(const TrackedEmail& e);
   Status delete_record(const std::string& entity, const std::string& id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
+
+  // Sync's sweep after a full read of `entity`: deletes the cached records of
+  // `entity` that `seen(id)` says the read did not return, walking them in id
+  // order a batch at a time (memory stays bounded). One transaction (nested
+  // in the open one if any): an error from `seen` or SQLite deletes nothing.
+  // Returns how many were deleted.
+  using SeenFn = std::function<Result<bool>(const std::string& id)>;
+  Result<std::int64_t> sweep_unseen(const std::string& entity, const SeenFn& seen);
+  // How many records sweep_unseen would delete (dry run: reads only).
+  Result<std::int64_t> count_unseen(const std::string& entity, const SeenFn& seen) const;
+  // Sets the filtering method of cached records of `entity` by id (sync of
+  // usersettingscollection); ids not in the cache are skipped. One
+  // transaction. Returns how many cached records had another method.
+  Result<std::int64_t> set_filtering_methods(const std::string& entity,
+                                             const std::map<std::string, int>& by_id);
+  // How many records set_filtering_methods would change (dry run: reads only).
+  Result<std::int64_t> count_filtering_changes(const std::string& entity,
+                                               const std::map<std::string, int>& by_id) const;
 
   // Transactions: group many writes (batches of messages) into one commit.
   // Nested begin() calls are counted; only the outermost commits.
@@ -146,7 +171,9 @@ class Store : public CacheView {
   // Forget UIDLs (messages no longer on the server).
   Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls);
 
-  // Quarantine
+  // Quarantine. quarantine_remove() also forgets the key in the ledger (and
+  // the outbox row the CRM refused), so the message can be processed again;
+  // inside an open transaction it is undone by a rollback with the rest.
   Result<std::vector<QuarantineItem>> quarantine_list() const;
   Result<std::string> quarantine_raw(std::int64_t id) const;
   Status quarantine_remove(std::int64_t id);

@@ -1,5 +1,6 @@
-// Store: the cache of CRM records and tracked e-mails (writes and the hot
-// lookups the decision makes per message, all on cached statements).
+// Store: the cache of CRM records and tracked e-mails (writes, sync's sweep
+// after a full read, and the hot lookups the decision makes per message, all
+// on cached statements).
 #include <algorithm>
 #include <unordered_map>
 
@@ -19,6 +20,13 @@ constexpr char kClearAddresses[] = "DELETE FROM record_addresses WHERE rid = ?1"
 constexpr char kAddAddress[] =
     "INSERT OR IGNORE INTO record_addresses (address, rid) VALUES (?1, ?2)";
 constexpr char kDeleteRecord[] = "DELETE FROM records WHERE entity = ?1 AND id = ?2";
+constexpr char kRecordIdsAfter[] =
+    "SELECT id FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+constexpr char kSetFiltering[] =
+    "UPDATE records SET filtering_method = ?3"
+    " WHERE entity = ?1 AND id = ?2 AND filtering_method <> ?3";
+constexpr char kFilteringDiffers[] =
+    "SELECT count(*) FROM records WHERE entity = ?1 AND id = ?2 AND filtering_method <> ?3";
 constexpr char kRecordsByAddress[] =
     "SELECT r.entity, r.id, r.name, r.active, r.filtering_method"
     " FROM record_addresses a JOIN records r ON r.rid = a.rid"
@@ -58,6 +66,9 @@ constexpr char kTrackedByTid[] = CRMR_TRACKED_COLUMNS " WHERE tid = ?1";
 #undef CRMR_TRACKED_COLUMNS
 #undef CRMR_TRACKED_BEST
 
+// The sweep after a full read walks the cached ids this many at a time.
+constexpr std::int64_t kSweepBatch = 1000;
+
 // Smart matching returns at most this many candidates, those sharing the most
 // subject hashes first (a common word can be in thousands of subjects).
 constexpr std::size_t kMaxSmartCandidates = 200;
@@ -85,6 +96,42 @@ std::string lower_ascii(std::string_view in) {
 
 Status invalid(std::string message) {
   return fail("store.invalid_record", std::move(message), Scope::Message, Retry::Never);
+}
+
+// The cached ids of `entity` that `seen` does not hold, in id order: `each`
+// gets them one batch at a time, after the batch's read has ended (so it may
+// delete them). Stops at the first error.
+Status for_each_unseen(db::Connection& conn, const std::string& entity, const Store::SeenFn& seen,
+                       const std::function<Status(const std::vector<std::string>&)>& each) {
+  std::string after;
+  for (;;) {
+    std::vector<std::string> batch;
+    {
+      auto q = conn.cached(kRecordIdsAfter);
+      if (!q) return fail(q.error());
+      Status st = (*q)->bind(1, entity);
+      if (st) st = (*q)->bind(2, after);
+      if (st) st = (*q)->bind(3, kSweepBatch);
+      if (!st) return st;
+      for (;;) {
+        auto row = (*q)->step();
+        if (!row) return fail(row.error());
+        if (!*row) break;
+        batch.push_back((*q)->column_text(0));
+      }
+    }
+    if (batch.empty()) return {};
+    after = batch.back();
+    std::vector<std::string> unseen;
+    for (auto& id : batch) {
+      auto known = seen(id);
+      if (!known) return fail(known.error());
+      if (!*known) unseen.push_back(std::move(id));
+    }
+    if (!unseen.empty())
+      if (auto st = each(unseen); !st) return st;
+    if (static_cast<std::int64_t>(batch.size()) < kSweepBatch) return {};
+  }
 }
 
 }  // namespace
@@ -180,6 +227,71 @@ Status Store::delete_record(const std::string& entity, const std::string& id) {
   if (st) st = (*q)->bind(2, id);
   if (st) st = (*q)->run();  // addresses go with it (ON DELETE CASCADE)
   return st;
+}
+
+Result<std::int64_t> Store::sweep_unseen(const std::string& entity, const SeenFn& seen) {
+  if (auto st = impl_->writable("sweep records"); !st) return fail(st.error());
+  auto tx = db::Transaction::begin(impl_->conn);
+  if (!tx) return fail(tx.error());
+  std::int64_t deleted = 0;
+  Status st = for_each_unseen(impl_->conn, entity, seen, [&](const std::vector<std::string>& ids) {
+    for (const auto& id : ids) {
+      if (auto d = delete_record(entity, id); !d) return d;
+      ++deleted;
+    }
+    return Status{};
+  });
+  if (!st) return fail(st.error());
+  if (auto c = tx->commit(); !c) return fail(c.error());
+  return deleted;
+}
+
+Result<std::int64_t> Store::count_unseen(const std::string& entity, const SeenFn& seen) const {
+  std::int64_t unseen = 0;
+  Status st = for_each_unseen(impl_->conn, entity, seen, [&](const std::vector<std::string>& ids) {
+    unseen += static_cast<std::int64_t>(ids.size());
+    return Status{};
+  });
+  if (!st) return fail(st.error());
+  return unseen;
+}
+
+Result<std::int64_t> Store::set_filtering_methods(const std::string& entity,
+                                                  const std::map<std::string, int>& by_id) {
+  if (auto st = impl_->writable("set filtering methods"); !st) return fail(st.error());
+  auto& conn = impl_->conn;
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  std::int64_t changed = 0;
+  for (const auto& [id, method] : by_id) {
+    auto q = conn.cached(kSetFiltering);
+    if (!q) return fail(q.error());
+    Status st = (*q)->bind(1, entity);
+    if (st) st = (*q)->bind(2, id);
+    if (st) st = (*q)->bind(3, method);
+    if (st) st = (*q)->run();
+    if (!st) return fail(st.error());
+    changed += conn.changes();
+  }
+  if (auto c = tx->commit(); !c) return fail(c.error());
+  return changed;
+}
+
+Result<std::int64_t> Store::count_filtering_changes(const std::string& entity,
+                                                    const std::map<std::string, int>& by_id) const {
+  std::int64_t differ = 0;
+  for (const auto& [id, method] : by_id) {
+    auto q = impl_->conn.cached(kFilteringDiffers);
+    if (!q) return fail(q.error());
+    Status st = (*q)->bind(1, entity);
+    if (st) st = (*q)->bind(2, id);
+    if (st) st = (*q)->bind(3, method);
+    if (!st) return fail(st.error());
+    auto row = (*q)->step();
+    if (!row) return fail(row.error());
+    if (*row) differ += (*q)->column_int64(0);
+  }
+  return differ;
 }
 
 Status Store::upsert_tracked(const TrackedEmail& e) {

@@ -19,9 +19,6 @@ constexpr char kQuarantineInsert[] =
     "INSERT INTO quarantine (key, source, position, raw, error, run_id, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, " CRMR_NOW ")";
 
-constexpr char kOutboxPending[] =
-    "SELECT id, key, raw, decision_json, attempts FROM outbox WHERE state = 'pending'"
-    " ORDER BY id LIMIT ?1";
 // Delivered: the CRM has the content, so the raw bytes are dropped.
 constexpr char kOutboxDone[] =
     "UPDATE outbox SET state = 'done', activity_id = ?2, raw = x'', last_error = '',"
@@ -55,8 +52,13 @@ constexpr char kRunReport[] = "SELECT report_json FROM runs WHERE id = ?1";
 constexpr char kRunReportLatest[] =
     "SELECT report_json FROM runs WHERE report_json <> '' ORDER BY id DESC LIMIT 1";
 
+// With what the ledger says of its key and, for a message the CRM refused,
+// the decision kept in its failed outbox row.
 constexpr char kQuarantineList[] =
-    "SELECT id, key, source, position, error, at FROM quarantine ORDER BY id";
+    "SELECT q.id, q.key, q.source, q.position, q.error, q.at, coalesce(l.message_id, ''),"
+    " coalesce(l.outcome, ''), coalesce(o.decision_json, ''), length(q.raw)"
+    " FROM quarantine q LEFT JOIN ledger l ON l.key = q.key"
+    " LEFT JOIN outbox o ON o.key = q.key AND o.state = 'failed' ORDER BY q.id";
 constexpr char kQuarantineRaw[] = "SELECT raw FROM quarantine WHERE id = ?1";
 // Removing an item also forgets that its key was processed, so the message
 // can be processed again (quarantine retry, or the next run of its source).
@@ -138,22 +140,6 @@ Status Store::record_processed(std::int64_t run_id, const ProcessedMessage& m) {
   return tx->commit();
 }
 
-Result<std::vector<OutboxItem>> Store::outbox_pending(std::size_t limit) const {
-  std::vector<OutboxItem> out;
-  auto q = impl_->conn.cached(kOutboxPending);
-  if (!q) return fail(q.error());
-  if (auto st = (*q)->bind(1, static_cast<std::int64_t>(limit)); !st) return fail(st.error());
-  for (;;) {
-    auto row = (*q)->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    auto& s = **q;
-    out.push_back(OutboxItem{s.column_int64(0), s.column_text(1), s.column_blob(2),
-                             s.column_text(3), s.column_int(4)});
-  }
-  return out;
-}
-
 Status Store::outbox_done(std::int64_t id, const std::string& activity_id) {
   if (auto st = impl_->writable("mark an outbox item delivered"); !st) return st;
   auto& conn = impl_->conn;
@@ -221,19 +207,13 @@ Status Store::finish_run(std::int64_t run_id, const std::string& finished,
 }
 
 Result<std::vector<RunRecord>> Store::list_runs(std::size_t limit) const {
-  std::vector<RunRecord> out;
   auto q = impl_->conn.cached(kRunList);
   if (!q) return fail(q.error());
   if (auto st = (*q)->bind(1, static_cast<std::int64_t>(limit)); !st) return fail(st.error());
-  for (;;) {
-    auto row = (*q)->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    auto& s = **q;
-    out.push_back(RunRecord{s.column_int64(0), s.column_text(1), s.column_text(2),
-                            s.column_text(3), s.column_text(4)});
-  }
-  return out;
+  return db::collect_rows(**q, [](const db::Statement& s) {
+    return RunRecord{s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                     s.column_text(4)};
+  });
 }
 
 Result<std::string> Store::run_report_json(std::int64_t run_id) const {
@@ -257,18 +237,14 @@ Result<std::string> Store::run_report_json(std::int64_t run_id) const {
 }
 
 Result<std::vector<QuarantineItem>> Store::quarantine_list() const {
-  std::vector<QuarantineItem> out;
   auto q = impl_->conn.cached(kQuarantineList);
   if (!q) return fail(q.error());
-  for (;;) {
-    auto row = (*q)->step();
-    if (!row) return fail(row.error());
-    if (!*row) break;
-    auto& s = **q;
-    out.push_back(QuarantineItem{s.column_int64(0), s.column_text(1), s.column_text(2),
-                                 s.column_text(3), s.column_text(4), s.column_text(5)});
-  }
-  return out;
+  return db::collect_rows(**q, [](const db::Statement& s) {
+    return QuarantineItem{s.column_int64(0), s.column_text(1), s.column_text(2),
+                          s.column_text(3), s.column_text(4), s.column_text(5),
+                          s.column_text(6), s.column_text(7), s.column_text(8),
+                          s.column_int64(9)};
+  });
 }
 
 Result<std::string> Store::quarantine_raw(std::int64_t id) const {

@@ -52,12 +52,7 @@ Status Store::for_each_run_entry(std::int64_t run_id,
   auto q = impl_->conn.prepare(kEntryList);
   if (!q) return fail(q.error());
   if (auto st = q->bind(1, run_id); !st) return st;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return fail(row.error());
-    if (!*row) return {};
-    if (auto st = each(q->column_text(0)); !st) return st;
-  }
+  return db::for_each_row(*q, [&](const db::Statement& row) { return each(row.column_text(0)); });
 }
 
 Status Store::prune_run_entries(std::size_t keep) {
