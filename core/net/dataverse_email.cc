@@ -87,7 +87,8 @@ std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncate
   return std::string(text.substr(0, i));
 }
 
-Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits) {
+Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
+                             std::uint64_t block_upload_over) {
   auto entry = entry_from_json(m.decision_json);
   if (!entry) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + entry.error().message));
   auto parsed = parse_message(m.raw, limits);
@@ -120,9 +121,12 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits) 
       left_out.push_back(name + " (" + v->why + ")");
       continue;
     }
-    nlohmann::json att = {{"filename", name},
-                          {"mimetype", a.content_type.empty() ? "application/octet-stream" : a.content_type},
-                          {"body", base64_encode(a.data)}};
+    const std::string mimetype = a.content_type.empty() ? "application/octet-stream" : a.content_type;
+    if (a.data.size() > block_upload_over) {
+      p.large.push_back(LargeAttachment{i, name, mimetype, a.content_id, a.data.size()});
+      continue;
+    }
+    nlohmann::json att = {{"filename", name}, {"mimetype", mimetype}, {"body", base64_encode(a.data)}};
     if (!a.content_id.empty()) att["attachmentcontentid"] = a.content_id;
     p.attachments.push_back(std::move(att));
   }
@@ -176,7 +180,8 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits) 
 std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions& o) {
   std::vector<BatchRequest> out;
   nlohmann::json email = p.email;
-  if (o.state_in_create) {
+  const bool complete = p.large.empty();
+  if (complete && o.state_in_create) {
     email["statecode"] = 1;
     email["statuscode"] = 4;
   }
@@ -190,7 +195,7 @@ std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions&
     out.push_back(BatchRequest{"POST", o.api_path + "activitymimeattachments",
                                std::to_string(++cid), std::move(body)});
   }
-  if (!o.state_in_create) {
+  if (complete && !o.state_in_create) {
     out.push_back(BatchRequest{"PATCH", "$1", std::to_string(++cid),
                                nlohmann::json{{"statecode", 1}, {"statuscode", 4}}});
   }

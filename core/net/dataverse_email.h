@@ -3,6 +3,8 @@
 // set that creates them atomically, and the server-decides requests
 // (CheckIncomingEmail / DeliverIncomingEmail). Pure: built from the outbox's
 // raw bytes (re-parsed for bodies and attachment data) and its decision JSON.
+// Attachments over a size go to the block upload (dataverse_blocks.h) and
+// are only named here: their bytes are read again when they are uploaded.
 //
 // Failure: an outbox item whose decision or bytes cannot be read is an Error
 // "crm.bad_outbox" with Retry::Never (it is quarantined).
@@ -10,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -22,12 +26,27 @@ namespace crmr::dataverse {
 
 inline constexpr std::size_t kSubjectLimit = 800;
 inline constexpr std::size_t kMessageIdLimit = 320;
+// Kept attachments whose decoded size is over this go by block upload
+// (DATAVERSE.md: "files over about 4 MB").
+inline constexpr std::uint64_t kBlockUploadOver = 4u * 1024 * 1024;
+// plan_email's default: every kept attachment inline (server mode, dry run).
+inline constexpr std::uint64_t kAllInline = std::numeric_limits<std::uint64_t>::max();
+
+// A kept attachment sent by block upload after the e-mail exists.
+struct LargeAttachment {
+  std::size_t part = 0;      // index in the parsed message's attachments
+  std::string filename;      // as the CRM stores it (attachment_name)
+  std::string mimetype;
+  std::string content_id;    // attachmentcontentid; empty if none
+  std::uint64_t size = 0;    // decoded bytes (the CRM's filesize)
+};
 
 struct EmailPlan {
   std::string label;       // names the message in errors: "outbox item 12 <id>"
   std::string message_id;  // as stored in the CRM: "<id>", at most 320 characters
   nlohmann::json email;    // the create body, without statecode/statuscode
   std::vector<nlohmann::json> attachments;  // activitymimeattachment bodies, without the bind
+  std::vector<LargeAttachment> large;       // by block upload, in message order (no bytes held)
   std::vector<std::string> notes;           // truncations and left-out attachments
 
   // For the server-decides mode.
@@ -35,8 +54,10 @@ struct EmailPlan {
   int priority = 1;
 };
 
-// Build the plan of outbox item `m`.
-Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits = {});
+// Build the plan of outbox item `m`. Kept attachments of more than
+// `block_upload_over` decoded bytes go to `large`, the others to `attachments`.
+Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits = {},
+                             std::uint64_t block_upload_over = kAllInline);
 
 struct ChangeSetOptions {
   std::string api_path = "/api/data/v9.2/";  // path of the Web API base URL
@@ -45,12 +66,15 @@ struct ChangeSetOptions {
 };
 
 // The requests of the change set: POST emails (Content-ID 1), POST
-// activitymimeattachments per attachment, then PATCH $1 to Completed/Received
-// (unless state_in_create).
+// activitymimeattachments per (inline) attachment, then PATCH $1 to
+// Completed/Received (unless state_in_create). With large attachments the
+// state is left out either way: the e-mail stays open until they are all
+// committed (dataverse_push.cc completes it then).
 std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions& o);
 
 // Server-decides mode: the CheckIncomingEmail function URL (relative to the API
-// base, parameter aliases URL-encoded) and the DeliverIncomingEmail body.
+// base, parameter aliases URL-encoded) and the DeliverIncomingEmail body. The
+// action takes attachments inline only: plan with kAllInline for it.
 std::string check_incoming_url(const EmailPlan& p);
 nlohmann::json deliver_incoming_body(const EmailPlan& p);
 

@@ -1,16 +1,27 @@
 // Push: each queued message is a small state machine driven by the answers of
 // the Session (all on the thread that called push_all):
-//   check    GET emails?$filter=messageid eq '...'  -> exists: done (existed)
+//   check    GET emails?$select=activityid,statecode&$filter=messageid eq '...'
+//            -> exists: done (existed), unless open with large attachments: resume
 //   deliver  POST $batch (one change set)            -> created: done
 //            or CheckIncomingEmail + DeliverIncomingEmail (server mode)
-// A transient failure of deliver starts again at check after a backoff (the
-// change set may have been committed although its answer was lost), up to
-// max_attempts; a permanent one is checked once more (a concurrent writer may
-// have created it) and then reported as permanent.
+// A message with attachments over kBlockUploadOver (dataverse_blocks.h) is
+// created open by its change set (e-mail + small attachments), then:
+//   blocks   per large attachment: InitializeAttachmentBlocksUpload,
+//            UploadBlock per block, CommitAttachmentBlocksUpload
+//   complete PATCH emails(<id>) to Completed/Received: the mark that it landed whole
+//   resume   (an open e-mail found by check) GET its large attachments, then
+//            blocks for the ones not there yet (filename + size), then complete
+// A transient failure of deliver or of a commit starts again at check after a
+// backoff (what was sent may have landed although its answer was lost), up
+// to max_attempts; a permanent one of deliver is checked once more (a
+// concurrent writer may have created it) and then reported as permanent; a
+// permanent one of the block upload is reported at once (the e-mail stays
+// open, and the next push of the message resumes it).
 #include <map>
 #include <random>
 
 #include "core/crash_point.h"
+#include "core/net/dataverse_blocks.h"
 #include "core/net/dataverse_email.h"
 #include "core/net/dataverse_request.h"
 #include "core/net/dataverse_sink.h"
@@ -93,11 +104,26 @@ class PushRun {
   }
 
  private:
+  // The large attachment being uploaded: its bytes (one at a time per job).
+  struct BlockUpload {
+    std::string data;
+    nlohmann::json target;
+    std::string token;
+    std::size_t blocks = 0;
+    std::size_t next = 0;  // block to send
+  };
+
   struct Job {
     const OutboxMessage* m = nullptr;
     EmailPlan plan;
     int attempts = 0;
     bool rechecked = false;
+    // Block upload (plan.large not empty), once the e-mail exists.
+    std::string activity_id;
+    std::vector<std::size_t> todo;  // indexes into plan.large still to send, in order
+    BlockUpload up;
+    std::vector<std::string> notes;  // what the block upload did, for the report
+    bool resumed = false;
   };
   using JobPtr = std::shared_ptr<Job>;
 
@@ -105,7 +131,8 @@ class PushRun {
     ++active_;
     auto job = std::make_shared<Job>();
     job->m = &m;
-    auto plan = plan_email(m, s_.options().limits);
+    auto plan = plan_email(m, s_.options().limits,
+                           s_.options().server_mode ? kAllInline : kBlockUploadOver);
     if (!plan) {
       finish(job, std::unexpected(plan.error()));
       return;
@@ -123,7 +150,10 @@ class PushRun {
       s_.stop();
       return;
     }
-    if (r) r->notes.insert(r->notes.begin(), job->plan.notes.begin(), job->plan.notes.end());
+    if (r) {
+      r->notes.insert(r->notes.begin(), job->notes.begin(), job->notes.end());
+      r->notes.insert(r->notes.begin(), job->plan.notes.begin(), job->plan.notes.end());
+    }
     done_(*job->m, std::move(r));
     while (!fatal_ && !s_.stopped() && next_ < msgs_.size() && active_ < refill_)
       start(msgs_[next_++]);
@@ -131,15 +161,17 @@ class PushRun {
 
   void check(const JobPtr& job, Clock::time_point when) {
     HttpRequest req;
-    req.url = message_id_query(job->plan.message_id);
+    req.url = duplicate_query(job->plan.message_id);
     req.label = "duplicate check of " + job->plan.label;
     s_.send(std::move(req), true, [this, job](Result<HttpResponse> r) {
       if (!r) return finish(job, std::unexpected(as_later(r.error())));
-      auto found = parse_found_id(*r, "duplicate check of " + job->plan.label);
+      auto found = parse_found_email(*r, "duplicate check of " + job->plan.label);
       if (!found) return finish(job, std::unexpected(found.error()));
       if (*found) {
+        job->activity_id = (*found)->activity_id;
+        if (!job->plan.large.empty() && (*found)->statecode == kStateOpen) return resume(job);
         PushResult pr;
-        pr.activity_id = **found;
+        pr.activity_id = job->activity_id;
         pr.existed = true;
         return finish(job, std::move(pr));
       }
@@ -215,8 +247,128 @@ class PushRun {
       if (id.empty())
         return finish(job, fail("crm.bad_response", what + ": no OData-EntityId for the new e-mail",
                                 Scope::Message, Retry::Later));
+      job->activity_id = id;
+      if (job->plan.large.empty()) {
+        PushResult pr;
+        pr.activity_id = id;
+        return finish(job, std::move(pr));
+      }
+      job->todo.clear();
+      for (std::size_t i = 0; i < job->plan.large.size(); ++i) job->todo.push_back(i);
+      next_large(job);
+    });
+  }
+
+  // --- block upload of the large attachments of an open e-mail (job->activity_id)
+
+  // A failure after the e-mail exists: a transient one goes back to check
+  // (which resumes); a permanent one ends the message, the e-mail left open.
+  void block_failure(const JobPtr& job, Error e) {
+    job->up = {};
+    if (e.scope == Scope::Run) return finish(job, std::unexpected(std::move(e)));
+    if (e.retry == Retry::Never) {
+      e.message += "; the e-mail " + job->activity_id +
+                   " stays open (not completed) in the CRM until a push uploads the rest";
+      return finish(job, std::unexpected(std::move(e)));
+    }
+    retry(job, std::move(e));
+  }
+
+  // The open e-mail exists: list the large attachments it already has.
+  void resume(const JobPtr& job) {
+    HttpRequest req;
+    req.url = large_attachments_query(job->activity_id, kBlockUploadOver);
+    req.label = "attachment list of " + job->plan.label;
+    s_.send(std::move(req), true, [this, job](Result<HttpResponse> r) {
+      if (!r) return block_failure(job, r.error());
+      auto missing = missing_large(job->plan, *r, "attachment list of " + job->plan.label);
+      if (!missing) return block_failure(job, missing.error());
+      const std::size_t there = job->plan.large.size() - missing->size();
+      if (!job->resumed)  // once: a retry within this run resumes again
+        job->notes.push_back("resumed the open e-mail " + job->activity_id + ": " + std::to_string(there) +
+                             " of " + std::to_string(job->plan.large.size()) +
+                             " large attachment(s) were already in the CRM");
+      job->resumed = true;
+      job->todo = std::move(*missing);
+      next_large(job);
+    });
+  }
+
+  // Start the first attachment of job->todo, or complete the e-mail.
+  void next_large(const JobPtr& job) {
+    if (job->todo.empty()) return complete(job);
+    const LargeAttachment& a = job->plan.large[job->todo.front()];
+    auto data = large_attachment_data(*job->m, a, s_.options().limits);
+    if (!data) return block_failure(job, data.error());
+    job->up = BlockUpload{std::move(*data), block_target(a, job->activity_id, s_.options().bind_email), "",
+                          block_count(a.size), 0};
+    const std::string label = "InitializeAttachmentBlocksUpload of " + a.filename + " of " + job->plan.label;
+    HttpRequest req;
+    req.method = "POST";
+    req.url = "InitializeAttachmentBlocksUpload";
+    req.label = label;
+    req.body = init_blocks_body(job->up.target);
+    // Idempotent: a repeated start only leaves an unused upload behind.
+    s_.send(std::move(req), true, [this, job, label](Result<HttpResponse> r) {
+      if (!r) return block_failure(job, r.error());
+      auto token = parse_continuation_token(*r, label);
+      if (!token) return block_failure(job, token.error());
+      job->up.token = std::move(*token);
+      upload_block(job);
+    });
+  }
+
+  // Send block up.next, then the next one, then commit.
+  void upload_block(const JobPtr& job) {
+    if (job->up.next == job->up.blocks) return commit(job);
+    const LargeAttachment& a = job->plan.large[job->todo.front()];
+    HttpRequest req;
+    req.method = "POST";
+    req.url = "UploadBlock";
+    req.label = "UploadBlock " + std::to_string(job->up.next + 1) + "/" + std::to_string(job->up.blocks) +
+                " of " + a.filename + " of " + job->plan.label;
+    req.body = upload_block_body(job->up.token, job->up.next, job->up.data);
+    // Idempotent: the same block id again replaces the block.
+    s_.send(std::move(req), true, [this, job](Result<HttpResponse> r) {
+      if (!r) return block_failure(job, r.error());
+      ++job->up.next;
+      upload_block(job);
+    });
+  }
+
+  void commit(const JobPtr& job) {
+    const LargeAttachment& a = job->plan.large[job->todo.front()];
+    HttpRequest req;
+    req.method = "POST";
+    req.url = "CommitAttachmentBlocksUpload";
+    req.label = "CommitAttachmentBlocksUpload of " + a.filename + " of " + job->plan.label;
+    req.body = commit_blocks_body(job->up.token, job->up.blocks, job->up.target);
+    job->up.data = {};  // every block is sent: the bytes are not needed any more
+    crash_point("push_block_before");
+    // Not idempotent (it creates the attachment): a lost answer goes back to check.
+    s_.send(std::move(req), false, [this, job](Result<HttpResponse> r) {
+      crash_point("push_block_after");
+      if (!r) return block_failure(job, r.error());
+      const LargeAttachment& done = job->plan.large[job->todo.front()];
+      job->notes.push_back(done.filename + " (" + std::to_string(done.size) + " bytes) sent by block upload in " +
+                           std::to_string(job->up.blocks) + " block(s)");
+      job->up = {};
+      job->todo.erase(job->todo.begin());
+      next_large(job);
+    });
+  }
+
+  // Every large attachment is there: Completed / Received.
+  void complete(const JobPtr& job) {
+    HttpRequest req;
+    req.method = "PATCH";
+    req.url = "emails(" + job->activity_id + ")";
+    req.label = "completing " + job->plan.label;
+    req.body = completed_state_body();
+    s_.send(std::move(req), true, [this, job](Result<HttpResponse> r) {
+      if (!r) return block_failure(job, r.error());
       PushResult pr;
-      pr.activity_id = id;
+      pr.activity_id = job->activity_id;
       finish(job, std::move(pr));
     });
   }

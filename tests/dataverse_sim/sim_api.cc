@@ -110,6 +110,7 @@ SimResult<SimResponse> Api::dispatch(const SimRequest& r) {
       if (!body) return std::unexpected(body.error());
       auto created_id = insert_attachment(*body);
       if (!created_id) return std::unexpected(created_id.error());
+      ++attachment_posts_;
       return created(*e, *created_id, r);
     }
     if (logical == "activitypointer") return sim_fail(405, codes::kBadQuery, "create emails instead");
@@ -150,7 +151,12 @@ SimResponse Api::created(const EntityInfo& e, const std::string& id, const SimRe
   return response;
 }
 
-json Api::counters() const { return {{"ignored_readonly_fields", ignored_readonly_.load()}}; }
+json Api::counters() const {
+  return {{"ignored_readonly_fields", ignored_readonly_.load()},
+          {"attachment_posts", attachment_posts_.load()},
+          {"upload_blocks", upload_blocks_.load()},
+          {"block_commits", block_commits_.load()}};
+}
 
 json Api::dump_emails(bool with_bodies) {
   std::lock_guard lock(store_.mutex());

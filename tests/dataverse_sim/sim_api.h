@@ -105,6 +105,11 @@ class Api {
   const SimConfig& config_;
   std::map<std::string, UploadSession> uploads_;
   std::atomic<std::int64_t> ignored_readonly_{0};
+  // Attachments created by a POST (alone or in a $batch), blocks accepted by
+  // UploadBlock, and attachments created by CommitAttachmentBlocksUpload.
+  std::atomic<std::int64_t> attachment_posts_{0};
+  std::atomic<std::int64_t> upload_blocks_{0};
+  std::atomic<std::int64_t> block_commits_{0};
 };
 
 }  // namespace crmr::sim

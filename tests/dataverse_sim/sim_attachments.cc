@@ -143,6 +143,7 @@ SimResult<SimResponse> Api::upload_block(const SimRequest& r) {
                     "A block must be smaller than 4 MB; got " + std::to_string(bytes.size()) +
                         " bytes.");
   it->second.blocks[block_id] = std::move(bytes);
+  ++upload_blocks_;
   return SimResponse(empty_response(204));
 }
 
@@ -168,6 +169,7 @@ SimResult<SimResponse> Api::commit_blocks(const SimRequest& r) {
   uploads_.erase(it);
   auto id = insert_attachment(target);
   if (!id) return std::unexpected(id.error());
+  ++block_commits_;
   return json_response(
       200, {{"@odata.context",
              r.base_url + "$metadata#Microsoft.Dynamics.CRM.CommitAttachmentBlocksUploadResponse"},
