@@ -130,6 +130,25 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   sync_cmd->add_option("--only", sync_opts.only,
                        "Only these: organization systemuser queue contact account lead email (repeatable)");
 
+  auto* quarantine_cmd = app.add_subcommand("quarantine", "See, retry or export messages that failed for good");
+  quarantine_cmd->require_subcommand(1);
+  QuarantineListOptions ql;
+  auto* quarantine_list = quarantine_cmd->add_subcommand("list", "One line per quarantined message: id, when, where from, Message-ID, error");
+  quarantine_list->add_flag("--json", ql.json, "One JSON document, for machines");
+  QuarantineExportOptions qe;
+  auto* quarantine_export = quarantine_cmd->add_subcommand("export", "Write messages as they were received to DIR/<id>.eml");
+  quarantine_export->add_option("ids", qe.which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
+  quarantine_export->add_flag("--all", qe.which.all, "Every quarantined message");
+  quarantine_export->add_option("--to", qe.to, "Folder to write to (made if missing; files are never overwritten)")
+      ->required();
+  QuarantineRetryOptions qr;
+  auto* quarantine_retry = quarantine_cmd->add_subcommand("retry", "Route messages again against the current cache; push them unless --no-push");
+  quarantine_retry->add_option("ids", qr.which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
+  quarantine_retry->add_flag("--all", qr.which.all, "Every quarantined message");
+  quarantine_retry->add_flag("--forward-mailbox", qr.forward_mailbox,
+                             "Unwrap messages forwarded as attachments (as import --forward-mailbox)");
+  quarantine_retry->add_flag("--no-push", qr.no_push, "Only queue accepted mail; do not push to the CRM");
+
   // (Further commands: add their CLI11 block above this line, one block per command.)
 
   try {
@@ -195,6 +214,13 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     rc = cmd_push(ctx, push_opts);
   } else if (sync_cmd->parsed()) {
     rc = cmd_sync(ctx, sync_opts);
+  }
+  else if (quarantine_list->parsed()) {
+    rc = cmd_quarantine_list(ctx, ql);
+  } else if (quarantine_export->parsed()) {
+    rc = cmd_quarantine_export(ctx, qe);
+  } else if (quarantine_retry->parsed()) {
+    rc = cmd_quarantine_retry(ctx, qr);
   }
   // (Further commands: add their dispatch branch above this line.)
   spdlog::default_logger()->flush();

@@ -45,4 +45,26 @@ struct ReportOptions {
 };
 int cmd_report(Context& ctx, const ReportOptions& o);
 
+// `quarantine list|export|retry` (cmd_quarantine.cc). Items are named by the
+// ids `list` prints, or all of them; an unknown id is a usage error (2).
+struct QuarantineSelection {
+  std::vector<std::int64_t> ids;
+  bool all = false;
+};
+struct QuarantineListOptions {
+  bool json = false;
+};
+int cmd_quarantine_list(Context& ctx, const QuarantineListOptions& o);
+struct QuarantineExportOptions {
+  QuarantineSelection which;
+  std::string to;                  // folder; DIR/<id>.eml, never overwritten
+};
+int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o);
+struct QuarantineRetryOptions {
+  QuarantineSelection which;
+  bool forward_mailbox = false;    // unwrap (as import) what could not be parsed
+  bool no_push = false;            // only queue, even when [crm] is configured
+};
+int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o);
+
 }  // namespace crmr

@@ -1,0 +1,297 @@
+// `quarantine list|export|retry`: the messages kept whole in the database
+// because they failed for good, either when parsed (ParseError: the ledger
+// says "quarantined") or when pushed (the CRM refused them: the ledger says
+// "failed" and their failed outbox row keeps the decision).
+//
+// list and export only read the database. retry is a run like import: every
+// item goes through the Pipeline again against the current cache, and its
+// quarantine row is removed in the same transaction that records the new
+// outcome, so a kill at any point leaves the message either still in
+// quarantine or recorded anew, never neither and never both. Then, like
+// import, the outbox is pushed when [crm] is configured.
+#include <nlohmann/json.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <ostream>
+#include <set>
+
+#include "cli/commands.h"
+#include "cli/crm_commands.h"
+#include "cli/exit_codes.h"
+#include "cli/lock.h"
+#include "cli/pipeline.h"
+#include "cli/run_summary.h"
+#include "core/report.h"
+#include "core/report_internal.h"
+
+namespace crmr {
+namespace {
+
+namespace fs = std::filesystem;
+using report_detail::terminal_line;
+
+// Where an item failed, from what the ledger holds for its key.
+const char* stage_of(const QuarantineItem& q) {
+  if (q.ledger_outcome == "quarantined") return "parse";
+  if (q.ledger_outcome == "failed") return "push";
+  return "unknown";
+}
+
+std::string where_of(const QuarantineItem& q) {
+  std::string s = q.source;
+  if (!q.position.empty()) s += (s.empty() ? "" : " ") + q.position;
+  return s.empty() ? "(unknown source)" : s;
+}
+
+// The items `which` names, in id order. On a bad selection prints why and
+// returns the exit code.
+std::expected<std::vector<QuarantineItem>, int> select_items(Context& ctx, const Store& store,
+                                                             const QuarantineSelection& which,
+                                                             const std::string& verb) {
+  if (which.ids.empty() == !which.all) {
+    ctx.out.error("quarantine " + verb + ": name the items by id (see `crm-router quarantine list`)" +
+                  " or give --all" + (which.all ? ", not both" : ""));
+    return std::unexpected(kExitUsage);
+  }
+  auto all = store.quarantine_list();
+  if (!all) return std::unexpected(ctx.fail_with(all.error()));
+  if (which.all) return std::move(*all);
+  std::set<std::int64_t> wanted(which.ids.begin(), which.ids.end());
+  std::vector<QuarantineItem> out;
+  for (auto& q : *all)
+    if (wanted.erase(q.id)) out.push_back(std::move(q));
+  if (!wanted.empty()) {
+    std::string ids;
+    for (auto id : wanted) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    ctx.out.error(std::string(wanted.size() == 1 ? "no quarantine item " : "no quarantine items ") +
+                  ids + " (see `crm-router quarantine list`); nothing done");
+    return std::unexpected(kExitUsage);
+  }
+  return out;
+}
+
+// The forwarding user of a message the CRM refused: the pipeline unwrapped it
+// before queueing it and kept who forwarded it in the decision's
+// "forwarded_by" (pipeline.cc). Empty when it was not unwrapped, and for a
+// decision stored before that field existed (then it is retried without one).
+std::string forwarded_by(const std::string& decision_json) {
+  if (decision_json.empty()) return {};
+  auto e = entry_from_json(decision_json);
+  return e ? e->forwarded_by : std::string();
+}
+
+// The pipeline options for retrying `q`: those its source was processed
+// with. A configured mailbox (source "NAME/FOLDER") gives its role and
+// unwrap; a message the CRM refused was stored as routed (already unwrapped),
+// so it is not unwrapped again, but is decided as the forward mailbox it came
+// from (role Forward) with its forwarding user.
+PipelineOptions options_for(const Context& ctx, const PipelineOptions& base,
+                            const QuarantineItem& q, bool forward_mailbox) {
+  PipelineOptions po = base;
+  po.forward_mailbox = forward_mailbox || ctx.cfg.forward_mailbox;
+  for (const auto& m : ctx.cfg.mailboxes) {
+    if (!q.source.starts_with(m.name + "/")) continue;
+    po.policy.role = m.role;
+    po.forward_mailbox = m.role.kind == MailboxRole::Forward;
+    break;
+  }
+  if (q.ledger_outcome == "failed") {
+    po.policy.forwarded_by = forwarded_by(q.decision_json);
+    if (po.forward_mailbox || !po.policy.forwarded_by.empty())
+      po.policy.role = MailboxRole{MailboxRole::Forward, {}};
+    po.forward_mailbox = false;
+  }
+  return po;
+}
+
+// Write `bytes` to a new file `path`; an existing file is never replaced.
+Status write_new_file(const fs::path& path, const std::string& bytes) {
+  auto failed = [&](const std::string& why) {
+    return fail("quarantine.export", "cannot write " + path.string() + ": " + why, Scope::Run,
+                Retry::Never);
+  };
+  std::FILE* f = std::fopen(path.string().c_str(), "wbx");  // x: fail if it exists
+  if (!f) return failed(errno == EEXIST ? "it exists (export never overwrites)" : std::strerror(errno));
+  bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
+  ok = std::fclose(f) == 0 && ok;
+  if (!ok) {
+    std::error_code ec;
+    fs::remove(path, ec);  // no half-written message left behind
+    return failed("write error");
+  }
+  return {};
+}
+
+}  // namespace
+
+int cmd_quarantine_list(Context& ctx, const QuarantineListOptions& o) {
+  ctx.dry_run = true;  // reading only
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto items = (*store)->quarantine_list();
+  if (!items) return ctx.fail_with(items.error());
+  std::ostream& os = ctx.out.out();
+  if (o.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& q : *items) {
+      nlohmann::json j{{"id", q.id},         {"when", q.when},
+                       {"source", q.source}, {"position", q.position},
+                       {"key", q.key},       {"message_id", nullptr},
+                       {"stage", stage_of(q)}, {"error", q.error},
+                       {"bytes", q.bytes}};
+      if (!q.message_id.empty()) j["message_id"] = q.message_id;
+      list.push_back(std::move(j));
+    }
+    nlohmann::json doc{{"count", items->size()}, {"quarantine", std::move(list)}};
+    os << doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    return kExitOk;
+  }
+  if (items->empty()) {
+    os << "quarantine is empty\n";
+    return kExitOk;
+  }
+  for (const auto& q : *items) {
+    std::string id = q.message_id.empty() ? q.key : "<" + q.message_id + ">";
+    os << q.id << '\t' << q.when << '\t' << terminal_line(where_of(q), 200) << '\t'
+       << terminal_line(id, 200) << '\t' << terminal_line(q.error, 400) << '\n';
+  }
+  ctx.out.info(std::to_string(items->size()) + " message(s) in quarantine");
+  return kExitOk;
+}
+
+int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o) {
+  const bool dry_run = ctx.dry_run;
+  ctx.dry_run = true;  // the database is only read
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto items = select_items(ctx, **store, o.which, "export");
+  if (!items) return items.error();
+  if (items->empty()) {
+    ctx.out.info("quarantine is empty: nothing to export");
+    return kExitOk;
+  }
+
+  const fs::path dir(o.to);
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
+    ctx.out.error("--to " + o.to + " is not a folder");
+    return kExitUsage;
+  }
+  // File names come from the numeric id only, never from the message.
+  std::vector<fs::path> targets;
+  std::string taken;
+  for (const auto& q : *items) {
+    targets.push_back(dir / (std::to_string(q.id) + ".eml"));
+    if (fs::exists(targets.back(), ec)) taken += (taken.empty() ? "" : ", ") + targets.back().string();
+  }
+  if (!taken.empty()) {
+    ctx.out.error("will not overwrite " + taken +
+                  " (remove it or export to another folder); nothing written");
+    return kExitUsage;
+  }
+  if (!dry_run && !fs::is_directory(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) {
+      ctx.out.error("cannot create the folder " + o.to + ": " + ec.message());
+      return kExitUsage;
+    }
+  }
+  for (std::size_t i = 0; i < items->size(); ++i) {
+    const auto& q = (*items)[i];
+    auto raw = (*store)->quarantine_raw(q.id);
+    if (!raw) return ctx.fail_with(raw.error());
+    const std::string size = " (" + std::to_string(raw->size()) + " bytes)";
+    if (dry_run) {
+      ctx.out.info("would write " + targets[i].string() + size);
+      continue;
+    }
+    if (auto st = write_new_file(targets[i], *raw); !st) {
+      ctx.out.error(st.error().describe());
+      return i == 0 ? kExitUsage : kExitPartial;
+    }
+    ctx.out.info("wrote " + targets[i].string() + size);
+  }
+  ctx.out.info((dry_run ? "dry run: would export " : "exported ") + std::to_string(items->size()) +
+               " message(s) to " + o.to);
+  return kExitOk;
+}
+
+int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
+  auto opened = ctx.open_store();
+  if (!opened) return ctx.fail_with(opened.error());
+  Store& store = **opened;
+  auto items = select_items(ctx, store, o.which, "retry");
+  if (!items) return items.error();
+  if (items->empty()) {
+    ctx.out.info("quarantine is empty: nothing to retry");
+    return kExitOk;
+  }
+  // Every row of a key goes with its first retried item (one message, one
+  // row: a message that fails again is quarantined once, anew).
+  auto all = store.quarantine_list();
+  if (!all) return ctx.fail_with(all.error());
+  std::map<std::string, std::vector<std::int64_t>> rows_of_key;
+  for (const auto& q : *all) rows_of_key[q.key].push_back(q.id);
+
+  PipelineOptions base;
+  base.dry_run = ctx.dry_run;
+  base.limits = ctx.cfg.limits;
+  base.policy = ctx.cfg.policy;
+
+  RunRecorder rec(ctx, store, "quarantine retry");
+  if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  const QuarantineItem* current = nullptr;
+  EntrySink record = rec.sink();
+  auto pipeline = std::make_unique<Pipeline>(store, base, rec.run_id(), [&](ReportEntry&& e) {
+    std::string line = "quarantine item " + std::to_string(current->id) + " (" +
+                       terminal_line(where_of(*current), 200) + "): " +
+                       (ctx.dry_run ? "would be " : "") + e.outcome + " (" + e.reason + ")";
+    if (!e.error.empty()) line += ": " + terminal_line(e.error, 400);
+    ctx.out.info(line);
+    record(std::move(e));
+  });
+
+  // One item: its rows removed and its new outcome recorded in one transaction.
+  auto retry_one = [&](const QuarantineItem& q) -> Status {
+    auto raw = store.quarantine_raw(q.id);
+    if (!raw) return std::unexpected(raw.error());
+    pipeline->set_options(options_for(ctx, base, q, o.forward_mailbox));
+    RawMessage msg{q.source.empty() ? "quarantine" : q.source,
+                   q.source.empty() ? std::to_string(q.id) : q.position, std::move(*raw), {}};
+    if (ctx.dry_run) {
+      pipeline->forget_key(q.key);
+      auto r = pipeline->process(std::move(msg));
+      return r ? Status{} : std::unexpected(r.error());
+    }
+    if (auto s = store.begin(); !s) return s;
+    for (auto id : rows_of_key[q.key])
+      if (auto s = store.quarantine_remove(id); !s) return s;
+    auto r = pipeline->process(std::move(msg));
+    if (!r) return std::unexpected(r.error());
+    if (auto s = pipeline->flush(); !s) return s;
+    return store.commit();
+  };
+
+  std::set<std::string> done_keys;
+  for (const auto& q : *items) {
+    if (!done_keys.insert(q.key).second) continue;  // retried with an earlier row of its key
+    current = &q;
+    if (auto st = retry_one(q); !st) {
+      pipeline.reset();  // rolls back the pipeline's open batch, if any
+      store.rollback();  // and the item's transaction: the item stays quarantined
+      rec.abort();
+      return ctx.fail_with(st.error());
+    }
+  }
+  int rc = rec.finish(*pipeline, false);
+  if (ctx.dry_run) ctx.out.info("dry run: nothing changed, nothing sent");
+  return push_after_batch(ctx, store, o.no_push, rc);
+}
+
+}  // namespace crmr
