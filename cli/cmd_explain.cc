@@ -110,6 +110,7 @@ int cmd_explain(Context& ctx, const ExplainOptions& o) {
     Policy policy = ctx.cfg.policy;
     std::string routed_raw = raw.bytes;
     if (o.forward_mailbox || ctx.cfg.forward_mailbox) {
+      policy.role = MailboxRole{MailboxRole::Forward, {}};  // as the pipeline decides it
       if (auto un = unwrap_forward(msg, ctx.cfg.limits)) {
         os << "Unwrapped: forwarded by " << un->forwarded_by << '\n';
         policy.forwarded_by = un->forwarded_by;

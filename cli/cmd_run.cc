@@ -1,6 +1,9 @@
 // `run`: one batch from every configured mailbox: fetch, route, commit,
 // dispose, move the cursors, report. One pipeline and one report for the
 // whole run; the pipeline's options are set per mailbox (role, unwrap).
+// Every selected mailbox gets a line in the report's mailbox list (ok,
+// failed with its error, or skipped when --limit was reached before it); a
+// failed one does not stop the others, and makes the exit status 4.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -120,7 +123,13 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   mo.on_message = [&] { rec.progress(pipeline); };
   bool mailbox_failed = false;
   for (const MailboxConfig* m : *selected) {
-    if (o.limit && pipeline.processed() >= *o.limit) break;
+    if (o.limit && pipeline.processed() >= *o.limit) {
+      MailboxStatus skipped;
+      skipped.name = m->name;
+      skipped.status = "skipped";
+      rec.add_mailbox(std::move(skipped));
+      continue;
+    }
     pipeline.set_options(options_for(base, *m));
     std::vector<std::string> warnings;
     auto session = [&]() -> Result<std::unique_ptr<MailboxSession>> {
@@ -139,6 +148,11 @@ int cmd_run(Context& ctx, const RunOptions& o) {
         line = session.error().describe() + " (skipped)";
       spdlog::warn("{}", line);  // error level would repeat it on stderr
       ctx.out.error(line);
+      MailboxStatus failed;
+      failed.name = m->name;
+      failed.status = "failed";
+      failed.error = session.error().describe();
+      rec.add_mailbox(std::move(failed));
       mailbox_failed = true;
       continue;
     }
@@ -152,11 +166,19 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       spdlog::warn("{}", n);
       ctx.out.warn(n);
     }
+    MailboxStatus status;
+    status.name = m->name;
+    status.status = result->problems.empty() ? "ok" : "failed";
+    status.messages = result->fetched;
+    status.bytes = result->bytes;
+    status.limit_reached = result->limit_reached;
     for (const auto& p : result->problems) {
       spdlog::warn("{}", p.describe());
       ctx.out.error(p.describe());
+      status.error += (status.error.empty() ? "" : "; ") + p.describe();
       mailbox_failed = true;
     }
+    rec.add_mailbox(std::move(status));
     spdlog::info("mailbox {}: {} messages, {} bytes{}", m->name, result->fetched, result->bytes,
                  result->limit_reached ? " (limit reached; the rest waits for the next run)" : "");
     if (result->limit_reached)

@@ -84,7 +84,6 @@ class MailboxRun {
       raw.envelope_date = rm.internal_date;
       raw.bytes = std::move(rm.bytes);
       crash_point("fetch");
-      const auto quarantined_before = p_.totals().at("quarantined");
       r_.bytes += raw.bytes.size();
       ++r_.fetched;
       auto processed = p_.process(std::move(raw));
@@ -92,15 +91,16 @@ class MailboxRun {
         fatal = processed.error();
         return fail(processed.error());
       }
-      done.push_back({rm.id, p_.totals().at("quarantined") > quarantined_before, !*processed,
-                      rm.internal_date});
+      done.push_back({rm.id, p_.last_quarantined(), !*processed, rm.internal_date});
       if (o_.on_message) o_.on_message();
       return {};
     });
   }
 
-  // Dispose of a committed batch: quarantined messages to quarantine_folder
-  // (when set; else they stay as they are), the rest per `after`.
+  // Dispose of a committed batch: quarantined messages (also those an earlier
+  // run quarantined, refetched now: see Pipeline::last_quarantined) to
+  // quarantine_folder (when set; else they stay as they are), the rest per
+  // `after`.
   Status dispose(const std::vector<Fetched>& done) {
     std::vector<std::string> normal, quarantined;
     for (const auto& f : done) {
@@ -129,6 +129,62 @@ class MailboxRun {
     return {};
   }
 
+  // One batch as far as it went: the ids asked for, the messages done (in
+  // order), and whether a limit cut it short.
+  struct Batch {
+    std::vector<std::string> ids;
+    std::vector<Fetched> done;
+    bool stopped = false;
+  };
+  using RecordBatch = std::function<Status(const Batch&)>;
+
+  // Fetch `ids` of `folder` batch by batch: route each message, commit the
+  // batch, dispose of it, then `record` it (cursor, seen UIDLs). A dry run
+  // commits, disposes of and records nothing. Returns true when every batch
+  // was done or a limit ended the folder cleanly (r_.limit_reached), false
+  // when a folder problem was recorded (the caller leaves the folder); an
+  // Error only when the run must stop.
+  Result<bool> run_batches(const std::vector<std::string>& ids, const std::string& folder,
+                           const RecordBatch& record) {
+    std::size_t i = 0;
+    while (i < ids.size()) {
+      std::uint64_t left = messages_left();
+      if (left == 0 || out_of_time()) {
+        r_.limit_reached = true;
+        break;
+      }
+      std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
+      Batch b;
+      b.ids.assign(ids.begin() + i, ids.begin() + i + n);
+      std::optional<Error> fatal;
+      Status fetched = fetch_batch(b.ids, folder, b.done, fatal);
+      if (fatal) return std::unexpected(*fatal);
+      if (auto st = p_.flush(); !st) return std::unexpected(st.error());  // commit BEFORE disposing
+      b.stopped = !fetched && fetched.error().code == kLimitStop;
+      if (!fetched && !b.stopped) {
+        // The connection broke mid-batch: what was decided is committed; the
+        // batch is not recorded, so it is fetched again (as duplicates).
+        folder_failed(fetched.error(), folder);
+        return false;
+      }
+      if (!o_.dry_run) {
+        crash_point("dispose_before");
+        if (auto st = dispose(b.done); !st) {
+          folder_failed(st.error(), folder);
+          return false;
+        }
+        crash_point("dispose_after");
+        if (auto st = record(b); !st) return std::unexpected(st.error());
+      }
+      if (b.stopped) {
+        r_.limit_reached = true;
+        break;
+      }
+      i += n;
+    }
+    return true;
+  }
+
   // One IMAP folder: UIDs above the cursor, batch by batch.
   Status imap_folder(const std::string& folder) {
     auto state = s_.select(folder);
@@ -155,53 +211,22 @@ class MailboxRun {
     std::sort(ids.begin(), ids.end(),
               [](const std::string& a, const std::string& b) { return uid_of(a) < uid_of(b); });
 
-    std::size_t i = 0;
-    while (i < ids.size()) {
-      std::uint64_t left = messages_left();
-      if (left == 0 || out_of_time()) {
-        r_.limit_reached = true;
-        break;
-      }
-      std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
-      std::vector<std::string> batch(ids.begin() + i, ids.begin() + i + n);
-      std::vector<Fetched> done;
-      std::optional<Error> fatal;
-      Status fetched = fetch_batch(batch, folder, done, fatal);
-      if (fatal) return std::unexpected(*fatal);
-      if (auto st = p_.flush(); !st) return st;  // commit BEFORE disposing
-      const bool stopped = !fetched && fetched.error().code == kLimitStop;
-      if (!fetched && !stopped) {
-        // The connection broke mid-batch: what was decided is committed; the
-        // cursor stays, so the batch is fetched again (as duplicates).
-        return folder_failed(fetched.error(), folder);
-      }
-      if (o_.dry_run) {
-        if (stopped) r_.limit_reached = true;
-        if (stopped) break;
-        i += n;
-        continue;
-      }
-      crash_point("dispose_before");
-      if (auto st = dispose(done); !st) return folder_failed(st.error(), folder);
-      crash_point("dispose_after");
+    auto completed = run_batches(ids, folder, [&](const Batch& b) -> Status {
       // The whole batch was asked for; ids missing from `done` were expunged
       // meanwhile. When a limit cut it short, only what was done counts.
-      std::uint32_t upto = stopped ? (done.empty() ? next.last_uid : uid_of(done.back().id))
-                                   : uid_of(batch.back());
+      std::uint32_t upto = b.stopped ? (b.done.empty() ? next.last_uid : uid_of(b.done.back().id))
+                                     : uid_of(b.ids.back());
       next.last_uid = std::max(next.last_uid, upto);
-      for (const auto& f : done)
+      for (const auto& f : b.done)
         if (f.internal_date && (!next.last_date || *f.internal_date > *next.last_date))
           next.last_date = f.internal_date;
       crash_point("cursor_before");
       if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
       crash_point("cursor_after");
-      if (stopped) {
-        r_.limit_reached = true;
-        break;
-      }
-      i += n;
-    }
-    if (o_.dry_run || r_.limit_reached) return {};
+      return {};
+    });
+    if (!completed) return std::unexpected(completed.error());
+    if (!*completed || o_.dry_run || r_.limit_reached) return {};
     // Every UID below UIDNEXT was either processed or before `since`.
     if (state->uidnext > 0) next.last_uid = std::max(next.last_uid, state->uidnext - 1);
     crash_point("cursor_before");
@@ -234,37 +259,15 @@ class MailboxRun {
       if (auto st = store_.pop3_forget(m_.name, gone); !st) return st;
     }
 
-    std::size_t i = 0;
-    while (i < ids.size()) {
-      std::uint64_t left = messages_left();
-      if (left == 0 || out_of_time()) {
-        r_.limit_reached = true;
-        break;
-      }
-      std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
-      std::vector<std::string> batch(ids.begin() + i, ids.begin() + i + n);
-      std::vector<Fetched> done;
-      std::optional<Error> fatal;
-      Status fetched = fetch_batch(batch, folder, done, fatal);
-      if (fatal) return std::unexpected(*fatal);
-      if (auto st = p_.flush(); !st) return st;
-      const bool stopped = !fetched && fetched.error().code == kLimitStop;
-      if (!fetched && !stopped) return folder_failed(fetched.error(), folder);
-      if (!o_.dry_run) {
-        if (auto st = dispose(done); !st) return folder_failed(st.error(), folder);
-        // Deleted ones vanish at QUIT; the rest are remembered as seen.
-        std::vector<std::string> keep;
-        for (const auto& f : done)
-          if (m_.after.kind != Disposition::Delete || f.skipped || f.quarantined) keep.push_back(f.id);
-        if (auto st = store_.pop3_mark_seen(m_.name, keep); !st) return st;
-      }
-      if (stopped) {
-        r_.limit_reached = true;
-        break;
-      }
-      i += n;
-    }
-    if (o_.dry_run || *cursor) return {};
+    auto completed = run_batches(ids, folder, [&](const Batch& b) -> Status {
+      // Deleted ones vanish at QUIT; the rest are remembered as seen.
+      std::vector<std::string> keep;
+      for (const auto& f : b.done)
+        if (m_.after.kind != Disposition::Delete || f.skipped || f.quarantined) keep.push_back(f.id);
+      return store_.pop3_mark_seen(m_.name, keep);
+    });
+    if (!completed) return std::unexpected(completed.error());
+    if (!*completed || o_.dry_run || *cursor) return {};
     return save_cursor(store_, m_.name, folder, FolderCursor{});
   }
 

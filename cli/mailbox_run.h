@@ -5,10 +5,12 @@
 // Order per batch (SPEC §4): pipeline.flush() commits the decisions (ledger,
 // outbox, quarantine) -> THEN the messages are disposed of (seen / move /
 // delete; quarantined ones moved to quarantine_folder) -> THEN the cursor is
-// advanced and committed. A crash between commit and dispose fetches those
-// messages again next time: the ledger makes them duplicates, and they are
-// disposed of then. A dry run commits nothing, disposes of nothing and moves
-// no cursor.
+// advanced and committed. A crash between commit and cursor save fetches
+// those messages again next time: the ledger makes them duplicates, and they
+// are disposed of then, each as on a clean run (one the ledger holds as
+// quarantined goes to quarantine_folder, not per `after`). IMAP and POP3 share
+// the batch loop; only what a batch records differs (cursor / seen UIDLs). A
+// dry run commits nothing, disposes of nothing and moves no cursor.
 #pragma once
 
 #include <chrono>

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <set>
+
 #include "core/crash_point.h"
 #include "core/message_key.h"
 #include "core/normalize.h"
@@ -46,13 +48,16 @@ class Pipeline::RunOverlay final : public CacheView {
     return base_.tracked_by_subject_hashes(h);
   }
   bool ledger_has(std::string_view key) const override {
-    return (seen_ && seen_->contains(key)) || base_.ledger_has(key);
+    if (seen_ && seen_->contains(key)) return true;
+    return !forgotten_.contains(key) && base_.ledger_has(key);
   }
+  void forget(const std::string& key) { forgotten_.insert(key); }
 
  private:
   const CacheView& base_;
   OrgSettings org_;  // read once per run: org() is called for every message
   std::unique_ptr<KeySet> seen_;
+  std::set<std::string, std::less<>> forgotten_;  // dry run: keys to decide as new
 };
 
 Pipeline::Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink)
@@ -110,10 +115,14 @@ Status Pipeline::flush() {
 
 Result<bool> Pipeline::process(RawMessage raw) {
   bytes_ += raw.bytes.size();
+  last_quarantined_ = false;
   auto parsed = parse_message(raw.bytes, opts_.limits);
   crash_point("parse");
   if (!parsed) {
-    // Unparseable: quarantine it whole, keyed by its bytes, and go on.
+    // Unparseable: quarantine it whole, keyed by its bytes, and go on. Only
+    // this branch records such a key, always as "quarantined": a ledger hit
+    // here is a message an earlier run quarantined, disposed of as such.
+    last_quarantined_ = true;
     ReportEntry e;
     e.source = raw.source;
     e.position = raw.position;
@@ -137,6 +146,10 @@ Result<bool> Pipeline::process(RawMessage raw) {
   std::string* routed_raw = &raw.bytes;
   Policy policy = opts_.policy;
   if (opts_.forward_mailbox) {
+    // A forward mailbox, however it is read (`run` of a mailbox with role
+    // forward, import --forward-mailbox, quarantine retry): acceptance is the
+    // forwarding user's, by their filtering method (role Forward).
+    policy.role = MailboxRole{MailboxRole::Forward, {}};
     if (auto un = unwrap_forward(msg, opts_.limits)) {
       policy.forwarded_by = un->forwarded_by;
       msg = std::move(un->inner);
@@ -154,8 +167,9 @@ Result<bool> Pipeline::process(RawMessage raw) {
   const std::string key = message_key(msg, *routed_raw);
   Decision d = decide(msg, key, *overlay_, policy);
   ReportEntry e = make_entry(raw.source, raw.position, msg, d);
-  if (!policy.forwarded_by.empty())
-    e.warnings.push_back("unwrapped from a message forwarded by " + policy.forwarded_by);
+  // Unwrapped now, or (quarantine retry) unwrapped when first routed: the
+  // report and the stored decision keep who forwarded it.
+  e.forwarded_by = policy.forwarded_by;
   // The entry holds what the report needs; the parsed parts (decoded
   // attachments: up to the size of the message again) go before the raw
   // bytes are copied into the store, so a large message costs less at its peak.
@@ -163,6 +177,10 @@ Result<bool> Pipeline::process(RawMessage raw) {
   if (auto s = commit_entry(e, std::move(*routed_raw)); !s) return std::unexpected(s.error());
   emit(std::move(e));
   return true;
+}
+
+void Pipeline::forget_key(const std::string& key) {
+  if (opts_.dry_run) overlay_->forget(key);
 }
 
 void Pipeline::source_failed(const std::string& source, const Error& err) {

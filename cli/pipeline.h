@@ -22,7 +22,10 @@ namespace crmr {
 
 struct PipelineOptions {
   bool dry_run = false;           // decide and report, write nothing
-  bool forward_mailbox = false;   // unwrap forwarded-as-attachment messages
+  // A forward mailbox: unwrap forwarded-as-attachment messages and decide
+  // acceptance as role Forward (the forwarding user's filtering method),
+  // whatever policy.role says. The entry's forwarded_by names that user.
+  bool forward_mailbox = false;
   std::optional<std::int64_t> since;  // keep messages dated at or after (Unix s)
   std::optional<std::int64_t> until;  // keep messages dated before (Unix s)
   std::optional<std::uint64_t> limit; // stop after this many messages
@@ -48,6 +51,11 @@ class Pipeline {
   // A message the source could not deliver (Scope::Message read error).
   void source_failed(const std::string& source, const Error& e);
 
+  // A dry run decides `key` as never processed (quarantine retry: the real
+  // run removes the key's ledger row in the transaction that records the
+  // message again). A real run reads the ledger as it is: no effect there.
+  void forget_key(const std::string& key);
+
   // Every message of `src` (stops at the limit). Source errors of wider scope
   // are returned; per-message ones are reported and the run goes on.
   Status run_source(MailSource& src, const std::function<void()>& on_progress);
@@ -62,6 +70,12 @@ class Pipeline {
   const PipelineOptions& options() const { return opts_; }
 
   bool limit_reached() const;
+  // Whether the message last given to process() is to be disposed of as a
+  // quarantined one (mailboxes: moved to quarantine_folder): quarantined now,
+  // or found in the ledger as quarantined by an earlier run (refetched after
+  // a crash between commit and cursor save). Its report entry says duplicate
+  // then; the disposition must still be the quarantine's.
+  bool last_quarantined() const { return last_quarantined_; }
   const std::map<std::string, std::uint64_t>& totals() const { return totals_; }
   std::uint64_t processed() const { return processed_; }
   std::uint64_t skipped_by_date() const { return skipped_; }
@@ -84,6 +98,7 @@ class Pipeline {
   std::int64_t entries_ = 0;  // report entries recorded for this run
   std::size_t in_batch_ = 0;
   bool batch_open_ = false;
+  bool last_quarantined_ = false;
 };
 
 }  // namespace crmr

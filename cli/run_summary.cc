@@ -127,7 +127,11 @@ int RunRecorder::finish(bool input_failed) {
 
 int RunRecorder::summarize(bool input_failed) {
   std::ostream& os = ctx_.out.out();
-  if (!ctx_.out.quiet()) write_summary_line(header_, os);
+  if (!ctx_.out.quiet()) {
+    write_summary_line(header_, os);
+    // A failed mailbox's error was already shown on stderr as it happened.
+    write_mailbox_lines(header_, os);
+  }
   bool bad = header_.totals["quarantined"] > 0 || header_.totals["failed"] > 0;
   if (bad) {
     // Shown even with -q (on stderr then): the administrator must see them.

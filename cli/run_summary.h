@@ -1,6 +1,8 @@
 // RunRecorder: the bookkeeping around one batch (import, run, push): the run
 // row in the store, the report file (streamed: memory does not grow with the
 // run), the -v lines, progress, the summary on stdout, and the exit code.
+// `run` also tells it what became of each mailbox (add_mailbox), so the
+// report and the stored run list a mailbox that failed or was skipped.
 #pragma once
 
 #include <chrono>
@@ -36,6 +38,10 @@ class RunRecorder {
   void progress(std::uint64_t done, std::uint64_t total);
   void abort();
   int finish(bool input_failed);
+
+  // One mailbox of a `run`, in the order read: kept in the run header (the
+  // report's "mailboxes", the stored run, the summary's mailbox lines).
+  void add_mailbox(MailboxStatus m) { header_.mailboxes.push_back(std::move(m)); }
 
   const RunHeader& header() const { return header_; }
 

@@ -29,7 +29,8 @@ double RunReport::messages_per_s() const {
 }
 
 RunHeader RunReport::header() const {
-  return RunHeader{command, dry_run, started, finished, elapsed_s, messages.size(), totals()};
+  return RunHeader{command,   dry_run,         started,  finished,
+                   elapsed_s, messages.size(), totals(), mailboxes};
 }
 
 void RunHeader::tally(const ReportEntry& e) {

@@ -1,4 +1,5 @@
-// The report model: one entry per message, plus run totals. Writers for
+// The report model: one entry per message, plus run totals and (for `run`)
+// what became of each configured mailbox. Writers for
 // text summary, JSON (stable, documented in crm-router.1), CSV and HTML, as
 // whole-run functions (RunReport in memory) and as a streaming ReportWriter
 // that writes each entry as it comes and keeps none (constant memory).
@@ -25,6 +26,8 @@ struct ReportEntry {
   std::string key;
   std::string date;      // ISO 8601 UTC, e.g. "2026-05-01T10:00:00Z"; empty if unknown
   std::string from;      // first From address
+  std::string forwarded_by;  // forward mailbox: the forwarding user (outer From) of an
+                             // unwrapped message; empty when the message was not unwrapped
   std::string subject;
   std::string outcome;   // pushed queued duplicate tossed quarantined failed
   std::string reason;
@@ -38,6 +41,18 @@ struct ReportEntry {
   std::vector<Step> steps;   // the decision trace (HTML detail, explain)
 };
 
+// One configured mailbox of a `run`: read or not, and what came of it. A
+// mailbox that could not be reached or refused the login is "failed" with
+// the reason in `error`; the run goes on with the others (exit status 4).
+struct MailboxStatus {
+  std::string name;
+  std::string status;           // ok, failed, skipped (--limit reached before it)
+  std::string error;            // why it failed (problems joined by "; "); empty otherwise
+  std::uint64_t messages = 0;   // fetched and decided
+  std::uint64_t bytes = 0;
+  bool limit_reached = false;   // a limit ended it early; the rest waits for the next run
+};
+
 // Totals and timings of a run, without its entries.
 struct RunHeader {
   std::string command;    // import, run, push
@@ -47,6 +62,7 @@ struct RunHeader {
   double elapsed_s = 0;
   std::uint64_t messages = 0;
   std::map<std::string, std::uint64_t> totals;  // outcome -> count; a missing outcome is 0
+  std::vector<MailboxStatus> mailboxes;  // `run` only, in the order read; else empty
 
   // Count one entry (messages and its outcome), for callers that stream.
   void tally(const ReportEntry& e);
@@ -60,23 +76,27 @@ struct RunReport {
   std::string finished;
   double elapsed_s = 0;
   std::vector<ReportEntry> messages;
+  std::vector<MailboxStatus> mailboxes;  // as RunHeader::mailboxes
 
   std::map<std::string, std::uint64_t> totals() const;  // outcome -> count, all six keys
   double messages_per_s() const;
-  RunHeader header() const;  // the run fields, messages.size() and totals()
+  RunHeader header() const;  // the run fields, messages.size(), totals() and mailboxes
 };
 
 // Build an entry from a parsed message and its decision.
 ReportEntry make_entry(const std::string& source, const std::string& position,
                        const Message& msg, const Decision& d);
 
-// write_text_summary: the totals line, then (verbose) one line per message or
-// (not verbose) the quarantined and failed messages. Its two parts are public
-// so a streaming caller can print the -v lines as messages are decided and
-// the totals line at the end.
+// write_text_summary: the totals line, the mailbox lines, then (verbose) one
+// line per message or (not verbose) the quarantined and failed messages. Its
+// parts are public so a streaming caller can print the -v lines as messages
+// are decided and the totals and mailboxes at the end.
 void write_text_summary(const RunReport& r, std::ostream& out, bool verbose);
 void write_summary_line(const RunHeader& run, std::ostream& out);  // one line, with '\n'
 void write_text_line(const ReportEntry& e, std::ostream& out);     // one line, with '\n'
+// "Mailboxes: 1 ok, 1 failed" and one line per mailbox (name, status, counts,
+// error); nothing when the run read no mailboxes.
+void write_mailbox_lines(const RunHeader& run, std::ostream& out);
 
 // write_json writes "run" first, then "messages"; a streamed JSON report
 // (ReportWriter) writes "messages" first and "run" last. read_json reads both.

@@ -10,9 +10,16 @@
 //
 // Columns: source,position,message_id,date,from,subject,outcome,reason,
 // correlation,regarding_entity,regarding_id,parties,attachments,warnings,
-// error,activity_id. parties: "role:address=entity/id" (or "role:address"
-// when unresolved) joined by "; "; attachments: "name (bytes, kept)" or
-// "name (bytes, left out: why)" joined by "; "; warnings joined by "; ".
+// error,activity_id,forwarded_by. parties: "role:address=entity/id" (or
+// "role:address" when unresolved) joined by "; "; attachments: "name (bytes,
+// kept)" or "name (bytes, left out: why)" joined by "; "; warnings joined by
+// "; "; forwarded_by empty unless the message was unwrapped from a forward
+// (the last column, so readers that count columns find the others as before).
+//
+// One row per message and nothing else: the CSV has no run header, so the
+// run's mailbox list (a mailbox that failed or was skipped, RunHeader::
+// mailboxes) is not in it. It is in the JSON, HTML and text reports, and a
+// failed mailbox makes the exit status 4.
 #include <ostream>
 
 #include "core/report.h"
@@ -79,7 +86,8 @@ void write_row(const ReportEntry& e, std::ostream& out) {
                                attachments_cell(e.attachments),
                                join(e.warnings),
                                e.error,
-                               e.activity_id};
+                               e.activity_id,
+                               e.forwarded_by};
   std::string row = csv_field(cells[0]);
   for (std::size_t i = 1; i < std::size(cells); ++i) {
     row += ',';
@@ -94,7 +102,8 @@ class CsvStream final : public report_detail::FormatStream {
  public:
   explicit CsvStream(std::ostream& out) : out_(out) {
     out_ << "source,position,message_id,date,from,subject,outcome,reason,correlation,"
-            "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id\r\n";
+            "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id,"
+            "forwarded_by\r\n";
   }
   void add(const ReportEntry& e) override { write_row(e, out_); }
   void finish(const RunHeader&) override {}

@@ -6,7 +6,8 @@
 // Page order in the file: head and style, the table controls, the entries
 // in <script type="application/json" class="report-rows"> blocks of
 // kBlockEntries (each a JSON array of "messages" elements), then — known only
-// at the end — the run header, the donut, the cap note, the "run" object in
+// at the end — the run header, the donut, the mailboxes of a `run` (status,
+// counts, the error of a failed one), the cap note, the "run" object in
 // <script type="application/json" id="report-run">, and the page script. CSS
 // (flex order) shows the run header and donut above the table.
 //
@@ -130,6 +131,29 @@ std::string thousands(std::uint64_t n) {
   return out;
 }
 
+// The mailboxes a `run` read, as a small table: a failed one shows its error.
+// Nothing for runs without mailboxes (import, push).
+void write_mailboxes(const RunHeader& r, std::ostream& out) {
+  if (r.mailboxes.empty()) return;
+  out << "<section class=\"mailboxes\" aria-label=\"Mailboxes\"><h2>Mailboxes</h2>"
+         "<table class=\"inner\"><thead><tr><th>Mailbox</th><th>Status</th><th>Messages</th>"
+         "<th>Bytes</th><th>Error</th></tr></thead><tbody>";
+  for (const auto& m : r.mailboxes) {
+    const char* colour = m.status == "ok" ? "o-pushed" : m.status == "failed" ? "o-failed" : "o-tossed";
+    std::string note = m.error;
+    if (note.empty() && m.status == "skipped")
+      note = "not read: the run's --limit was reached before it";
+    else if (note.empty() && m.limit_reached)
+      note = "limit reached: the rest waits for the next run";
+    out << "<tr class=\"mailbox-" << html_escape(m.status) << "\"><td>" << html_escape(m.name)
+        << "</td><td><span class=\"badge " << colour << "\">" << html_escape(m.status)
+        << "</span></td><td>" << thousands(m.messages) << "</td><td>" << thousands(m.bytes)
+        << "</td><td" << (m.error.empty() ? " class=\"muted\"" : " class=\"error\"") << ">"
+        << html_escape(note) << "</td></tr>";
+  }
+  out << "</tbody></table></section>\n";
+}
+
 constexpr std::size_t kBlockEntries = 1000;
 
 class HtmlStream final : public report_detail::FormatStream {
@@ -172,6 +196,7 @@ class HtmlStream final : public report_detail::FormatStream {
     write_run_info(run, out_);
     out_ << "<div class=\"overview\">\n";
     write_summary(run, out_);
+    write_mailboxes(run, out_);
     if (embedded_ < run.messages)
       out_ << "<p class=\"note\" role=\"note\">This page holds the first "
            << thousands(embedded_) << " of " << thousands(run.messages)

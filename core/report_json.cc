@@ -2,9 +2,11 @@
 // crm-router.1; keys always appear, in this order:
 //
 //   {"run": {"command", "dry_run", "started", "finished", "elapsed_s",
-//            "messages", "messages_per_s", "totals": {<six outcomes>: count}},
+//            "messages", "messages_per_s", "totals": {<six outcomes>: count},
+//            "mailboxes": [{"name", "status", "messages", "bytes",
+//                           "limit_reached", "error"}]},
 //    "messages": [{"source", "position", "message_id", "key", "date", "from",
-//                  "subject", "outcome", "reason", "correlation",
+//                  "forwarded_by", "subject", "outcome", "reason", "correlation",
 //                  "regarding": {"entity", "id"} | null,
 //                  "parties": [{"role", "address", "entity", "id", "name"}],
 //                  "attachments": [{"filename", "bytes", "kept", "why"}],
@@ -24,9 +26,16 @@
 // Readers must not depend on the order of the two top-level keys; read_json
 // reads both.
 //
-// Null rules: "date", "error", "activity_id" and a party's "entity"/"id" are
-// null when empty (unknown, no error, not pushed, unresolved); "regarding" is
+// "mailboxes" is written only for a run that read mailboxes (`run`), one per
+// mailbox in the order read; "status" is ok, failed or skipped. read_json
+// takes a "run" without it (import, push, older reports) as no mailboxes.
+//
+// Null rules: "date", "forwarded_by", "error" (of a message or a mailbox),
+// "activity_id" and a party's "entity"/"id" are null when empty (unknown, not
+// unwrapped from a forward, no error, not pushed, unresolved); "regarding" is
 // null when there is none. Every other string is a string, possibly "".
+// Readers take an entry without "forwarded_by" (written before it existed:
+// older reports, decisions stored in the database) as not unwrapped.
 // Strings that are not valid UTF-8 are written with U+FFFD replacements, so
 // the output is always valid UTF-8 JSON. One message per line, so the file
 // can be grepped. Entries are written by report_json_write.cc; the "run"
@@ -53,14 +62,26 @@ OJson run_json(const RunHeader& r) {
   for (const char* o : report_detail::kOutcomes) ordered[o] = counts.at(o);
   for (const auto& [outcome, count] : counts)
     if (!ordered.contains(outcome)) ordered[outcome] = count;
-  return OJson{{"command", r.command},
-               {"dry_run", r.dry_run},
-               {"started", r.started},
-               {"finished", r.finished},
-               {"elapsed_s", r.elapsed_s},
-               {"messages", r.messages},
-               {"messages_per_s", r.messages_per_s()},
-               {"totals", ordered}};
+  OJson run{{"command", r.command},
+            {"dry_run", r.dry_run},
+            {"started", r.started},
+            {"finished", r.finished},
+            {"elapsed_s", r.elapsed_s},
+            {"messages", r.messages},
+            {"messages_per_s", r.messages_per_s()},
+            {"totals", ordered}};
+  if (!r.mailboxes.empty()) {
+    OJson list = OJson::array();
+    for (const auto& m : r.mailboxes)
+      list.push_back(OJson{{"name", m.name},
+                           {"status", m.status},
+                           {"messages", m.messages},
+                           {"bytes", m.bytes},
+                           {"limit_reached", m.limit_reached},
+                           {"error", m.error.empty() ? OJson(nullptr) : OJson(m.error)}});
+    run["mailboxes"] = std::move(list);
+  }
+  return run;
 }
 
 std::string dump(const OJson& j) {
@@ -82,6 +103,7 @@ ReportEntry entry_from(const Json& j) {
   e.key = j.at("key").get<std::string>();
   e.date = opt_str(j, "date");
   e.from = j.at("from").get<std::string>();
+  if (j.contains("forwarded_by")) e.forwarded_by = opt_str(j, "forwarded_by");
   e.subject = j.at("subject").get<std::string>();
   e.outcome = j.at("outcome").get<std::string>();
   e.reason = j.at("reason").get<std::string>();
@@ -179,6 +201,13 @@ Result<RunReport> read_json(const std::string& json) {
     r.started = run.at("started").get<std::string>();
     r.finished = run.at("finished").get<std::string>();
     r.elapsed_s = run.at("elapsed_s").get<double>();
+    if (run.contains("mailboxes")) {
+      for (const Json& m : run.at("mailboxes"))
+        r.mailboxes.push_back(MailboxStatus{
+            m.at("name").get<std::string>(), m.at("status").get<std::string>(),
+            opt_str(m, "error"), m.at("messages").get<std::uint64_t>(),
+            m.at("bytes").get<std::uint64_t>(), m.at("limit_reached").get<bool>()});
+    }
     const Json& messages = doc.at("messages");
     if (!messages.is_array())
       return fail("report.bad_json", "report JSON: \"messages\" is not an array", Scope::Run,

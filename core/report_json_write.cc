@@ -108,6 +108,7 @@ void append_entry_json(std::string& out, const ReportEntry& e, bool h) {
   str(",\"key\":", e.key);
   opt(",\"date\":", e.date);
   str(",\"from\":", e.from);
+  opt(",\"forwarded_by\":", e.forwarded_by);
   str(",\"subject\":", e.subject);
   str(",\"outcome\":", e.outcome);
   str(",\"reason\":", e.reason);

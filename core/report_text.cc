@@ -9,8 +9,15 @@
 // quarantined and failed messages, with where they came from and their error,
 // because an administrator has to act on those.
 //
+// After the totals line, a run that read mailboxes lists them (failed ones
+// with their error, so a skipped mailbox is seen in the report):
+//
+//   Mailboxes: 1 ok, 1 failed
+//     sales: failed, 0 messages, 0 bytes; error: mailbox sales: login failed ...
+//     support: ok, 12 messages, 81234 bytes
+//
 // The streamed .txt report is the verbose lines as they come, then the totals
-// line at the end (the totals are known only then).
+// line and the mailbox lines at the end (known only then).
 #include <cstdio>
 #include <ostream>
 
@@ -59,7 +66,10 @@ class TextStream final : public report_detail::FormatStream {
  public:
   explicit TextStream(std::ostream& out) : out_(out) {}
   void add(const ReportEntry& e) override { write_text_line(e, out_); }
-  void finish(const RunHeader& run) override { write_summary_line(run, out_); }
+  void finish(const RunHeader& run) override {
+    write_summary_line(run, out_);
+    write_mailbox_lines(run, out_);
+  }
 
  private:
   std::ostream& out_;
@@ -75,6 +85,30 @@ std::unique_ptr<FormatStream> make_text_stream(std::ostream& out) {
 
 void write_summary_line(const RunHeader& run, std::ostream& out) {
   out << totals_line(run) << '\n';
+}
+
+void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
+  if (run.mailboxes.empty()) return;
+  std::string text = "Mailboxes:";
+  for (const char* status : {"ok", "failed", "skipped"}) {
+    std::size_t n = 0;
+    for (const auto& m : run.mailboxes) n += m.status == status;
+    if (n > 0) text += (text.back() == ':' ? " " : ", ") + std::to_string(n) + " " + status;
+  }
+  text += '\n';
+  for (const auto& m : run.mailboxes) {
+    text += "  " + terminal_line(m.name, 60) + ": " + terminal_line(m.status, 20);
+    if (m.status == "skipped") {
+      text += " (the run's --limit was reached before it)\n";
+      continue;
+    }
+    text += ", " + std::to_string(m.messages) + (m.messages == 1 ? " message, " : " messages, ") +
+            std::to_string(m.bytes) + " bytes";
+    if (m.limit_reached) text += ", limit reached (the rest waits for the next run)";
+    if (!m.error.empty()) text += "; error: " + terminal_line(m.error, 300);
+    text += '\n';
+  }
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
 void write_text_line(const ReportEntry& e, std::ostream& out) {
@@ -93,7 +127,9 @@ void write_text_line(const ReportEntry& e, std::ostream& out) {
 }
 
 void write_text_summary(const RunReport& r, std::ostream& out, bool verbose) {
-  write_summary_line(r.header(), out);
+  const RunHeader header = r.header();
+  write_summary_line(header, out);
+  write_mailbox_lines(header, out);
   if (verbose) {
     for (const auto& e : r.messages) write_text_line(e, out);
     return;

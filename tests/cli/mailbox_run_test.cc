@@ -190,6 +190,41 @@ TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
   EXPECT_EQ(cursor()->last_uid, 1u);
 }
 
+// A crash between commit and cursor save: the rerun finds the unparseable
+// message in the ledger (a duplicate now) and still disposes of it as a
+// quarantined one, as the clean run would have.
+TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder) {
+  m_.after = {Disposition::Move, "Processed"};
+  m_.quarantine_folder = "Quarantine";
+  server_.deliver(mail(1), kJan2026);
+  server_.deliver("this is not an e-mail message at all\r\n", kJan2026);
+  server_.fail_next_dispose = true;  // committed, then nothing disposed of, no cursor
+  run();
+  EXPECT_EQ(count("quarantine"), 1);
+  EXPECT_EQ(server_.folders["INBOX"].size(), 2u);
+  EXPECT_FALSE(cursor());
+  outcomes_.clear();
+  auto r = run();
+  EXPECT_TRUE(r.problems.empty());
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "duplicate"}));
+  EXPECT_EQ(server_.folders["Quarantine"].size(), 1u);
+  EXPECT_EQ(server_.folders["Processed"].size(), 1u);
+  EXPECT_TRUE(server_.folders["INBOX"].empty());
+  EXPECT_EQ(count("quarantine"), 1);  // nothing twice
+}
+
+TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder) {
+  m_.after = {Disposition::Move, "Processed"};
+  server_.deliver("not a message\r\n", kJan2026);
+  server_.deliver(mail(1), kJan2026);
+  server_.fail_next_dispose = true;
+  run();
+  run();
+  ASSERT_EQ(server_.folders["INBOX"].size(), 1u);
+  EXPECT_EQ(server_.folders["INBOX"].begin()->second.bytes, "not a message\r\n");
+  EXPECT_EQ(server_.folders["Processed"].size(), 1u);
+}
+
 TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
   m_.after.kind = Disposition::Seen;
   m_.max_messages_per_run = 3;
@@ -258,6 +293,23 @@ TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
   EXPECT_EQ(server_.log, (std::vector<std::string>{"fetch U1", "fetch U2", "delete U1,U2", "quit"}));
   EXPECT_TRUE(server_.folders["INBOX"].empty());
   EXPECT_EQ(count("outbox_pending"), 2);
+}
+
+TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
+  m_.after.kind = Disposition::Delete;
+  server_.deliver("not a message\r\n", kJan2026);
+  server_.deliver(mail(1), kJan2026);
+  server_.fail_next_dispose = true;  // committed; no DELE, no UIDL remembered
+  run();
+  EXPECT_EQ(server_.folders["INBOX"].size(), 2u);
+  EXPECT_TRUE(seen().empty());
+  outcomes_.clear();
+  run();
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "duplicate"}));
+  // As on a clean run: the quarantined one stays on the server, remembered as seen.
+  ASSERT_EQ(server_.folders["INBOX"].size(), 1u);
+  EXPECT_EQ(server_.folders["INBOX"].begin()->second.bytes, "not a message\r\n");
+  EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 
 TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {

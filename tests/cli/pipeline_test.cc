@@ -156,6 +156,10 @@ TEST_F(DemoPipeline, ForwardMailboxUnwrapsAndRoutesTheInnerMessage) {
   EXPECT_EQ((*m)["outcome"], "queued");
   EXPECT_EQ((*m)["reason"], "SenderMatch");
   EXPECT_EQ((*m)["message_id"], "order-5521-confirm@adventure-works.example");
+  EXPECT_EQ((*m)["forwarded_by"], "diego.siciliani@contoso.example");
+  const json* plain = by_position(r, "#1");
+  ASSERT_NE(plain, nullptr);
+  EXPECT_TRUE((*plain)["forwarded_by"].is_null()) << "not a forward: not unwrapped";
 }
 
 TEST_F(DemoPipeline, LimitAndDateFilters) {

@@ -34,7 +34,7 @@ std::vector<std::string> golden_entry_lines() {
 
 ReportEntry with_every_string(const std::string& s) {
   ReportEntry e = test::queued_entry();
-  e.source = e.position = e.message_id = e.key = e.date = e.from = e.subject = s;
+  e.source = e.position = e.message_id = e.key = e.date = e.from = e.forwarded_by = e.subject = s;
   e.outcome = e.reason = e.correlation = e.error = e.activity_id = s;
   e.regarding = Regarding{s, s};
   e.parties = {Party{s, s, s, s, s}};
@@ -140,6 +140,7 @@ TEST(EntryJson, WritesNullsByTheDocumentedRules) {
   const auto j = ordered_json::parse(entry_to_json(test::failed_entry()));
   EXPECT_TRUE(j["date"].is_null());
   EXPECT_TRUE(j["regarding"].is_null());
+  EXPECT_TRUE(j["forwarded_by"].is_null()) << "not unwrapped from a forward";
   EXPECT_EQ(j["error"], "HTTP 503 from Dataverse after 3 tries");
   const auto q = ordered_json::parse(entry_to_json(test::queued_entry()));
   EXPECT_TRUE(q["error"].is_null());
@@ -148,6 +149,30 @@ TEST(EntryJson, WritesNullsByTheDocumentedRules) {
   EXPECT_TRUE(q["parties"][2]["id"].is_null());
   EXPECT_EQ(q["parties"][2]["name"], "") << "name is a string, possibly empty";
   EXPECT_EQ(q["attachments"][0]["bytes"], 123456);
+  EXPECT_EQ(q["forwarded_by"], "adele.vance@fabrikam.com");
+}
+
+// Decisions stored before "forwarded_by" existed (in the ledger, the outbox
+// and run entries) still read: as not unwrapped. A warning that happens to
+// say who forwarded it is only a warning.
+TEST(EntryFromJson, ReadsAnEntryWithoutForwardedByAsNotUnwrapped) {
+  auto old = ordered_json::parse(entry_to_json(test::queued_entry()));
+  old.erase("forwarded_by");
+  old["warnings"].push_back("unwrapped from a message forwarded by adele.vance@fabrikam.com");
+  const auto back = entry_from_json(old.dump());
+  ASSERT_TRUE(back) << back.error().describe();
+  EXPECT_EQ(back->forwarded_by, "");
+  EXPECT_EQ(back->from, "jane.doe@contoso.com");
+  EXPECT_EQ(ordered_json::parse(entry_to_json(*back))["forwarded_by"], nullptr)
+      << "written back with the key, null";
+}
+
+TEST(EntryFromJson, ForwardedByMustBeAStringOrNull) {
+  auto bad = ordered_json::parse(entry_to_json(test::queued_entry()));
+  bad["forwarded_by"] = 7;
+  const auto r = entry_from_json(bad.dump());
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "report.bad_json");
 }
 
 TEST(EntryJson, BytesKeepAllSixtyFourBits) {

@@ -1,5 +1,6 @@
 // A small RunReport covering every field shape, for the report tests:
-// a queued message with a regarding record and mixed parties, a failed
+// a queued message (unwrapped from a forward) with a regarding record and
+// mixed parties, a failed
 // message with an error and activity id, and a hostile one (script-closing
 // subject, formula prefix, invalid UTF-8, CSV metacharacters).
 #pragma once
@@ -18,6 +19,7 @@ inline ReportEntry queued_entry() {
   e.key = "mid:abc@example.com";
   e.date = "2026-05-01T10:00:00Z";
   e.from = "jane.doe@contoso.com";
+  e.forwarded_by = "adele.vance@fabrikam.com";
   e.subject = "Re: Angebot Nr. 4711 – Rückfrage";
   e.outcome = "queued";
   e.reason = "CorrelationMatch";

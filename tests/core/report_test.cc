@@ -37,6 +37,7 @@ void expect_same(const ReportEntry& a, const ReportEntry& b) {
   EXPECT_EQ(a.key, b.key);
   EXPECT_EQ(a.date, b.date);
   EXPECT_EQ(a.from, b.from);
+  EXPECT_EQ(a.forwarded_by, b.forwarded_by);
   EXPECT_EQ(a.subject, b.subject);
   EXPECT_EQ(a.outcome, b.outcome);
   EXPECT_EQ(a.reason, b.reason);
@@ -188,9 +189,9 @@ TEST(JsonReport, EmitsEveryDocumentedKeyInOrder) {
   for (const auto& m : doc["messages"])
     EXPECT_EQ(keys_of(m), (std::vector<std::string>{
                               "source", "position", "message_id", "key", "date", "from",
-                              "subject", "outcome", "reason", "correlation", "regarding",
-                              "parties", "attachments", "warnings", "error", "activity_id",
-                              "steps"}));
+                              "forwarded_by", "subject", "outcome", "reason", "correlation",
+                              "regarding", "parties", "attachments", "warnings", "error",
+                              "activity_id", "steps"}));
   const auto& q = doc["messages"][0];
   EXPECT_EQ(keys_of(q["regarding"]), (std::vector<std::string>{"entity", "id"}));
   EXPECT_EQ(keys_of(q["parties"][0]),
@@ -219,6 +220,7 @@ TEST(JsonReport, WritesNullForAbsentValues) {
   EXPECT_TRUE(queued["error"].is_null());
   EXPECT_TRUE(queued["activity_id"].is_null());
   EXPECT_EQ(queued["date"], "2026-05-01T10:00:00Z");
+  EXPECT_EQ(queued["forwarded_by"], "adele.vance@fabrikam.com");
   EXPECT_EQ(queued["regarding"]["entity"], "opportunity");
   EXPECT_EQ(queued["parties"][0]["entity"], "contact");
   EXPECT_TRUE(queued["parties"][2]["entity"].is_null()) << "unresolved party";
@@ -228,6 +230,7 @@ TEST(JsonReport, WritesNullForAbsentValues) {
 
   const auto& failed = doc["messages"][1];
   EXPECT_TRUE(failed["date"].is_null());
+  EXPECT_TRUE(failed["forwarded_by"].is_null()) << "not unwrapped";
   EXPECT_TRUE(failed["regarding"].is_null());
   EXPECT_EQ(failed["error"], "HTTP 503 from Dataverse after 3 tries");
   EXPECT_EQ(failed["activity_id"], "a-42");

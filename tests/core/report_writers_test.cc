@@ -75,13 +75,14 @@ TEST(CsvReport, StartsWithTheDocumentedHeaderRow) {
   const std::string out = csv(RunReport{});
   EXPECT_EQ(out,
             "source,position,message_id,date,from,subject,outcome,reason,correlation,"
-            "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id\r\n");
+            "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id,"
+            "forwarded_by\r\n");
 }
 
-TEST(CsvReport, EveryRowHasSixteenFieldsEvenWithNewlinesInside) {
+TEST(CsvReport, EveryRowHasSeventeenFieldsEvenWithNewlinesInside) {
   const auto rows = parse_csv(csv(test::sample_report()));
   ASSERT_EQ(rows.size(), 4u);
-  for (const auto& row : rows) EXPECT_EQ(row.size(), 16u);
+  for (const auto& row : rows) EXPECT_EQ(row.size(), 17u);
 }
 
 TEST(CsvReport, QuotesFieldsWithCommaQuoteCrOrLf) {
@@ -127,7 +128,7 @@ TEST(CsvReport, NeutralisesSpreadsheetFormulas) {
   EXPECT_EQ(rows[3][4], "'=cmd|' /C calc'!A0@evil.test") << "from is neutralised too";
 }
 
-TEST(CsvReport, WritesPartiesAttachmentsAndRegarding) {
+TEST(CsvReport, WritesPartiesAttachmentsRegardingAndForwardedBy) {
   const auto rows = parse_csv(csv(test::sample_report()));
   const auto& q = rows[1];
   EXPECT_EQ(q[0], "archive/inbox.mbox");
@@ -141,9 +142,11 @@ TEST(CsvReport, WritesPartiesAttachmentsAndRegarding) {
   EXPECT_EQ(q[12], "offer.pdf (123456, kept); setup.exe (900, left out: blocked extension .exe)");
   EXPECT_EQ(q[13], "bad charset x-unknown, read as windows-1252");
   EXPECT_EQ(q[14], "");
+  EXPECT_EQ(q[16], "adele.vance@fabrikam.com");
   const auto& f = rows[2];
   EXPECT_EQ(f[14], "HTTP 503 from Dataverse after 3 tries");
   EXPECT_EQ(f[15], "a-42");
+  EXPECT_EQ(f[16], "") << "not unwrapped";
 }
 
 TEST(CsvReport, ReplacesInvalidUtf8) {
@@ -296,6 +299,16 @@ TEST(HtmlReport, DrawsADonutSegmentPerPresentOutcomeAndALegendForAll) {
   EXPECT_NE(out.find("aria-label=\"Outcomes: 0 pushed, 1 queued, 0 duplicate, 1 tossed, "
                      "0 quarantined, 1 failed\""),
             std::string::npos);
+}
+
+// The detail card of a message lists its facts; "Forwarded by" (the
+// forwarding user of an unwrapped message) is one, shown only when set, and
+// the filter box finds a message by it.
+TEST(HtmlReport, DetailCardShowsTheForwardingUser) {
+  const std::string out = html(test::sample_report());
+  EXPECT_NE(out.find("fact('Forwarded by', m.forwarded_by)"), std::string::npos);
+  EXPECT_NE(out.find("m.from, m.forwarded_by,"), std::string::npos) << "searchable";
+  EXPECT_NE(out.find("\"forwarded_by\":\"adele.vance@fabrikam.com\""), std::string::npos);
 }
 
 TEST(HtmlReport, HasFilterOutcomeSelectorAndSortableTable) {
