@@ -198,7 +198,7 @@ class Parser {
       return bad("null compares only with eq/ne");
     }
     if (w == "true" || w == "false") {
-      binds_.push_back(std::int64_t{w == "true"});
+      binds_.emplace_back(std::in_place_type<std::int64_t>, w == "true" ? 1 : 0);
       return col + " " + op + " ?";
     }
     if (is_guid(w)) {
