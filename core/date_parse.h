@@ -14,4 +14,16 @@ namespace crmr {
 // std::nullopt when no plausible date can be read.
 std::optional<std::int64_t> parse_rfc5322_date(std::string_view text);
 
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
+// algorithm); month 1-12. Shared with the IMAP INTERNALDATE parser.
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+static_assert(days_from_civil(1970, 1, 1) == 0 && days_from_civil(2000, 3, 1) == 11017);
+
 }  // namespace crmr

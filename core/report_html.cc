@@ -24,6 +24,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "core/html_escape.h"
 #include "core/report.h"
 #include "core/report_internal.h"
 
@@ -32,22 +33,8 @@ namespace {
 
 #include "core/report_html_page.inc"
 
-std::string html_escape(std::string_view raw) {
-  const std::string s = report_detail::utf8_clean(raw);
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
+// Escaped for HTML, with bad UTF-8 replaced first.
+std::string html_text(std::string_view raw) { return html_escape(report_detail::utf8_clean(raw)); }
 
 std::string fixed(double v, int decimals) {
   char buf[64];
@@ -57,7 +44,7 @@ std::string fixed(double v, int decimals) {
 
 void write_run_info(const RunHeader& r, std::ostream& out) {
   const auto item = [&](const char* label, const std::string& value) {
-    out << "<div><dt>" << label << "</dt><dd>" << html_escape(value) << "</dd></div>";
+    out << "<div><dt>" << label << "</dt><dd>" << html_text(value) << "</dd></div>";
   };
   out << "<header><h1>crm-router report</h1><dl class=\"run\">";
   item("Command", r.command.empty() ? "-" : r.command);
@@ -82,7 +69,7 @@ void write_summary(const RunHeader& r, std::ostream& out) {
 
   out << "<section class=\"summary\"><svg class=\"donut\" viewBox=\"0 0 42 42\" role=\"img\" "
          "aria-label=\""
-      << html_escape(label) << "\"><title>" << html_escape(label) << "</title>"
+      << html_text(label) << "\"><title>" << html_text(label) << "</title>"
       << "<circle class=\"ring\" cx=\"21\" cy=\"21\" r=\"15.91549\"/>";
   double start = 0;
   for (const char* o : report_detail::kOutcomes) {
@@ -145,11 +132,11 @@ void write_mailboxes(const RunHeader& r, std::ostream& out) {
       note = "not read: the run's --limit was reached before it";
     else if (note.empty() && m.limit_reached)
       note = "limit reached: the rest waits for the next run";
-    out << "<tr class=\"mailbox-" << html_escape(m.status) << "\"><td>" << html_escape(m.name)
-        << "</td><td><span class=\"badge " << colour << "\">" << html_escape(m.status)
+    out << "<tr class=\"mailbox-" << html_text(m.status) << "\"><td>" << html_text(m.name)
+        << "</td><td><span class=\"badge " << colour << "\">" << html_text(m.status)
         << "</span></td><td>" << thousands(m.messages) << "</td><td>" << thousands(m.bytes)
         << "</td><td" << (m.error.empty() ? " class=\"muted\"" : " class=\"error\"") << ">"
-        << html_escape(note) << "</td></tr>";
+        << html_text(note) << "</td></tr>";
   }
   out << "</tbody></table></section>\n";
 }

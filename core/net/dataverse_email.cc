@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/html_escape.h"
 #include "core/normalize.h"
 #include "core/report.h"
 
@@ -57,22 +58,6 @@ std::string attachment_name(const Attachment& a, std::size_t index) {
 }
 
 }  // namespace
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncated) {
   std::size_t count = 0, i = 0;

@@ -78,8 +78,6 @@ std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions&
 std::string check_incoming_url(const EmailPlan& p);
 nlohmann::json deliver_incoming_body(const EmailPlan& p);
 
-// HTML-escape `text` (& < > " ').
-std::string html_escape(std::string_view text);
 // At most `limit` code points of UTF-8 `text`.
 std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncated = nullptr);
 
