@@ -4,11 +4,11 @@
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/pipeline.h"
 #include "core/message_key.h"
 #include "core/normalize.h"
 #include "core/report.h"
 #include "core/sources/open_source.h"
-#include "core/unwrap.h"
 
 namespace crmr {
 namespace {
@@ -97,7 +97,7 @@ int cmd_explain(Context& ctx, const ExplainOptions& o) {
       continue;
     }
     if (!next->has_value()) break;
-    const RawMessage& raw = **next;
+    RawMessage& raw = **next;  // the routed bytes replace it when unwrapped
     ++n;
     os << "== " << raw.source << " " << raw.position << '\n';
     auto parsed = parse_message(raw.bytes, ctx.cfg.limits);
@@ -108,18 +108,11 @@ int cmd_explain(Context& ctx, const ExplainOptions& o) {
     }
     Message msg = std::move(*parsed);
     Policy policy = ctx.cfg.policy;
-    std::string routed_raw = raw.bytes;
-    if (o.forward_mailbox || ctx.cfg.forward_mailbox) {
-      policy.role = MailboxRole{MailboxRole::Forward, {}};  // as the pipeline decides it
-      if (auto un = unwrap_forward(msg, ctx.cfg.limits)) {
-        os << "Unwrapped: forwarded by " << un->forwarded_by << '\n';
-        policy.forwarded_by = un->forwarded_by;
-        msg = std::move(un->inner);
-        routed_raw = std::move(un->inner_raw);
-      }
-    }
+    if ((o.forward_mailbox || ctx.cfg.forward_mailbox) &&
+        route_as_forward_mailbox(msg, raw.bytes, policy, ctx.cfg.limits))
+      os << "Unwrapped: forwarded by " << policy.forwarded_by << '\n';
     print_message(os, msg);
-    std::string key = message_key(msg, routed_raw);
+    std::string key = message_key(msg, raw.bytes);
     os << "  Key: " << key << '\n';
     print_decision(os, decide(msg, key, **store, policy));
   }

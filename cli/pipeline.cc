@@ -142,21 +142,10 @@ Result<bool> Pipeline::process(RawMessage raw) {
   }
 
   Message msg = std::move(*parsed);
-  std::string inner_raw;
-  std::string* routed_raw = &raw.bytes;
   Policy policy = opts_.policy;
-  if (opts_.forward_mailbox) {
-    // A forward mailbox, however it is read (`run` of a mailbox with role
-    // forward, import --forward-mailbox, quarantine retry): acceptance is the
-    // forwarding user's, by their filtering method (role Forward).
-    policy.role = MailboxRole{MailboxRole::Forward, {}};
-    if (auto un = unwrap_forward(msg, opts_.limits)) {
-      policy.forwarded_by = un->forwarded_by;
-      msg = std::move(un->inner);
-      inner_raw = std::move(un->inner_raw);
-      routed_raw = &inner_raw;
-    }
-  }
+  // A forward mailbox, however it is read (`run` of a mailbox with role
+  // forward, import --forward-mailbox, quarantine retry).
+  if (opts_.forward_mailbox) route_as_forward_mailbox(msg, raw.bytes, policy, opts_.limits);
 
   std::optional<std::int64_t> when = msg.date ? msg.date : raw.envelope_date;
   if (when && ((opts_.since && *when < *opts_.since) || (opts_.until && *when >= *opts_.until))) {
@@ -164,7 +153,7 @@ Result<bool> Pipeline::process(RawMessage raw) {
     return false;
   }
 
-  const std::string key = message_key(msg, *routed_raw);
+  const std::string key = message_key(msg, raw.bytes);
   Decision d = decide(msg, key, *overlay_, policy);
   ReportEntry e = make_entry(raw.source, raw.position, msg, d);
   // Unwrapped now, or (quarantine retry) unwrapped when first routed: the
@@ -174,8 +163,19 @@ Result<bool> Pipeline::process(RawMessage raw) {
   // attachments: up to the size of the message again) go before the raw
   // bytes are copied into the store, so a large message costs less at its peak.
   msg = Message{};
-  if (auto s = commit_entry(e, std::move(*routed_raw)); !s) return std::unexpected(s.error());
+  if (auto s = commit_entry(e, std::move(raw.bytes)); !s) return std::unexpected(s.error());
   emit(std::move(e));
+  return true;
+}
+
+bool route_as_forward_mailbox(Message& msg, std::string& bytes, Policy& policy,
+                              const ParseLimits& limits) {
+  policy.role = MailboxRole{MailboxRole::Forward, {}};
+  auto un = unwrap_forward(msg, limits);
+  if (!un) return false;
+  policy.forwarded_by = un->forwarded_by;
+  msg = std::move(un->inner);
+  bytes = std::move(un->inner_raw);
   return true;
 }
 

@@ -34,6 +34,14 @@ struct PipelineOptions {
   std::size_t commit_every = 1000;  // messages per database transaction
 };
 
+// The forward-mailbox step of routing, shared by the pipeline and `explain`:
+// acceptance becomes the forwarding user's (policy.role Forward); when `msg`
+// is a forwarded-as-attachment wrapper it is replaced by the inner message,
+// `bytes` by the inner message's bytes, and policy.forwarded_by names the
+// forwarding user. Returns whether it unwrapped.
+bool route_as_forward_mailbox(Message& msg, std::string& bytes, Policy& policy,
+                              const ParseLimits& limits);
+
 // Receives each report entry as it is made (streamed to files or kept).
 using EntrySink = std::function<void(ReportEntry&&)>;
 
