@@ -252,7 +252,14 @@ std::string to_utf8(std::string_view bytes, std::string_view charset, bool* repl
   iconv_t cd = iconv_cache().get(cs.iconv_name);
   if (cd == nullptr) return is_ascii(bytes) ? std::string(bytes) : fallback(bytes, replaced);
   std::string out;
-  if (iconv_convert(cd, bytes, out)) return out;
+  bool clean = iconv_convert(cd, bytes, out);
+  // glibc's own UTF-8 codec, reached by labels it normalises to UTF-8 (e.g.
+  // "utf\xAD8"), passes 5- and 6-byte sequences through: check what it made.
+  if (!is_valid_utf8(out)) {
+    out = sanitize_utf8(out);
+    clean = false;
+  }
+  if (clean) return out;
   // The bytes do not fit the label: text that is valid UTF-8 was mislabelled.
   if (!is_ascii(bytes) && is_valid_utf8(bytes)) {
     if (replaced) *replaced = true;

@@ -190,5 +190,18 @@ TEST(SanitizeUtf8, ReplacesInvalidSequences) {
   for (const auto& c : cases) EXPECT_EQ(sanitize_utf8(c.raw), c.want) << c.raw;
 }
 
+// glibc normalises labels such as "utf\xAD8" to its own UTF-8 codec, which
+// passes obsolete 5- and 6-byte sequences through; found by fuzz_encoded_words.
+TEST(ToUtf8, LabelGlibcReadsAsUtf8StillGivesValidUtf8) {
+  bool replaced = false;
+  const std::string out = to_utf8("a\xFC\xA1\xA1\xA1\xA1\xA1" "b", "utf\xAD" "8", &replaced);
+  EXPECT_EQ(sanitize_utf8(out), out);
+  EXPECT_TRUE(replaced);
+  EXPECT_EQ(out.front(), 'a');
+  EXPECT_EQ(out.back(), 'b');
+  const std::string header = decode_header_text("=?utf\xAD" "8?q?\xFC\xA1\xA1\xA1\xA1\xA1?=");
+  EXPECT_EQ(sanitize_utf8(header), header);
+}
+
 }  // namespace
 }  // namespace crmr
