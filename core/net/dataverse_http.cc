@@ -120,6 +120,7 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(opts.timeout.count()));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(opts.connect_timeout.count()));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, t.req.fresh_connection ? 1L : 0L);  // handles are reused
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, opts.verify_tls ? 1L : 0L);
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, opts.verify_tls ? 2L : 0L);

@@ -30,6 +30,11 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // may hold secrets: never logged
   std::string body;
   std::string label;  // names the request in errors, e.g. "GET emails (outbox item 3)"
+  // On a new connection, never a kept-alive one: libcurl silently sends a
+  // request again when a reused connection dies before any answer, which for
+  // a request the server may already have carried out (one that creates
+  // something without a duplicate check) would do it twice.
+  bool fresh_connection = false;
 };
 
 struct HttpResponse {

@@ -343,6 +343,7 @@ class PushRun {
     req.url = "CommitAttachmentBlocksUpload";
     req.label = "CommitAttachmentBlocksUpload of " + a.filename + " of " + job->plan.label;
     req.body = commit_blocks_body(job->up.token, job->up.blocks, job->up.target);
+    req.fresh_connection = true;  // a second commit would attach the file twice
     job->up.data = {};  // every block is sent: the bytes are not needed any more
     crash_point("push_block_before");
     // Not idempotent (it creates the attachment): a lost answer goes back to check.
@@ -399,6 +400,7 @@ class PushRun {
     req.url = "emails/Microsoft.Dynamics.CRM.DeliverIncomingEmail";
     req.label = "DeliverIncomingEmail of " + job->plan.label;
     req.body = deliver_incoming_body(job->plan).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.fresh_connection = true;  // a second delivery would create a second e-mail
     s_.send(std::move(req), false, [this, job, reason](Result<HttpResponse> r) {
       if (!r) return on_failure(job, r.error());
       std::string id = id_from_entity_url(r->header("odata-entityid"));

@@ -155,8 +155,6 @@ std::vector<CrmEmail> in_crm(const std::string& db, const std::string& message_i
   return out;
 }
 
-nlohmann::json stats(const Sim& sim) { return nlohmann::json::parse(sim.call("GET", "/_sim/stats").body); }
-
 // The e-mail holds exactly `parts`, each once and byte-identical.
 void expect_attachments(const CrmEmail& email, const std::vector<Part>& parts) {
   std::multimap<std::string, std::string> want, got = email.attachments;
@@ -200,7 +198,7 @@ TEST(PushBlocks, LargeAttachmentGoesInBlocksAndTheEmailLandsWholeAndCompleted) {
   expect_attachments(created[0], parts);
   EXPECT_EQ(created[0].attachmentcount, 2);
   // The large one by blocks (9 MiB: 3 of 3 MiB), the small one inline in the change set.
-  auto s = stats(crm.sim);
+  auto s = crm.sim.stats();
   EXPECT_GE(s["upload_blocks"].get<int>(), 3);
   EXPECT_EQ(s["block_commits"], 1);
   EXPECT_EQ(s["attachment_posts"], 1);
@@ -251,7 +249,7 @@ TEST(PushBlocks, BlockedExtensionOfALargeAttachmentIsQuarantinedWithItsError) {
   auto r = q.push();
   EXPECT_EQ(r.code, kExitPartial) << r.out << r.err;
   EXPECT_NE(r.out.find("0x80043e09"), std::string::npos) << r.out;
-  EXPECT_EQ(stats(crm.sim)["upload_blocks"], 0);
+  EXPECT_EQ(crm.sim.stats()["upload_blocks"], 0);
 }
 
 TEST(PushBlocks, KilledAtEveryStepOfTheUploadLandsExactlyOnceOnTheNextPush) {
@@ -304,12 +302,35 @@ TEST(PushBlocks, FaultsOnTheBlockStepsStillDeliverExactlyOnce) {
   ASSERT_EQ(created.size(), 1u);
   expect_completed(created[0]);
   expect_attachments(created[0], parts);
-  auto s = stats(crm.sim);
+  auto s = crm.sim.stats();
   EXPECT_EQ(s["faults_dropped"], 2);
   EXPECT_EQ(s["faults_status"], 2);
   EXPECT_EQ(s["block_commits"], 1);
   EXPECT_EQ(s["upload_blocks"], 6);  // the resumed upload sent its 3 blocks again
   EXPECT_EQ(s["api_requests"], 18);
+}
+
+TEST(PushBlocks, CommitCarriedOutButAnswerLostAttachesOnce) {
+  const std::string id = "lost-commit-answer@test.example";
+  // 1 check, 2 $batch, 3 Initialize, 4-6 UploadBlock, 7 Commit: the simulator
+  // creates the attachment, then resets the connection instead of answering.
+  // Sent again on a kept-alive connection, libcurl would repeat it by itself
+  // (a second attachment); on its own connection the loss reaches the push,
+  // which goes back to check: 8 check (open), 9 list (it is there), 10 PATCH.
+  TempDir seed;
+  SimWithFile crm(cache_with_limit(seed, "crm.jsonl", 32 * kMiB), {"--fault", "lost@7"});
+  const std::vector<Part> parts = {{"plant-drawings.pdf", noise(9 * kMiB, 8)}};
+  Queued q(crm.sim, mbox_with(id, parts), "max_attempts = 10\n");
+  auto r = q.push();
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  auto created = in_crm(crm.db, id);
+  ASSERT_EQ(created.size(), 1u);
+  expect_completed(created[0]);
+  expect_attachments(created[0], parts);
+  auto s = crm.sim.stats();
+  EXPECT_EQ(s["faults_lost"], 1);
+  EXPECT_EQ(s["block_commits"], 1);
+  EXPECT_EQ(s["api_requests"], 10);
 }
 
 TEST(PushBlocks, ServerModeKeepsAttachmentsInline) {
@@ -323,7 +344,7 @@ TEST(PushBlocks, ServerModeKeepsAttachmentsInline) {
   auto created = in_crm(crm.db, id);
   ASSERT_EQ(created.size(), 1u);
   expect_attachments(created[0], parts);
-  EXPECT_EQ(stats(crm.sim)["upload_blocks"], 0);
+  EXPECT_EQ(crm.sim.stats()["upload_blocks"], 0);
 }
 
 }  // namespace

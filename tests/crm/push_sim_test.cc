@@ -112,6 +112,22 @@ TEST(PushSim, FaultsThrottlingAndDropsStillDeliverExactlyOnce) {
   EXPECT_EQ(sim.received_message_ids().size(), 21u);
 }
 
+// Every 3rd request is carried out but its answer lost (connection reset):
+// creates, deliveries and state changes the client cannot know happened.
+TEST(PushSim, AnswersLostAfterTheCrmActedStillDeliverExactlyOnce) {
+  for (const char* mode : {"local", "server"}) {
+    Sim sim({"--seed", source_path("demo/cache.jsonl"), "--fault", "every:lost/3"});
+    Queued q(sim, source_path("demo/demo.mbox"), 4,
+             std::string("max_attempts = 10\nmode = \"") + mode + "\"\n");
+    auto r = q.push();
+    EXPECT_EQ(r.code, kExitOk) << mode << r.out << r.err;
+    auto ids = sim.received_message_ids();
+    EXPECT_EQ(ids.size(), std::string(mode) == "local" ? 21u : std::size_t(pushed_in(r))) << mode;
+    for (const auto& [id, n] : ids) EXPECT_EQ(n, 1) << mode << " " << id;
+    EXPECT_GT(sim.stats()["faults_lost"].get<int>(), 0) << mode;
+  }
+}
+
 TEST(PushSim, PermanentRejectionQuarantinesWithTheCrmError) {
   // Every request answers 400: the duplicate check itself is refused.
   Sim sim({"--seed", source_path("demo/cache.jsonl"), "--fault", "every:400/1"});

@@ -74,6 +74,7 @@ class Sim {
     auto resp = http.perform(r);
     return resp ? *resp : dataverse::HttpResponse{};
   }
+  nlohmann::json stats() const { return nlohmann::json::parse(call("GET", "/_sim/stats").body); }
   nlohmann::json emails() const {
     return nlohmann::json::parse(call("GET", "/_sim/emails").body, nullptr, false);
   }

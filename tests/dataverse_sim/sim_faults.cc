@@ -45,6 +45,8 @@ SimResult<FaultSpec> parse_one(std::string spec, std::int64_t offset) {
   std::int64_t v = 0;
   if (what == "drop") {
     f.kind = FaultSpec::Kind::Drop;
+  } else if (what == "lost") {
+    f.kind = FaultSpec::Kind::Lost;
   } else if (what == "delay") {
     if (!to_int(arg, v)) return bad("delay needs :MS");
     f.kind = FaultSpec::Kind::Delay;
@@ -57,7 +59,7 @@ SimResult<FaultSpec> parse_one(std::string spec, std::int64_t offset) {
       f.retry_after = static_cast<int>(v);
     }
   } else {
-    return bad("unknown fault kind \"" + what + "\" (a status 400-599, drop or delay)");
+    return bad("unknown fault kind \"" + what + "\" (a status 400-599, drop, lost or delay)");
   }
   return f;
 }
@@ -109,6 +111,7 @@ FaultAction Faults::next() {
     switch (f.kind) {
       case FaultSpec::Kind::Delay: action.delay_ms += f.delay_ms; break;
       case FaultSpec::Kind::Drop: action.drop = true; action.fault = f.text; break;
+      case FaultSpec::Kind::Lost: action.lost = true; action.fault = f.text; break;
       case FaultSpec::Kind::Status:
         if (action.status == 0) {
           action.status = f.status;

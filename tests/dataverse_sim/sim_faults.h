@@ -7,8 +7,10 @@
 //   "503@N"        request N answers 503 with an OData error body (any 4xx/5xx works)
 //   "429@N:RETRY"  request N answers 429 with Retry-After: RETRY
 //   "drop@N"       request N: the connection is closed without an answer
+//   "lost@N"       request N is carried out, then the connection is closed
+//                  instead of answering (the server did it; the client can't know)
 //   "delay@N:MS"   request N is answered MS milliseconds late
-//   "every:503/K", "every:429/K", "every:drop/K", "every:delay:MS/K"
+//   "every:503/K", "every:429/K", "every:drop/K", "every:lost/K", "every:delay:MS/K"
 //                  every Kth request (K, 2K, ...)
 // Faults set at run time (POST /_sim/faults) count N from the request after.
 #pragma once
@@ -27,7 +29,7 @@
 namespace crmr::sim {
 
 struct FaultSpec {
-  enum class Kind { Status, Drop, Delay } kind = Kind::Status;
+  enum class Kind { Status, Drop, Lost, Delay } kind = Kind::Status;
   int status = 503;
   int retry_after = 1;  // 429 only
   int delay_ms = 0;
@@ -43,6 +45,7 @@ SimResult<std::vector<FaultSpec>> parse_faults(const std::string& text, std::int
 struct FaultAction {
   int delay_ms = 0;
   bool drop = false;
+  bool lost = false;  // answer normally, then close instead of sending the answer
   int status = 0;  // 0: answer normally
   int retry_after = 0;
   std::string fault;  // the spec that fired (for the error message)

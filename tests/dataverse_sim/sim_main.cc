@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   app.add_option("--rate-window", config.rate_window, "sliding window in seconds");
   app.add_option("--max-concurrency", config.max_concurrency, "concurrent requests (0: off)");
   app.add_option("--threads", config.threads, "HTTP worker threads (one per open connection)");
-  app.add_option("--fault", config.faults, "fault spec(s): 503@N drop@N delay@N:MS 429@N:RETRY "
+  app.add_option("--fault", config.faults, "fault spec(s): 503@N drop@N lost@N delay@N:MS 429@N:RETRY "
                                            "every:503/K ...");
   app.add_flag("--reject-state-on-create", config.reject_state_on_create,
                "answer 400 to statecode/statuscode in an e-mail create");

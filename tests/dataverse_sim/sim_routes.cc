@@ -89,6 +89,16 @@ void SimServer::api_request(const httplib::Request& req, httplib::Response& res)
     drop_connection(req);
     return;
   }
+  // httplib writes the answer after this handler returns: closing the
+  // connection on the way out loses an answer to a request that was carried out.
+  struct LoseAnswer {
+    const httplib::Request& req;
+    bool lost;
+    ~LoseAnswer() {
+      if (lost) drop_connection(req);
+    }
+  } lose_answer{req, fault.lost};
+  if (fault.lost) stats_.bump("faults_lost");
   if (fault.status != 0) {
     stats_.bump("faults_status");
     SimResponse r = error_response(
