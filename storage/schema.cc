@@ -147,9 +147,32 @@ CREATE TABLE pop3_seen (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: quarantine ids are never given out again (AUTOINCREMENT), so an
+// id an administrator noted, exported or retried names one message for good.
+// Ids removed before this version are not known; numbering goes on after the
+// highest one still there.
+constexpr char kSchemaV3[] = R"sql(
+CREATE TABLE quarantine_v3 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL,
+  source TEXT NOT NULL DEFAULT '',
+  position TEXT NOT NULL DEFAULT '',
+  raw BLOB NOT NULL,
+  error TEXT NOT NULL DEFAULT '',
+  run_id INTEGER NOT NULL DEFAULT 0,
+  at TEXT NOT NULL
+);
+INSERT INTO quarantine_v3 (id, key, source, position, raw, error, run_id, at)
+  SELECT id, key, source, position, raw, error, run_id, at FROM quarantine;
+DROP TABLE quarantine;
+ALTER TABLE quarantine_v3 RENAME TO quarantine;
+CREATE INDEX quarantine_by_key ON quarantine(key);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
     {2, "POP3 UIDLs already processed", kSchemaV2},
+    {3, "quarantine ids never reused", kSchemaV3},
 };
 
 }  // namespace

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 
+#include "storage/db.h"
+#include "storage/schema.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace crmr {
@@ -128,6 +130,45 @@ TEST(StoreQuarantine, RemovingAnItemLetsItsKeyBeProcessedAgain) {
   // Retried, it is queued now.
   ASSERT_TRUE(store->record_processed(2, processed("k", "queued", "raw")));
   EXPECT_EQ(store->outbox_pending(10)->size(), 1u);
+}
+
+TEST(StoreQuarantine, AnIdIsNeverGivenOutAgain) {
+  auto store = memory_store();
+  ASSERT_TRUE(store->record_processed(1, processed("a", "quarantined", "raw a")));
+  ASSERT_TRUE(store->record_processed(1, processed("b", "quarantined", "raw b")));
+  auto newest = store->quarantine_list()->back().id;
+  ASSERT_TRUE(store->quarantine_remove(newest));
+  ASSERT_TRUE(store->record_processed(2, processed("c", "quarantined", "raw c")));
+  auto q = store->quarantine_list();
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_GT(q->back().id, newest);
+  EXPECT_EQ(q->back().key, "c");
+}
+
+TEST(StoreQuarantine, Version2DatabaseKeepsItsItemsAndStopsReusingIds) {
+  TempDir dir;
+  const std::string path = dir.file("v2.db");
+  {
+    auto conn = db::Connection::open(path, db::Access::ReadWriteCreate);
+    ASSERT_TRUE(conn);
+    ASSERT_TRUE(apply_migrations(*conn, schema_migrations().first(2)));
+    ASSERT_TRUE(conn->exec("INSERT INTO quarantine (id, key, source, position, raw, error, run_id, at) VALUES "
+                           "(4, 'k4', 'mbox:x', '10', X'00FF', 'bad', 3, '2026-01-01T00:00:00Z'),"
+                           "(9, 'k9', 'mbox:x', '20', 'raw', 'worse', 3, '2026-01-01T00:00:00Z')"));
+  }
+  auto store = Store::open(path, OpenMode::ReadWrite);
+  ASSERT_TRUE(store) << store.error().describe();
+  EXPECT_EQ((*store)->schema_version(), current_schema_version());
+  auto q = (*store)->quarantine_list();
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->size(), 2u);
+  EXPECT_EQ((*q)[0].id, 4);
+  EXPECT_EQ((*q)[0].error, "bad");
+  EXPECT_EQ((*store)->quarantine_raw(4).value(), std::string("\0\xFF", 2));
+  EXPECT_EQ((*q)[1].id, 9);
+  ASSERT_TRUE((*store)->quarantine_remove(9));
+  ASSERT_TRUE((*store)->record_processed(4, processed("k10", "quarantined", "raw")));
+  EXPECT_EQ((*store)->quarantine_list()->back().id, 10);
 }
 
 TEST(StoreQuarantine, RemovingAFailedPushClearsItsOutboxEntry) {

@@ -47,7 +47,7 @@ TEST(StoreState, Version1DatabaseGainsThePop3TableOnOpen) {
   }
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_TRUE(store) << store.error().describe();
-  EXPECT_EQ((*store)->schema_version(), 2);
+  EXPECT_EQ((*store)->schema_version(), current_schema_version());
   EXPECT_EQ((*store)->state_get("k").value(), "v");
   EXPECT_TRUE((*store)->pop3_mark_seen("m", {"u"}));
 }
