@@ -86,11 +86,16 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
       std::string line = "would push outbox item " + std::to_string(it.id) + ": <" + e.message_id +
                          "> \"" + e.subject + "\"";
       if (e.regarding) line += " regarding " + e.regarding->entity + " " + e.regarding->id;
-      auto plan = dataverse::plan_email(m, ctx.cfg.limits);
+      // Planned as push plans it, so the large attachments show as they would go.
+      auto plan = dataverse::plan_email(m, ctx.cfg.limits,
+                                        ctx.cfg.crm.mode == "server" ? dataverse::kAllInline
+                                                                     : dataverse::kBlockUploadOver);
       if (!plan) {
         line += " -- would be quarantined: " + plan.error().message;
       } else {
-        line += ", " + std::to_string(plan->attachments.size()) + " attachment(s)";
+        line += ", " + std::to_string(plan->attachments.size() + plan->large.size()) + " attachment(s)";
+        for (const auto& a : plan->large)
+          line += "; " + a.filename + " (" + std::to_string(a.size) + " bytes) by block upload";
         for (const auto& note : plan->notes) line += "; " + note;
       }
       ctx.out.info(line);

@@ -186,6 +186,15 @@ TEST(PushBlocks, LargeAttachmentGoesInBlocksAndTheEmailLandsWholeAndCompleted) {
   const std::vector<Part> parts = {{"plant-drawings.pdf", noise(9 * kMiB, 1)}, {"notes.txt", "see page 3\n"}};
   Queued q(crm.sim, mbox_with(id, parts));
 
+  // A dry run says which attachment would go by blocks, and sends nothing.
+  auto dry = run_cli({"--config", q.config, "--dry-run", "push"});
+  EXPECT_EQ(dry.code, kExitOk) << dry.err;
+  EXPECT_NE(dry.out.find(", 2 attachment(s); plant-drawings.pdf (" + std::to_string(9 * kMiB) +
+                         " bytes) by block upload"),
+            std::string::npos)
+      << dry.out;
+  EXPECT_EQ(crm.sim.stats().value("api_requests", 0), 0);
+
   const auto started = std::chrono::steady_clock::now();
   auto r = q.push();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
