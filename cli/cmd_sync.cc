@@ -8,7 +8,9 @@
 // records loaded by `cache import` are replaced. The users' filtering methods
 // (usersettingscollection, not change-tracked) are read whole each time and
 // applied to every cached user (one transaction, before the users are read).
-// Tracked e-mails are read by a modifiedon watermark ("sync.emails.watermark").
+// Tracked e-mails are read by a modifiedon watermark ("sync.emails.watermark"),
+// which cannot see deletions: the first sync and `--full` read them all and
+// sweep the cached ones the CRM no longer has, as for records.
 // Each page is one store transaction; the sweep and the new delta link follow
 // the last page in one more, so a read that fails midway sweeps nothing and
 // keeps the old link (the watermark, too, is stored after the last page).
@@ -71,7 +73,8 @@ class Syncer {
       n.deleted += page.deleted.size();
       progress(entity, n);
       if (page.full_read)
-        if (auto st = remember(seen, page); !st) return st;
+        for (const CrmRecord& r : page.upserts)
+          if (auto st = remember(seen, r.id); !st) return st;
       if (!write_) return {};
       if (auto s = store_.begin(); !s) return s;
       for (const CrmRecord& r : page.upserts) {
@@ -96,9 +99,13 @@ class Syncer {
       wm = w->value_or("");
     }
     n.full = wm.empty();
+    std::unique_ptr<KeySet> seen;  // activity ids a full read returned
     auto next = crm_.read_tracked(wm, [&](const std::vector<TrackedEmail>& page) -> Status {
       n.upserted += page.size();
       progress("email", n);
+      if (n.full)
+        for (const TrackedEmail& t : page)
+          if (auto st = remember(seen, t.activity_id); !st) return st;
       if (!write_) return {};
       if (auto s = store_.begin(); !s) return s;
       for (const TrackedEmail& t : page)
@@ -106,8 +113,7 @@ class Syncer {
       return store_.commit();
     });
     if (!next) return std::unexpected(next.error());
-    if (write_ && !next->empty()) return store_.state_set(key, *next);
-    return {};
+    return finish(std::string(kTrackedEntity), key, *next, seen.get(), n);
   }
 
  private:
@@ -115,28 +121,30 @@ class Syncer {
     store_.rollback();
     return s;
   }
-  // Adds the ids of a full-read page to `seen` (opened on the first page).
-  static Status remember(std::unique_ptr<KeySet>& seen, const RecordPage& page) {
+  // Adds an id a full read returned to `seen` (opened on the first one).
+  static Status remember(std::unique_ptr<KeySet>& seen, const std::string& id) {
     if (!seen) {
       auto set = KeySet::open_temporary();
       if (!set) return std::unexpected(set.error());
       seen = std::move(*set);
     }
-    for (const CrmRecord& r : page.upserts)
-      if (auto st = seen->insert(r.id); !st) return st;
-    return {};
+    return seen->insert(id);
   }
 
   // After the last page, one transaction: a full read sweeps the cached
-  // records of `entity` it did not return; the delta link is kept.
+  // records of `entity` it did not return; the delta link (for e-mails the
+  // watermark) is kept. No `seen` set: the full read returned nothing.
   Status finish(const std::string& entity, const std::string& key, const std::string& link,
                 const KeySet* seen, Counts& n) {
     if (write_)
       if (auto st = store_.begin(); !st) return st;
-    if (n.full && seen) {
+    if (n.full) {
       ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) +
                         " read, removing records the CRM no longer has");
-      auto in_read = [seen](const std::string& id) { return seen->find(id); };
+      auto in_read = [seen](const std::string& id) -> Result<bool> {
+        if (!seen) return false;
+        return seen->find(id);
+      };
       auto swept = write_ ? store_.sweep_unseen(entity, in_read) : store_.count_unseen(entity, in_read);
       if (!swept) {
         if (write_) store_.rollback();

@@ -24,6 +24,9 @@ enum class OpenMode {
   ReadOnly,   // never writes (dry run); a missing file reads as an empty cache
 };
 
+// The entity name sync uses for the tracked e-mails (sweep_unseen).
+inline constexpr std::string_view kTrackedEntity = "email";
+
 // A CRM record for the cache, with up to three e-mail addresses.
 struct CachedRecord {
   std::string entity;  // systemuser queue contact account lead
@@ -104,10 +107,12 @@ class Store : public CacheView {
   Status upsert_record(const CachedRecord& r);
   Status upsert_tracked(const TrackedEmail& e);
   Status delete_record(const std::string& entity, const std::string& id);
+  Status delete_tracked(const std::string& activity_id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
 
   // Sync's sweep after a full read of `entity`: deletes the cached records of
-  // `entity` that `seen(id)` says the read did not return, walking them in id
+  // `entity` (kTrackedEntity: the tracked e-mails, by activity id) that
+  // `seen(id)` says the read did not return, walking them in id
   // order a batch at a time (memory stays bounded). One transaction (nested
   // in the open one if any): an error from `seen` or SQLite deletes nothing.
   // Returns how many were deleted.

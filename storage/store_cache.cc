@@ -22,6 +22,11 @@ constexpr char kAddAddress[] =
 constexpr char kDeleteRecord[] = "DELETE FROM records WHERE entity = ?1 AND id = ?2";
 constexpr char kRecordIdsAfter[] =
     "SELECT id FROM records WHERE entity = ?1 AND id > ?2 ORDER BY id LIMIT ?3";
+constexpr char kDeleteTracked[] = "DELETE FROM tracked_emails WHERE activity_id = ?1";
+// ?1 keeps the shape of kRecordIdsAfter (the entity, here always "email").
+constexpr char kTrackedIdsAfter[] =
+    "SELECT activity_id FROM tracked_emails WHERE ?1 = 'email' AND activity_id > ?2"
+    " ORDER BY activity_id LIMIT ?3";
 constexpr char kSetFiltering[] =
     "UPDATE records SET filtering_method = ?3"
     " WHERE entity = ?1 AND id = ?2 AND filtering_method <> ?3";
@@ -107,7 +112,7 @@ Status for_each_unseen(db::Connection& conn, const std::string& entity, const St
   for (;;) {
     std::vector<std::string> batch;
     {
-      auto q = conn.cached(kRecordIdsAfter);
+      auto q = conn.cached(entity == kTrackedEntity ? kTrackedIdsAfter : kRecordIdsAfter);
       if (!q) return fail(q.error());
       Status st = (*q)->bind(1, entity);
       if (st) st = (*q)->bind(2, after);
@@ -229,6 +234,15 @@ Status Store::delete_record(const std::string& entity, const std::string& id) {
   return st;
 }
 
+Status Store::delete_tracked(const std::string& activity_id) {
+  if (auto st = impl_->writable("delete a tracked e-mail"); !st) return st;
+  auto q = impl_->conn.cached(kDeleteTracked);
+  if (!q) return fail(q.error());
+  Status st = (*q)->bind(1, activity_id);
+  if (st) st = (*q)->run();  // subject hashes go with it (ON DELETE CASCADE)
+  return st;
+}
+
 Result<std::int64_t> Store::sweep_unseen(const std::string& entity, const SeenFn& seen) {
   if (auto st = impl_->writable("sweep records"); !st) return fail(st.error());
   auto tx = db::Transaction::begin(impl_->conn);
@@ -236,7 +250,7 @@ Result<std::int64_t> Store::sweep_unseen(const std::string& entity, const SeenFn
   std::int64_t deleted = 0;
   Status st = for_each_unseen(impl_->conn, entity, seen, [&](const std::vector<std::string>& ids) {
     for (const auto& id : ids) {
-      if (auto d = delete_record(entity, id); !d) return d;
+      if (auto d = entity == kTrackedEntity ? delete_tracked(id) : delete_record(entity, id); !d) return d;
       ++deleted;
     }
     return Status{};

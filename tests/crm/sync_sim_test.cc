@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "cli/exit_codes.h"
@@ -197,6 +198,49 @@ TEST_F(SyncSimCase, FullReadsMakeTheCrmAuthoritative) {
   EXPECT_TRUE(has_record(db_, "jane.doe@fabrikam.example"));
   auto after = sync({"sync", "--only", "contact"});
   EXPECT_TRUE(says(after, "contact: 0 read (changes only)")) << after.out;
+}
+
+bool has_tracked(const std::string& db, const std::string& token) {
+  auto store = Store::open(db, OpenMode::ReadOnly);
+  return store && (*store)->tracked_by_token(token);
+}
+
+TEST_F(SyncSimCase, TrackedEmailsDeletedInTheCrmLeaveTheCacheOnAFullRead) {
+  auto first = sync();
+  EXPECT_TRUE(says(first, "email: 9 read (full read)")) << first.out;
+  ASSERT_TRUE(has_tracked(db_, "CRM:0001001"));
+
+  crm("DELETE", "emails(36bc0689-307e-5191-94d7-8ac236df0eec)");  // CRM:0001001
+  // The modifiedon watermark cannot see a deletion...
+  auto changes = sync({"sync", "--only", "email"});
+  EXPECT_TRUE(has_tracked(db_, "CRM:0001001"));
+  // ...a full read can: what it did not return leaves the cache, in one step.
+  auto dry = sync({"--dry-run", "sync", "--full", "--only", "email"});
+  EXPECT_TRUE(says(dry, "email: 8 read, 1 deleted (full read)")) << dry.out;
+  EXPECT_TRUE(has_tracked(db_, "CRM:0001001"));
+  auto full = sync({"sync", "--full", "--only", "email"});
+  EXPECT_TRUE(says(full, "email: 8 read, 1 deleted (full read)")) << full.out;
+  EXPECT_FALSE(has_tracked(db_, "CRM:0001001"));
+  EXPECT_TRUE(has_tracked(db_, "CRM:0002001"));
+}
+
+TEST(SyncSim, AFullReadOfNoEmailsSweepsEveryCachedOne) {
+  // The demo cache imported (9 tracked e-mails); the CRM has its records but no e-mail.
+  TempDir dir;
+  std::ifstream demo(source_path("demo/cache.jsonl"));
+  std::string line, no_emails;
+  while (std::getline(demo, line))
+    if (line.find("\"entity\": \"email\"") == std::string::npos) no_emails += line + "\n";
+  Sim sim({"--seed", dir.write("no-emails.jsonl", no_emails)});
+  ASSERT_GT(sim.port(), 0);
+  std::string db = dir.file("s.db");
+  std::string config = dir.write("crm.toml", "db = \"" + db + "\"\n" + sim.crm_toml());
+  ASSERT_EQ(run_cli({"--config", config, "cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
+  ASSERT_TRUE(has_tracked(db, "CRM:0001001"));
+  auto r = run_cli({"--config", config, "--no-progress", "sync", "--only", "email"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_TRUE(says(r, "email: 0 read, 9 deleted (full read)")) << r.out;
+  EXPECT_FALSE(has_tracked(db, "CRM:0001001"));
 }
 
 TEST_F(SyncSimCase, AFullReadFailingMidwaySweepsNothing) {
