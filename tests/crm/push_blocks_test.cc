@@ -178,6 +178,17 @@ void expect_completed(const CrmEmail& email) {
   EXPECT_EQ(email.statuscode, 4);
 }
 
+// `push` succeeded and the CRM holds message `id` once, completed, with
+// exactly `parts`.
+void expect_pushed_once(const CliResult& push, const std::string& db, const std::string& id,
+                        const std::vector<Part>& parts) {
+  EXPECT_EQ(push.code, kExitOk) << push.out << push.err;
+  auto created = in_crm(db, id);
+  ASSERT_EQ(created.size(), 1u);
+  expect_completed(created[0]);
+  expect_attachments(created[0], parts);
+}
+
 TEST(PushBlocks, LargeAttachmentGoesInBlocksAndTheEmailLandsWholeAndCompleted) {
   const std::string id = "big-9mb@test.example";
   TempDir seed;
@@ -239,12 +250,7 @@ TEST(PushBlocks, OverTheCrmLimitIsQuarantinedWithItsErrorAndResumedOnRetry) {
   auto orgs = nlohmann::json::parse(crm.sim.call("GET", "/api/data/v9.2/organizations?$select=organizationid").body);
   const std::string org = orgs["value"][0]["organizationid"];
   crm.sim.call("PATCH", "/api/data/v9.2/organizations(" + org + ")", R"({"maxuploadfilesize": 33554432})");
-  auto again = run_cli({"--config", q.config, "quarantine", "retry", "--all"});
-  EXPECT_EQ(again.code, kExitOk) << again.out << again.err;
-  created = in_crm(crm.db, id);
-  ASSERT_EQ(created.size(), 1u);
-  expect_completed(created[0]);
-  expect_attachments(created[0], parts);
+  expect_pushed_once(run_cli({"--config", q.config, "quarantine", "retry", "--all"}), crm.db, id, parts);
 }
 
 TEST(PushBlocks, BlockedExtensionOfALargeAttachmentIsQuarantinedWithItsError) {
@@ -281,12 +287,7 @@ TEST(PushBlocks, KilledAtEveryStepOfTheUploadLandsExactlyOnceOnTheNextPush) {
     ASSERT_EQ(half.size(), 1u);
     EXPECT_EQ(half[0].statecode, 0) << "completed before every attachment was there";
 
-    auto r = q.push();
-    EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
-    auto created = in_crm(crm.db, id);
-    ASSERT_EQ(created.size(), 1u);
-    expect_completed(created[0]);
-    expect_attachments(created[0], parts);
+    expect_pushed_once(q.push(), crm.db, id, parts);
     auto report = run_cli({"--config", q.config, "report", "--format", "json"});
     EXPECT_NE(report.out.find("resumed the open e-mail"), std::string::npos) << report.out;
   }
@@ -305,12 +306,7 @@ TEST(PushBlocks, FaultsOnTheBlockStepsStillDeliverExactlyOnce) {
                   {"--fault", "503@5", "--fault", "drop@7", "--fault", "503@9", "--fault", "drop@17"});
   const std::vector<Part> parts = {{"plant-drawings.pdf", noise(9 * kMiB, 6)}, {"notes.txt", "see page 3\n"}};
   Queued q(crm.sim, mbox_with(id, parts), "max_attempts = 10\n");
-  auto r = q.push();
-  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
-  auto created = in_crm(crm.db, id);
-  ASSERT_EQ(created.size(), 1u);
-  expect_completed(created[0]);
-  expect_attachments(created[0], parts);
+  expect_pushed_once(q.push(), crm.db, id, parts);
   auto s = crm.sim.stats();
   EXPECT_EQ(s["faults_dropped"], 2);
   EXPECT_EQ(s["faults_status"], 2);
@@ -330,12 +326,7 @@ TEST(PushBlocks, CommitCarriedOutButAnswerLostAttachesOnce) {
   SimWithFile crm(cache_with_limit(seed, "crm.jsonl", 32 * kMiB), {"--fault", "lost@7"});
   const std::vector<Part> parts = {{"plant-drawings.pdf", noise(9 * kMiB, 8)}};
   Queued q(crm.sim, mbox_with(id, parts), "max_attempts = 10\n");
-  auto r = q.push();
-  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
-  auto created = in_crm(crm.db, id);
-  ASSERT_EQ(created.size(), 1u);
-  expect_completed(created[0]);
-  expect_attachments(created[0], parts);
+  expect_pushed_once(q.push(), crm.db, id, parts);
   auto s = crm.sim.stats();
   EXPECT_EQ(s["faults_lost"], 1);
   EXPECT_EQ(s["block_commits"], 1);
