@@ -137,6 +137,13 @@ class Dovecot {
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   }
 
+ // Let bearer `token` log in as `user` by XOAUTH2 (kept across restarts).
+  void add_token(const std::string& user, const std::string& token) {
+    std::string cmd = std::string(CRMR_SOURCE_DIR) + "/scripts/dovecot-test-server token " + dir() +
+                      " " + user + " " + token;
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+  }
+
  private:
   void add_user_files(const std::string& name, const std::string& pass) {
     std::string cmd = std::string(CRMR_SOURCE_DIR) + "/scripts/dovecot-test-server user " +
