@@ -14,6 +14,8 @@
 #include <gtest/gtest.h>
 
 #include "core/normalize.h"
+#include "storage/db.h"
+#include "storage/schema.h"
 #include "storage/store.h"
 
 namespace crmr::test {
@@ -55,6 +57,15 @@ inline std::unique_ptr<Store> memory_store() {
   auto store = Store::open(":memory:", OpenMode::ReadWrite);
   EXPECT_TRUE(store) << store.error().describe();
   return std::move(*store);
+}
+
+// A database file at `path` as schema version `version` made it, with `sql`
+// run on it (rows an older version held), for the migration tests.
+inline void database_at_version(const std::string& path, int version, const char* sql) {
+  auto conn = db::Connection::open(path, db::Access::ReadWriteCreate);
+  ASSERT_TRUE(conn);
+  ASSERT_TRUE(apply_migrations(*conn, schema_migrations().first(static_cast<std::size_t>(version))));
+  ASSERT_TRUE(conn->exec(sql));
 }
 
 inline CachedRecord contact(std::string id, std::string name, std::vector<std::string> addresses,

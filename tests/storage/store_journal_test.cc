@@ -6,14 +6,13 @@
 #include <chrono>
 #include <cstdio>
 
-#include "storage/db.h"
-#include "storage/schema.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace crmr {
 namespace {
 
 using test::contact;
+using test::database_at_version;
 using test::memory_store;
 using test::processed;
 using test::read_bytes;
@@ -148,14 +147,10 @@ TEST(StoreQuarantine, AnIdIsNeverGivenOutAgain) {
 TEST(StoreQuarantine, Version2DatabaseKeepsItsItemsAndStopsReusingIds) {
   TempDir dir;
   const std::string path = dir.file("v2.db");
-  {
-    auto conn = db::Connection::open(path, db::Access::ReadWriteCreate);
-    ASSERT_TRUE(conn);
-    ASSERT_TRUE(apply_migrations(*conn, schema_migrations().first(2)));
-    ASSERT_TRUE(conn->exec("INSERT INTO quarantine (id, key, source, position, raw, error, run_id, at) VALUES "
-                           "(4, 'k4', 'mbox:x', '10', X'00FF', 'bad', 3, '2026-01-01T00:00:00Z'),"
-                           "(9, 'k9', 'mbox:x', '20', 'raw', 'worse', 3, '2026-01-01T00:00:00Z')"));
-  }
+  database_at_version(path, 2,
+                      "INSERT INTO quarantine (id, key, source, position, raw, error, run_id, at) VALUES "
+                      "(4, 'k4', 'mbox:x', '10', X'00FF', 'bad', 3, '2026-01-01T00:00:00Z'),"
+                      "(9, 'k9', 'mbox:x', '20', 'raw', 'worse', 3, '2026-01-01T00:00:00Z')");
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_TRUE(store) << store.error().describe();
   EXPECT_EQ((*store)->schema_version(), current_schema_version());

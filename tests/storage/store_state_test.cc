@@ -39,12 +39,7 @@ TEST(StorePop3Seen, RemembersAndForgetsPerMailbox) {
 TEST(StoreState, Version1DatabaseGainsThePop3TableOnOpen) {
   TempDir dir;
   const std::string path = dir.file("v1.db");
-  {
-    auto conn = db::Connection::open(path, db::Access::ReadWriteCreate);
-    ASSERT_TRUE(conn);
-    ASSERT_TRUE(apply_migrations(*conn, schema_migrations().first(1)));
-    ASSERT_TRUE(conn->exec("INSERT INTO state VALUES ('k', 'v', 'now')"));
-  }
+  test::database_at_version(path, 1, "INSERT INTO state VALUES ('k', 'v', 'now')");
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_TRUE(store) << store.error().describe();
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
