@@ -297,12 +297,11 @@ Result<std::map<std::string, std::int64_t>> Store::cache_stats() const {
   {
     auto q = impl_->conn.cached(kCountRecords);
     if (!q) return fail(q.error());
-    for (;;) {
-      auto row = (*q)->step();
-      if (!row) return fail(row.error());
-      if (!*row) break;
-      stats[(*q)->column_text(0)] = (*q)->column_int64(1);
-    }
+    Status st = db::for_each_row(**q, [&](const db::Statement& row) -> Status {
+      stats[row.column_text(0)] = row.column_int64(1);
+      return {};
+    });
+    if (!st) return fail(st.error());
   }
   const std::pair<const char*, const char*> counts[] = {
       {"email", kCountEmails},          {"ledger", kCountLedger},

@@ -118,12 +118,9 @@ Status for_each_unseen(db::Connection& conn, const std::string& entity, const St
       if (st) st = (*q)->bind(2, after);
       if (st) st = (*q)->bind(3, kSweepBatch);
       if (!st) return st;
-      for (;;) {
-        auto row = (*q)->step();
-        if (!row) return fail(row.error());
-        if (!*row) break;
-        batch.push_back((*q)->column_text(0));
-      }
+      auto ids = db::collect_rows(**q, [](const db::Statement& row) { return row.column_text(0); });
+      if (!ids) return fail(ids.error());
+      batch = std::move(*ids);
     }
     if (batch.empty()) return {};
     after = batch.back();
@@ -165,12 +162,11 @@ Status Store::Impl::rehash_subjects(const OrgSettings& org) {
   {
     auto q = conn.cached(kAllSubjects);
     if (!q) return fail(q.error());
-    for (;;) {
-      auto row = (*q)->step();
-      if (!row) return fail(row.error());
-      if (!*row) break;
-      subjects.emplace_back((*q)->column_int64(0), (*q)->column_text(1));
-    }
+    auto rows = db::collect_rows(**q, [](const db::Statement& row) {
+      return std::pair{row.column_int64(0), row.column_text(1)};
+    });
+    if (!rows) return fail(rows.error());
+    subjects = std::move(*rows);
   }
   {
     auto q = conn.cached(kClearAllHashes);
@@ -348,13 +344,12 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   if (normal.empty()) return out;
   auto q = impl_->conn.cached(kRecordsByAddress);
   if (!q || !(*q)->bind(1, normal)) return out;
-  for (;;) {
-    auto row = (*q)->step();
-    if (!row || !*row) break;
-    auto& s = **q;
+  // A lookup that fails midway gives what it read (CacheView has no errors).
+  (void)db::for_each_row(**q, [&](const db::Statement& s) -> Status {
     out.push_back(RecordRef{s.column_text(0), s.column_text(1), s.column_text(2),
                             s.column_bool(3), s.column_int(4)});
-  }
+    return {};
+  });
   return out;
 }
 
@@ -393,11 +388,10 @@ std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
   for (std::int32_t hash : unique) {
     auto q = impl_->conn.cached(kTidsByHash);
     if (!q || !(*q)->bind(1, static_cast<std::int64_t>(hash))) return {};
-    for (;;) {
-      auto row = (*q)->step();
-      if (!row || !*row) break;
-      ++shared[(*q)->column_int64(0)];
-    }
+    (void)db::for_each_row(**q, [&](const db::Statement& row) -> Status {
+      ++shared[row.column_int64(0)];
+      return {};
+    });
   }
   std::vector<std::pair<std::int64_t, int>> ranked(shared.begin(), shared.end());
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

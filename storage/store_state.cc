@@ -47,13 +47,7 @@ Result<std::vector<std::string>> Store::pop3_seen(const std::string& mailbox) co
   auto q = impl_->conn.prepare(kPop3List);
   if (!q) return fail(q.error());
   if (auto st = q->bind(1, mailbox); !st) return fail(st.error());
-  std::vector<std::string> out;
-  for (;;) {
-    auto row = q->step();
-    if (!row) return fail(row.error());
-    if (!*row) return out;
-    out.push_back(q->column_text(0));
-  }
+  return db::collect_rows(*q, [](const db::Statement& row) { return row.column_text(0); });
 }
 
 namespace {
