@@ -179,6 +179,10 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
       transient_in_a_row = 0;
       st = store.outbox_done(m.id, r->activity_id);
       if (st) crash_point("outbox_done");
+      // A sender record push created: later messages from it resolve to it.
+      if (st && r->created)
+        st = store.upsert_record(CachedRecord{r->created->entity, r->created->id, r->created->name, true, -1,
+                                              r->created->addresses});
       e.outcome = "pushed";
       e.activity_id = r->activity_id;
       e.error.clear();

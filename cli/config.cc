@@ -14,7 +14,7 @@ void read_routing(ConfigChecker& c, const toml::table& t, Policy& p) {
   c.unknown_keys(t,
                  {"correlate_in_reply_to", "correlate_tracking_token",
                   "correlate_conversation_index", "smart_matching", "reject_auto_replies",
-                  "reject_delivery_reports", "max_received_headers"},
+                  "reject_delivery_reports", "max_received_headers", "create_unknown_sender"},
                  s);
   c.get(t, "correlate_in_reply_to", p.correlate_in_reply_to, s);
   c.get(t, "correlate_tracking_token", p.correlate_tracking_token, s);
@@ -29,6 +29,16 @@ void read_routing(ConfigChecker& c, const toml::table& t, Policy& p) {
       p.smart_matching.reset();
     } else {
       c.problem(*n, "routing.smart_matching must be true, false or \"organization\"");
+    }
+  }
+  if (const toml::node* n = t.get("create_unknown_sender")) {
+    auto v = n->value<std::string>();
+    if (v && (*v == "contact" || *v == "lead")) {
+      p.create_unknown_sender = *v;
+    } else if (v && *v == "none") {
+      p.create_unknown_sender.clear();
+    } else {
+      c.problem(*n, "routing.create_unknown_sender must be \"none\", \"contact\" or \"lead\"");
     }
   }
 }

@@ -29,16 +29,6 @@ struct OutboxMessage {
   std::string decision_json;  // its ReportEntry as JSON (entry_to_json)
 };
 
-struct PushResult {
-  std::string activity_id;         // the CRM e-mail that holds the message
-  bool existed = false;            // the CRM already had its messageid: nothing created
-  std::string reason;              // server mode: the CRM's reason code name (CorrelationMatch ...)
-  std::vector<std::string> notes;  // truncations, attachments left out: for the report
-};
-
-// Called once per message, in completion order, on the thread that called push_all.
-using PushDone = std::function<void(const OutboxMessage&, Result<PushResult>)>;
-
 // A CRM record as sync reads it (addresses as given; the store normalises them).
 struct CrmRecord {
   std::string entity;  // systemuser queue contact account lead
@@ -48,6 +38,18 @@ struct CrmRecord {
   int filtering_method = -1;
   std::vector<std::string> addresses;
 };
+
+struct PushResult {
+  std::string activity_id;         // the CRM e-mail that holds the message
+  bool existed = false;            // the CRM already had its messageid: nothing created
+  std::string reason;              // server mode: the CRM's reason code name (CorrelationMatch ...)
+  std::vector<std::string> notes;  // truncations, attachments left out: for the report
+  std::optional<CrmRecord> created;  // the sender's record push created (routing.create_unknown_sender)
+};
+
+// Called once per message, in completion order, on the thread that called push_all.
+using PushDone = std::function<void(const OutboxMessage&, Result<PushResult>)>;
+
 
 // One page of a record read: rows to upsert and ids deleted since the last read.
 struct RecordPage {

@@ -99,6 +99,21 @@ void accept_uncorrelated(const Message& msg, const AddressBook& book, const OrgS
   d.reason = verdict.reason;
 }
 
+// An accepted message whose sender matches no record: the record push creates.
+// Only a usable address (text@text) gets a record.
+void mark_unknown_sender(const Message& msg, const Policy& policy, Decision& d) {
+  const auto usable = sender_address(msg);
+  if (!usable) return;
+  for (Party& p : d.parties) {
+    if (p.role != "from" || !p.entity.empty() || p.address != usable->address) continue;
+    p.create = policy.create_unknown_sender;
+    d.steps.push_back(Step{"parties.create", true,
+                           "From " + p.address + " matches no record: push creates a " + p.create +
+                               " for it, or uses one the CRM has by then "
+                               "(routing.create_unknown_sender)"});
+  }
+}
+
 }  // namespace
 
 Decision decide(const Message& msg, const std::string& key, const CacheView& cache,
@@ -122,6 +137,7 @@ Decision decide(const Message& msg, const std::string& key, const CacheView& cac
   }
 
   d.parties = resolve_parties(msg, book, org, d.steps);
+  if (d.accepted && !policy.create_unknown_sender.empty()) mark_unknown_sender(msg, policy, d);
   d.attachments = judge_attachments(msg, org, d.steps);
   d.outcome = d.accepted ? Outcome::Queued : Outcome::Tossed;
   return d;

@@ -33,6 +33,9 @@ struct Policy {
   bool reject_auto_replies = true;
   bool reject_delivery_reports = true;
   int max_received_headers = 30;  // more Received: headers than this is a mail loop
+  // Opt-in (SPEC §3 Parties): the record push creates for the sender of an
+  // accepted message whose From matches none: "" (none), "contact" or "lead".
+  std::string create_unknown_sender;
 };
 
 struct Party {
@@ -41,6 +44,7 @@ struct Party {
   std::string entity;   // empty when unresolved
   std::string id;
   std::string name;
+  std::string create;   // from, unresolved: the entity push creates for it (empty: none)
 };
 
 struct AttachmentVerdict {

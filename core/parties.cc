@@ -6,11 +6,11 @@ namespace crmr {
 namespace {
 
 Party unresolved(const char* role, const Address& a) {
-  return Party{role, a.address, {}, {}, a.name};
+  return Party{role, a.address, {}, {}, a.name, {}};
 }
 
 Party resolved(const char* role, const Address& a, const RecordRef& r) {
-  return Party{role, a.address, r.entity, r.id, r.name.empty() ? a.name : r.name};
+  return Party{role, a.address, r.entity, r.id, r.name.empty() ? a.name : r.name, {}};
 }
 
 // "2 inactive record(s) ignored" or "".

@@ -8,7 +8,8 @@
 //    "messages": [{"source", "position", "message_id", "key", "date", "from",
 //                  "forwarded_by", "subject", "outcome", "reason", "correlation",
 //                  "regarding": {"entity", "id"} | null,
-//                  "parties": [{"role", "address", "entity", "id", "name"}],
+//                  "parties": [{"role", "address", "entity", "id", "name",
+//                               "create" (only when push creates the sender's record)}],
 //                  "attachments": [{"filename", "bytes", "kept", "why"}],
 //                  "warnings": [string], "error", "activity_id",
 //                  "steps": [{"rule", "fired", "detail"}]}]}
@@ -113,7 +114,8 @@ ReportEntry entry_from(const Json& j) {
   for (const Json& p : j.at("parties"))
     e.parties.push_back(Party{p.at("role").get<std::string>(), p.at("address").get<std::string>(),
                               opt_str(p, "entity"), opt_str(p, "id"),
-                              p.contains("name") ? opt_str(p, "name") : std::string()});
+                              p.contains("name") ? opt_str(p, "name") : std::string(),
+                              p.contains("create") ? opt_str(p, "create") : std::string()});
   for (const Json& a : j.at("attachments"))
     e.attachments.push_back(AttachmentVerdict{a.at("filename").get<std::string>(),
                                               a.at("bytes").get<std::uint64_t>(),

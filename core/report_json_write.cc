@@ -128,6 +128,7 @@ void append_entry_json(std::string& out, const ReportEntry& e, bool h) {
     opt(",\"entity\":", p.entity);
     opt(",\"id\":", p.id);
     str(",\"name\":", p.name);
+    if (!p.create.empty()) str(",\"create\":", p.create);
     out += '}';
   }
   out += "],\"attachments\":[";

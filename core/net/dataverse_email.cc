@@ -72,6 +72,61 @@ std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncate
   return std::string(text.substr(0, i));
 }
 
+namespace {
+
+// Dataverse's lengths: firstname and lastname 50, emailaddress1 100, a lead's subject 300.
+NewSender new_sender(const Party& party, const Message& msg, const std::string& subject,
+                     std::size_t index) {
+  std::string display;
+  for (const Address& a : msg.from)
+    if (normalize_address(a.address) == normalize_address(party.address)) display = a.name;
+  if (display.empty()) display = party.name;
+  std::string first, last;
+  if (auto comma = display.find(','); comma != std::string::npos) {  // "Doe, Jane"
+    last = display.substr(0, comma);
+    first = display.substr(comma + 1);
+  } else if (auto space = display.rfind(' '); space != std::string::npos) {  // "Jane Doe"
+    first = display.substr(0, space);
+    last = display.substr(space + 1);
+  } else {
+    last = display;
+  }
+  auto trim = [](std::string s) {
+    s.erase(0, s.find_first_not_of(" \t\""));
+    s.erase(s.find_last_not_of(" \t\"") + 1);
+    return s;
+  };
+  first = trim(first);
+  last = trim(last);
+  if (last.empty()) std::swap(first, last);
+  if (last.empty()) last = party.address.substr(0, party.address.find('@'));
+  NewSender s;
+  s.entity = party.create;
+  s.address = party.address;
+  s.party = index;
+  s.body = {{"emailaddress1", utf8_prefix(party.address, 100)}, {"lastname", utf8_prefix(last, 50)}};
+  if (!first.empty()) s.body["firstname"] = utf8_prefix(first, 50);
+  if (s.entity == "lead") s.body["subject"] = utf8_prefix(subject.empty() ? "E-mail from " + party.address : subject, 300);
+  return s;
+}
+
+}  // namespace
+
+std::string sender_query(std::string_view entity, std::string_view address) {
+  const std::string lit = odata_string(address);
+  return entity_set(entity) + "?$select=" + std::string(entity) + "id&$filter=" +
+         url_encode("emailaddress1 eq " + lit + " or emailaddress2 eq " + lit + " or emailaddress3 eq " + lit) +
+         "&$top=1";
+}
+
+void bind_sender(EmailPlan& p, const std::string& id) {
+  if (!p.new_sender) return;
+  auto& parties = p.email["email_activity_parties"];
+  if (p.new_sender->party >= parties.size()) return;
+  parties[p.new_sender->party]["partyid_" + p.new_sender->entity + "@odata.bind"] =
+      "/" + entity_set(p.new_sender->entity) + "(" + id + ")";
+}
+
 Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
                              std::uint64_t block_upload_over) {
   auto entry = entry_from_json(m.decision_json);
@@ -155,6 +210,8 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
     nlohmann::json jp = {{"participationtypemask", mask}, {"addressused", party.address}};
     if (!party.entity.empty() && !party.id.empty())
       jp["partyid_" + party.entity + "@odata.bind"] = "/" + entity_set(party.entity) + "(" + party.id + ")";
+    else if (party.role == "from" && !party.create.empty() && !p.new_sender)
+      p.new_sender = new_sender(party, msg, p.subject, parties.size());
     parties.push_back(std::move(jp));
   }
   email["email_activity_parties"] = std::move(parties);

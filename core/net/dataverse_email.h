@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,16 @@ struct LargeAttachment {
   std::uint64_t size = 0;    // decoded bytes (the CRM's filesize)
 };
 
+// The record push creates for an unknown sender (Party::create), after
+// looking for one with the address first (sender_query), so a second message
+// from the same sender, or a rerun after a crash, uses the same record.
+struct NewSender {
+  std::string entity;     // contact or lead
+  std::string address;    // as written in From
+  nlohmann::json body;    // the create body: emailaddress1, firstname, lastname (lead: subject)
+  std::size_t party = 0;  // its index in email["email_activity_parties"]
+};
+
 struct EmailPlan {
   std::string label;       // names the message in errors: "outbox item 12 <id>"
   std::string message_id;  // as stored in the CRM: "<id>", at most 320 characters
@@ -48,6 +59,7 @@ struct EmailPlan {
   std::vector<nlohmann::json> attachments;  // activitymimeattachment bodies, without the bind
   std::vector<LargeAttachment> large;       // by block upload, in message order (no bytes held)
   std::vector<std::string> notes;           // truncations and left-out attachments
+  std::optional<NewSender> new_sender;      // a sender record to find or create first
 
   // For the server-decides mode.
   std::string subject, from, to, cc, bcc, received_on, body;
@@ -77,6 +89,13 @@ std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions&
 // action takes attachments inline only: plan with kAllInline for it.
 std::string check_incoming_url(const EmailPlan& p);
 nlohmann::json deliver_incoming_body(const EmailPlan& p);
+
+// The query for a record of `entity` with `address` in any of its three
+// address fields (relative to the API base URL).
+std::string sender_query(std::string_view entity, std::string_view address);
+
+// Bind the From party of `p` to the record `id` of p.new_sender.
+void bind_sender(EmailPlan& p, const std::string& id);
 
 // At most `limit` code points of UTF-8 `text`.
 std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncated = nullptr);

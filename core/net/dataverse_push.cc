@@ -25,6 +25,7 @@
 #include "core/net/dataverse_email.h"
 #include "core/net/dataverse_request.h"
 #include "core/net/dataverse_sink.h"
+#include "core/normalize.h"
 
 namespace crmr {
 
@@ -124,8 +125,17 @@ class PushRun {
     BlockUpload up;
     std::vector<std::string> notes;  // what the block upload did, for the report
     bool resumed = false;
+    std::optional<CrmRecord> created;  // the sender record this job created
   };
   using JobPtr = std::shared_ptr<Job>;
+
+  // One unknown sender's record (plan.new_sender), by entity and address:
+  // looked up or created once per push, the other messages from it wait.
+  struct Sender {
+    bool busy = false;
+    std::string id;
+    std::vector<JobPtr> waiting;
+  };
 
   void start(const OutboxMessage& m) {
     ++active_;
@@ -153,6 +163,7 @@ class PushRun {
     if (r) {
       r->notes.insert(r->notes.begin(), job->notes.begin(), job->notes.end());
       r->notes.insert(r->notes.begin(), job->plan.notes.begin(), job->plan.notes.end());
+      r->created = std::move(job->created);
     }
     done_(*job->m, std::move(r));
     while (!fatal_ && !s_.stopped() && next_ < msgs_.size() && active_ < refill_)
@@ -177,8 +188,100 @@ class PushRun {
       }
       if (job->rechecked) return finish(job, std::unexpected(*last_error_of(job)));
       if (s_.options().server_mode) check_incoming(job);
+      else if (job->plan.new_sender) find_sender(job);
       else deliver(job);
     }, when);
+  }
+
+  // --- the record of an unknown sender (routing.create_unknown_sender)
+
+  static std::string sender_key(const NewSender& n) { return n.entity + ":" + normalize_address(n.address); }
+
+  // Look the sender up (once per push and sender; later messages reuse the
+  // answer), create it when the CRM has none, then deliver.
+  void find_sender(const JobPtr& job) {
+    const NewSender& n = *job->plan.new_sender;
+    const std::string key = sender_key(n);
+    Sender& s = senders_[key];
+    if (!s.id.empty()) {
+      job->notes.push_back("sender " + n.address + ": " + n.entity + " " + s.id + " (made for an earlier message)");
+      bind_sender(job->plan, s.id);
+      return deliver(job);
+    }
+    s.waiting.push_back(job);
+    if (s.busy) return;
+    s.busy = true;
+    HttpRequest req;
+    req.url = sender_query(n.entity, n.address);
+    req.label = n.entity + " lookup of " + n.address + " for " + job->plan.label;
+    s_.send(std::move(req), true, [this, key, job, label = req.label](Result<HttpResponse> r) {
+      if (!r) return sender_failed(key, as_later(r.error()));
+      auto j = parse_json(r->body, label);
+      if (!j) return sender_failed(key, j.error());
+      const std::string field = job->plan.new_sender->entity + "id";
+      const nlohmann::json* rows = j->is_object() && j->contains("value") ? &(*j)["value"] : nullptr;
+      if (!rows || !rows->is_array())
+        return sender_failed(key, Error{"crm.bad_response", label + ": the CRM's answer has no \"value\" list",
+                                        "", Scope::Message, Retry::Later});
+      if (rows->empty()) return create_sender(key, job);
+      const nlohmann::json& row = (*rows)[0];
+      if (!row.is_object() || !row.contains(field) || !row[field].is_string())
+        return sender_failed(key, Error{"crm.bad_response", label + ": a found record without " + field, "",
+                                        Scope::Message, Retry::Later});
+      sender_ready(key, row[field].get<std::string>(), false);
+    });
+  }
+
+  void create_sender(const std::string& key, const JobPtr& job) {
+    const NewSender& n = *job->plan.new_sender;
+    HttpRequest req;
+    req.method = "POST";
+    req.url = entity_set(n.entity);
+    req.label = "create of a " + n.entity + " for " + n.address + " (" + job->plan.label + ")";
+    req.body = n.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    req.fresh_connection = true;  // repeated by libcurl, it would make a second record
+    crash_point("push_sender_before");
+    // Not idempotent: a lost answer goes back to check, whose lookup finds it.
+    s_.send(std::move(req), false, [this, key, job, label = req.label](Result<HttpResponse> r) {
+      crash_point("push_sender_after");
+      if (!r) return sender_failed(key, r.error());
+      std::string id = id_from_entity_url(r->header("odata-entityid"));
+      if (id.empty())
+        return sender_failed(key, Error{"crm.bad_response", label + ": no OData-EntityId for the new record", "",
+                                        Scope::Message, Retry::Later});
+      const NewSender& n = *job->plan.new_sender;
+      CrmRecord made;
+      made.entity = n.entity;
+      made.id = id;
+      made.name = n.body.value("firstname", std::string());
+      made.name += (made.name.empty() ? "" : " ") + n.body.value("lastname", std::string());
+      made.addresses = {n.address};
+      job->created = std::move(made);
+      sender_ready(key, id, true);
+    });
+  }
+
+  // The sender's record is known: every message waiting for it goes on.
+  void sender_ready(const std::string& key, const std::string& id, bool created) {
+    std::vector<JobPtr> waiting = std::move(senders_[key].waiting);
+    senders_[key] = Sender{false, id, {}};
+    for (const JobPtr& job : waiting) {
+      const NewSender& n = *job->plan.new_sender;
+      job->notes.push_back("sender " + n.address + ": " + n.entity + " " + id +
+                           (job->created ? " created (unknown sender)"
+                            : created    ? " (made for an earlier message)"
+                                         : " found in the CRM"));
+      bind_sender(job->plan, id);
+      deliver(job);
+    }
+  }
+
+  // The lookup or the create failed: each waiting message takes its own
+  // failure path (a retry comes back here through check).
+  void sender_failed(const std::string& key, const Error& e) {
+    std::vector<JobPtr> waiting = std::move(senders_[key].waiting);
+    senders_.erase(key);
+    for (const JobPtr& job : waiting) on_failure(job, e);
   }
 
   // What failed before a re-check (kept per job while it re-checks).
@@ -428,6 +531,7 @@ class PushRun {
   std::size_t refill_ = 2;
   std::optional<Error> fatal_;
   std::map<const Job*, std::optional<Error>> errors_;
+  std::map<std::string, Sender> senders_;  // unknown senders by entity:address
 };
 
 }  // namespace

@@ -36,11 +36,13 @@ TEST(Config, ReportsEveryProblemWithFileAndLine) {
                      "colour = \"blue\"\n"           // line 2: unknown key
                      "[routing]\n"
                      "smart_matching = \"maybe\"\n"  // line 4: bad value
+                     "create_unknown_sender = \"account\"\n"  // line 5: not contact or lead
                      "[limits]\n"
-                     "max_depth = -3\n");            // line 6: negative
+                     "max_depth = -3\n");            // line 7: negative
   auto r = run_cli({"--config", cfg, "cache", "stats"});
   EXPECT_EQ(r.code, 3);
-  for (const char* want : {"c.toml:1:", "c.toml:2: unknown key colour", "c.toml:4:", "c.toml:6:"})
+  for (const char* want : {"c.toml:1:", "c.toml:2: unknown key colour", "c.toml:4:",
+                           "c.toml:5: routing.create_unknown_sender must be", "c.toml:7:"})
     EXPECT_NE(r.err.find(want), std::string::npos) << want << "\n" << r.err;
 }
 

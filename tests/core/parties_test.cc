@@ -135,5 +135,40 @@ TEST(Parties, UnusableFromIsAnUnresolvedParty) {
   EXPECT_TRUE(from[0].entity.empty());
 }
 
+// --- routing.create_unknown_sender (opt-in)
+
+TEST(Parties, UnknownSenderOfAnAcceptedMessageIsMarkedForCreationWhenAskedFor) {
+  auto cache = with_queue();
+  auto m = mail("stranger@else.example", {"sales@contoso.example"});
+  EXPECT_TRUE(parties_of("from", decide(m, "k", cache, Policy{}))[0].create.empty());  // off by default
+  Policy p;
+  p.create_unknown_sender = "contact";
+  auto d = decide(m, "k", cache, p);
+  ASSERT_TRUE(d.accepted);
+  EXPECT_EQ(parties_of("from", d)[0].create, "contact");
+  EXPECT_TRUE(parties_of("to", d)[0].create.empty());
+  const Step* s = find_step(d, "parties.create");
+  ASSERT_TRUE(s);
+  EXPECT_TRUE(s->fired);
+  EXPECT_TRUE(contains(s->detail, "stranger@else.example matches no record"));
+  p.create_unknown_sender = "lead";
+  EXPECT_EQ(parties_of("from", decide(m, "k", cache, p))[0].create, "lead");
+}
+
+TEST(Parties, NoCreationForAKnownSenderATossedMessageOrAnUnusableAddress) {
+  Policy p;
+  p.create_unknown_sender = "contact";
+  auto cache = with_queue();
+  cache.record("alice@customer.example", "contact", "c-1");
+  auto known = decide(mail("alice@customer.example", {"sales@contoso.example"}), "k", cache, p);
+  EXPECT_TRUE(parties_of("from", known)[0].create.empty());
+  EXPECT_FALSE(find_step(known, "parties.create"));
+  auto tossed = decide(mail("stranger@else.example", {"nobody@else.example"}), "k", cache, p);
+  EXPECT_FALSE(tossed.accepted);
+  EXPECT_TRUE(parties_of("from", tossed)[0].create.empty());
+  auto unusable = decide(mail("jjl at pobox.com", {"sales@contoso.example"}), "k", cache, p);
+  EXPECT_TRUE(parties_of("from", unusable)[0].create.empty());
+}
+
 }  // namespace
 }  // namespace crmr

@@ -37,7 +37,7 @@ ReportEntry with_every_string(const std::string& s) {
   e.source = e.position = e.message_id = e.key = e.date = e.from = e.forwarded_by = e.subject = s;
   e.outcome = e.reason = e.correlation = e.error = e.activity_id = s;
   e.regarding = Regarding{s, s};
-  e.parties = {Party{s, s, s, s, s}};
+  e.parties = {Party{s, s, s, s, s, s}};
   e.attachments = {AttachmentVerdict{s, 7, false, s}};
   e.warnings = {s, s};
   e.steps = {Step{s, true, s}};
@@ -52,7 +52,7 @@ ReportEntry typical_entry() {
     e.parties.push_back(Party{i == 0 ? "from" : "to",
                               "person" + std::to_string(i) + "@contoso.com", "contact",
                               "3f2504e0-4f89-11d3-9a0c-0305e82c330" + std::to_string(i),
-                              "Person Name"});
+                              "Person Name", ""});
   e.steps.clear();
   for (int i = 0; i < 8; ++i)
     e.steps.push_back(Step{"correlation.rule_" + std::to_string(i), i % 2 == 0,

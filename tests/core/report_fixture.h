@@ -25,9 +25,9 @@ inline ReportEntry queued_entry() {
   e.reason = "CorrelationMatch";
   e.correlation = "in_reply_to";
   e.regarding = Regarding{"opportunity", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"};
-  e.parties = {Party{"from", "Jane.Doe@contoso.com", "contact", "c-1", "Jane Doe"},
-               Party{"to", "sales@fabrikam.com", "queue", "q-1", ""},
-               Party{"cc", "someone@elsewhere.org", "", "", ""}};
+  e.parties = {Party{"from", "Jane.Doe@contoso.com", "contact", "c-1", "Jane Doe", ""},
+               Party{"to", "sales@fabrikam.com", "queue", "q-1", "", ""},
+               Party{"cc", "someone@elsewhere.org", "", "", "", ""}};
   e.attachments = {AttachmentVerdict{"offer.pdf", 123456, true, ""},
                    AttachmentVerdict{"setup.exe", 900, false, "blocked extension .exe"}};
   e.warnings = {"bad charset x-unknown, read as windows-1252"};

@@ -108,7 +108,7 @@ TEST(MakeEntry, FillsFromMessageAndDecision) {
   d.reason = "SenderMatch";
   d.correlation = Correlation::TrackingToken;
   d.regarding = Regarding{"account", "a-1"};
-  d.parties = {Party{"from", "Jane@Contoso.com", "contact", "c-1", "Jane"}};
+  d.parties = {Party{"from", "Jane@Contoso.com", "contact", "c-1", "Jane", ""}};
   d.attachments = {AttachmentVerdict{"a.txt", 3, true, ""}};
   d.steps = {Step{"correlation.tracking_token", true, "CRM:0001"}};
 

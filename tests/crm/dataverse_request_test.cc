@@ -156,9 +156,9 @@ ReportEntry decided(const std::string& message_id) {
   e.message_id = message_id;
   e.outcome = "queued";
   e.regarding = Regarding{"opportunity", "0000000a-0000-0000-0000-000000000001"};
-  e.parties = {Party{"from", "jane@fabrikam.example", "contact", "c1", "Jane"},
-               Party{"to", "megan@contoso.example", "systemuser", "u1", "Megan"},
-               Party{"cc", "stranger@else.example", "", "", ""}};
+  e.parties = {Party{"from", "jane@fabrikam.example", "contact", "c1", "Jane", ""},
+               Party{"to", "megan@contoso.example", "systemuser", "u1", "Megan", ""},
+               Party{"cc", "stranger@else.example", "", "", "", ""}};
   return e;
 }
 

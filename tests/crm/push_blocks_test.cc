@@ -23,7 +23,6 @@ namespace crmr::test {
 namespace {
 
 constexpr std::size_t kMiB = 1024 * 1024;
-constexpr int kCrashed = 137;  // the exit status of crash_point
 
 struct Part {
   std::string filename;
@@ -80,21 +79,7 @@ struct Queued {
     EXPECT_EQ(i.code, kExitOk) << i.out << i.err;
   }
   CliResult push() { return run_cli({"--config", config, "push"}); }
-  // `push` as its own process with CRMR_CRASH_AT set: its exit status.
-  int push_crashing_at(const std::string& point) {
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      ::dup2(devnull, 1);
-      ::dup2(devnull, 2);
-      ::setenv("CRMR_CRASH_AT", point.c_str(), 1);
-      ::execl(CRMR_BINARY, CRMR_BINARY, "--config", config.c_str(), "push", static_cast<char*>(nullptr));
-      ::_exit(127);
-    }
-    int st = 0;
-    ::waitpid(pid, &st, 0);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-  }
+  int push_crashing_at(const std::string& point) { return test::push_crashing_at(config, point); }
 };
 
 // A simulator keeping its store in a file the test reads.

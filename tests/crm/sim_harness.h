@@ -3,6 +3,7 @@
 // configuration whose [crm] section points at it.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <signal.h>
@@ -111,5 +112,24 @@ class Sim {
   FILE* out_ = nullptr;
   std::map<std::string, int> baseline_;  // received e-mails seeded before the test
 };
+
+inline constexpr int kCrashed = 137;  // the exit status of crash_point
+
+// `crm-router --config CONFIG push` as its own process with CRMR_CRASH_AT set
+// to `point`: its exit status (kCrashed when it ended there).
+inline int push_crashing_at(const std::string& config, const std::string& point) {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::setenv("CRMR_CRASH_AT", point.c_str(), 1);
+    ::execl(CRMR_BINARY, CRMR_BINARY, "--config", config.c_str(), "push", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
 
 }  // namespace crmr::test
