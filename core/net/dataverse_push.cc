@@ -134,6 +134,7 @@ class PushRun {
   struct Sender {
     bool busy = false;
     std::string id;
+    std::string how;  // "created" or "found in the CRM"
     std::vector<JobPtr> waiting;
   };
 
@@ -204,7 +205,8 @@ class PushRun {
     const std::string key = sender_key(n);
     Sender& s = senders_[key];
     if (!s.id.empty()) {
-      job->notes.push_back("sender " + n.address + ": " + n.entity + " " + s.id + " (made for an earlier message)");
+      job->notes.push_back("sender " + n.address + ": " + n.entity + " " + s.id + " (" + s.how +
+                           " for an earlier message)");
       bind_sender(job->plan, s.id);
       return deliver(job);
     }
@@ -214,7 +216,8 @@ class PushRun {
     HttpRequest req;
     req.url = sender_query(n.entity, n.address);
     req.label = n.entity + " lookup of " + n.address + " for " + job->plan.label;
-    s_.send(std::move(req), true, [this, key, job, label = req.label](Result<HttpResponse> r) {
+    const std::string label = req.label;
+    s_.send(std::move(req), true, [this, key, job, label](Result<HttpResponse> r) {
       if (!r) return sender_failed(key, as_later(r.error()));
       auto j = parse_json(r->body, label);
       if (!j) return sender_failed(key, j.error());
@@ -240,9 +243,10 @@ class PushRun {
     req.label = "create of a " + n.entity + " for " + n.address + " (" + job->plan.label + ")";
     req.body = n.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     req.fresh_connection = true;  // repeated by libcurl, it would make a second record
+    const std::string label = req.label;
     crash_point("push_sender_before");
     // Not idempotent: a lost answer goes back to check, whose lookup finds it.
-    s_.send(std::move(req), false, [this, key, job, label = req.label](Result<HttpResponse> r) {
+    s_.send(std::move(req), false, [this, key, job, label](Result<HttpResponse> r) {
       crash_point("push_sender_after");
       if (!r) return sender_failed(key, r.error());
       std::string id = id_from_entity_url(r->header("odata-entityid"));
@@ -264,12 +268,12 @@ class PushRun {
   // The sender's record is known: every message waiting for it goes on.
   void sender_ready(const std::string& key, const std::string& id, bool created) {
     std::vector<JobPtr> waiting = std::move(senders_[key].waiting);
-    senders_[key] = Sender{false, id, {}};
+    senders_[key] = Sender{false, id, created ? "created" : "found in the CRM", {}};
     for (const JobPtr& job : waiting) {
       const NewSender& n = *job->plan.new_sender;
       job->notes.push_back("sender " + n.address + ": " + n.entity + " " + id +
                            (job->created ? " created (unknown sender)"
-                            : created    ? " (made for an earlier message)"
+                            : created    ? " (created for an earlier message)"
                                          : " found in the CRM"));
       bind_sender(job->plan, id);
       deliver(job);
