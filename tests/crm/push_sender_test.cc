@@ -111,7 +111,9 @@ TEST(PushSender, LeadsWhenAskedAndARecordTheCrmAlreadyHasIsUsed) {
   ASSERT_EQ(r.code, kExitOk) << r.out << r.err;
   auto nora = records(sim, "leads", "nora.quinn@newcustomer.example");
   ASSERT_EQ(nora.size(), 1u);
-  EXPECT_EQ(nora[0]["subject"], "First order");
+  // Its topic: the subject of whichever of Nora's messages got there first.
+  const std::string topic = nora[0].value("subject", "");
+  EXPECT_TRUE(topic == "First order" || topic == "Second order") << topic;
   EXPECT_EQ(sender_of(sim, "nq-2@newcustomer.example"), nora[0]["leadid"]);
   EXPECT_EQ(sender_of(sim, "lee-1@another.example"), "aaaaaaaa-1111-0000-0000-000000000001");
   EXPECT_TRUE(records(sim, "leads", "lee@another.example").empty());  // none made for Lee
