@@ -2,7 +2,11 @@
 // run_app (real store files, real inputs) and captures its output.
 #pragma once
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -56,6 +60,31 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+#ifdef CRMR_BINARY
+// The crm-router binary run with `args` as a child process, CRMR_CRASH_AT set
+// to `crash_at` (unset when empty), its output appended to `log`. Returns its
+// exit status (-signal when killed); crash_point ends it with 137.
+inline int run_binary(const std::vector<std::string>& args, const std::string& crash_at,
+                      const std::string& log = "/dev/null") {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    ::dup2(fd, 1);
+    ::dup2(fd, 2);
+    if (crash_at.empty()) ::unsetenv("CRMR_CRASH_AT");
+    else ::setenv("CRMR_CRASH_AT", crash_at.c_str(), 1);
+    std::vector<char*> argv = {const_cast<char*>(CRMR_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(CRMR_BINARY, argv.data());
+    ::_exit(127);
+  }
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+#endif
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

@@ -231,22 +231,8 @@ struct RefusingCrm {
   }
   // The binary in a child process with CRMR_CRASH_AT set; its exit status.
   int crash(const std::string& at, std::vector<std::string> args) {
-    args.insert(args.begin(), {CRMR_BINARY, "--config", config});
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      setenv("CRMR_CRASH_AT", at.c_str(), 1);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    args.insert(args.begin(), {"--config", config});
+    return run_binary(args, at);
   }
 };
 

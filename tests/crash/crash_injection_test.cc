@@ -57,28 +57,6 @@ std::size_t count_files(const std::string& maildir) {
   return n;
 }
 
-// Runs the crm-router binary with `crash_at` in its environment (when not
-// empty); output goes to `log`. Returns its exit status (-signal if killed).
-int run_binary(const std::vector<std::string>& args, const std::string& crash_at,
-               const std::string& log) {
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
-    ::dup2(fd, 1);
-    ::dup2(fd, 2);
-    if (crash_at.empty()) ::unsetenv("CRMR_CRASH_AT");
-    else ::setenv("CRMR_CRASH_AT", crash_at.c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(CRMR_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(CRMR_BINARY, argv.data());
-    ::_exit(127);
-  }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
-}
-
 class CrashInjection : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
