@@ -137,7 +137,15 @@ class Dovecot {
     std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   }
 
- // Let bearer `token` log in as `user` by XOAUTH2 (kept across restarts).
+ // A [[mailbox]] block for `user` on this server's IMAP port (password from
+  // the environment variable `pw_env`, the test CA trusted); `extra` lines after.
+  std::string mailbox_toml(const std::string& name, const std::string& user, const std::string& pw_env,
+                           const std::string& extra) const {
+    return "[[mailbox]]\nname = \"" + name + "\"\nurl = \"" + imap_url() + "\"\nuser = \"" + user +
+           "\"\npassword_env = \"" + pw_env + "\"\ntls_ca_file = \"" + ca_file() + "\"\n" + extra;
+  }
+
+  // Let bearer `token` log in as `user` by XOAUTH2 (kept across restarts).
   void add_token(const std::string& user, const std::string& token) {
     std::string cmd = std::string(CRMR_SOURCE_DIR) + "/scripts/dovecot-test-server token " + dir() +
                       " " + user + " " + token;
@@ -161,6 +169,15 @@ class Dovecot {
 
  public:
   const std::string& output() const { return output_; }
+};
+
+// A Dovecot of one test: stopped (and its directory removed) when it goes.
+class ScopedDovecot : public Dovecot {
+ public:
+  ScopedDovecot() = default;
+  ScopedDovecot(const ScopedDovecot&) = delete;
+  ScopedDovecot& operator=(const ScopedDovecot&) = delete;
+  ~ScopedDovecot() { stop(); }
 };
 
 }  // namespace crmr::test

@@ -139,21 +139,15 @@ TEST_F(ForwardMailbox, ExplainShowsTheDecisionImportMakes) {
 
 // The same messages read from a mailbox with role "forward" by `run`.
 TEST_F(ForwardMailbox, RunOfAForwardRoleMailboxDecidesTheSame) {
-  Dovecot server;
+  ScopedDovecot server;
   if (!server.start()) GTEST_SKIP() << "dovecot is not installed";
-  struct StopAtEnd {
-    Dovecot& d;
-    ~StopAtEnd() { d.stop(); }
-  } stop_at_end{server};
   server.add_user("fwd", "right-password");
   ::setenv("CRMR_TEST_PW", "right-password", 1);
   server.deliver("fwd", "m4", forwarded(kNestor, "survey-4@fabrikam.example"));
   server.deliver("fwd", "m0", forwarded(kMegan, "survey-0@fabrikam.example"));
   const std::string cfg = t_.write(
-      "c.toml", "db = \"" + db_ + "\"\nprogress = false\n[[mailbox]]\nname = \"forward\"\n"
-                "url = \"" + server.imap_url() + "\"\nuser = \"fwd\"\n"
-                "password_env = \"CRMR_TEST_PW\"\ntls_ca_file = \"" + server.ca_file() +
-                "\"\nall = true\nrole = \"forward\"\n");
+      "c.toml", "db = \"" + db_ + "\"\nprogress = false\n" +
+                    server.mailbox_toml("forward", "fwd", "CRMR_TEST_PW", "all = true\nrole = \"forward\"\n"));
   auto r = run_cli({"--config", cfg, "--report", t_.file("r.json"), "run"});
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   expect_forward_decisions(report_by_id());

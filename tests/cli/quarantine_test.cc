@@ -336,18 +336,12 @@ TEST(QuarantineSim, NoPushOnlyQueues) {
 // for its forwarding user. Its retry must neither unwrap it again nor forget
 // who forwarded it (else no CRM recipient: tossed).
 TEST(QuarantineRun, ForwardMailboxRetryKeepsTheForwardingUser) {
-  Dovecot server;
+  ScopedDovecot server;
   if (!server.start()) GTEST_SKIP() << "dovecot is not installed";
-  struct StopAtEnd {
-    Dovecot& d;
-    ~StopAtEnd() { d.stop(); }
-  } stop_at_end{server};
   server.add_user("fwd", "right-password");
   setenv("CRMR_TEST_PW", "right-password", 1);
   server.deliver("fwd", "m1", forwarded_survey("survey-3@fabrikam.example"));
-  RefusingCrm crm("[[mailbox]]\nname = \"forward\"\nurl = \"" + server.imap_url() +
-                  "\"\nuser = \"fwd\"\npassword_env = \"CRMR_TEST_PW\"\ntls_ca_file = \"" +
-                  server.ca_file() + "\"\nall = true\nrole = \"forward\"\n");
+  RefusingCrm crm(server.mailbox_toml("forward", "fwd", "CRMR_TEST_PW", "all = true\nrole = \"forward\"\n"));
   auto r = crm.cli({"run"});
   EXPECT_EQ(r.code, kExitPartial) << r.out << r.err;
   auto items = quarantine_of(crm.db);
