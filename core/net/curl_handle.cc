@@ -1,6 +1,8 @@
 // CurlHandle and the mapping of libcurl failures; see curl_handle.h.
 #include "core/net/curl_handle.h"
 
+#include "core/net/protocol_trace.h"
+
 #include <mutex>
 #include <utility>
 
@@ -12,15 +14,6 @@ bool global_init() {
   static bool ok = false;
   std::call_once(once, [] { ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; });
   return ok;
-}
-
-std::string mask(std::string text, const std::vector<std::string>& secrets) {
-  for (const auto& s : secrets) {
-    if (s.size() < 3) continue;  // too short to search for without mangling text
-    for (std::size_t p = text.find(s); p != std::string::npos; p = text.find(s, p))
-      text.replace(p, s.size(), "***");
-  }
-  return text;
 }
 
 }  // namespace
@@ -76,7 +69,7 @@ Error curl_error(CURLcode code, const std::string& where, const CurlHandle& h,
   std::string detail(h.error_text());
   if (detail.empty()) detail = curl_easy_strerror(code);
   while (!detail.empty() && (detail.back() == '\n' || detail.back() == '\r')) detail.pop_back();
-  detail = mask(std::move(detail), secrets);
+  detail = mask_secrets(std::move(detail), secrets);
   Error e;
   e.scope = Scope::Mailbox;
   e.retry = Retry::Later;

@@ -12,6 +12,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "core/net/imap_namespace.h"
 #include "core/net/imap_parser.h"
 
 namespace crmr {
@@ -68,13 +69,17 @@ class ImapSession final : public MailboxSession {
     if (!r) return std::unexpected(r.error());
     if (auto s = check("CAPABILITY", *r); !s) return s;
     caps_ = std::move(caps);
-    return {};
+    return read_namespace();
   }
 
   std::string capabilities() const override { return caps_; }
   bool is_pop3() const override { return false; }
+  std::string logged_in_with() const override { return conn_.mechanism(); }
+  std::string namespace_text() const override { return ns_.describe(); }
+  std::string resolve_folder(const std::string& folder) const override { return ns_.resolve(folder); }
 
-  Result<FolderState> select(const std::string& folder) override {
+  Result<FolderState> select(const std::string& configured) override {
+    const std::string folder = ns_.resolve(configured);
     auto arg = imap_mailbox_arg(folder);
     if (!arg) return std::unexpected(arg.error());
     FolderState st;
@@ -89,6 +94,7 @@ class ImapSession final : public MailboxSession {
       e.code = "mailbox.folder";
       e.retry = Retry::Never;
       e.hint = "check that the folder exists and the user may open it";
+      if (folder != configured) e.message += " (\"" + configured + "\" on this server is \"" + folder + "\")";
       return std::unexpected(e);
     }
     return st;
@@ -124,7 +130,8 @@ class ImapSession final : public MailboxSession {
     return store(*uids, "\\Seen");
   }
 
-  Status move_to(const std::vector<std::string>& ids, const std::string& folder) override {
+  Status move_to(const std::vector<std::string>& ids, const std::string& configured) override {
+    const std::string folder = ns_.resolve(configured);
     auto uids = parse_uids(ids);
     if (!uids) return std::unexpected(uids.error());
     auto arg = imap_mailbox_arg(folder);
@@ -155,6 +162,18 @@ class ImapSession final : public MailboxSession {
   }
 
  private:
+  // The personal namespace (NAMESPACE, RFC 2342), else the separator from
+  // LIST "" "". A server refusing either keeps names as written.
+  Status read_namespace() {
+    bool announced = has_capability("NAMESPACE");
+    auto r = exchange(announced ? "NAMESPACE" : "LIST \"\" \"\"", [&](ImapResponse& u) {
+      if (announced) ns_.read_namespace(u);
+      else ns_.read_list(u);
+    });
+    if (!r) return std::unexpected(r.error());
+    return {};
+  }
+
   bool has_capability(std::string_view name) const {
     std::string padded = " " + caps_ + " ";
     std::string want = " " + std::string(name) + " ";
@@ -273,8 +292,13 @@ class ImapSession final : public MailboxSession {
     if (r->status == "NO" && r->code_name() == "TRYCREATE") {
       auto c = exchange("CREATE " + arg, {});
       if (!c) return std::unexpected(c.error());
-      if (c->status != "OK" && c->code_name() != "ALREADYEXISTS")
-        return std::unexpected(refused("CREATE " + folder, *c));
+      if (c->status != "OK" && c->code_name() != "ALREADYEXISTS") {
+        Error e = refused("CREATE " + folder, *c);
+        e.retry = Retry::Never;
+        e.hint = "create the folder on the server, or name one that exists; this server keeps "
+                 "personal folders under " + ns_.describe();
+        return std::unexpected(e);
+      }
       r = exchange(verb + " " + set + " " + arg, {});
       if (!r) return std::unexpected(r.error());
     }
@@ -285,6 +309,7 @@ class ImapSession final : public MailboxSession {
   ImapFramer framer_;
   std::uint32_t tag_counter_ = 0;
   std::string caps_;
+  ImapNamespace ns_;
   std::string bye_;                // text of the server's BYE, if it sent one
   std::optional<Error> broken_;    // set after an I/O or protocol error
   bool closed_ = false;

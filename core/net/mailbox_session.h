@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
@@ -28,7 +29,17 @@ struct MailboxEndpoint {
   bool verify_tls = true;    // off only by explicit option (logged as a warning)
   enum class StartTls { Required, Optional, Off } starttls = StartTls::Optional;
   std::chrono::seconds timeout{60};
+  // Login mechanisms to try in this order (names of login_mechanism_names());
+  // the next is tried when one is refused or not offered. Empty: XOAUTH2 with
+  // a token, else plain, login, user. GSSAPI and NTLM only when named.
+  std::vector<std::string> auth;
+  // Receives the protocol conversation line by line ("C: ...", "S: ...",
+  // "-- note") with secrets masked; empty: no trace.
+  std::function<void(std::string_view line)> trace;
 };
+
+// The names `auth` accepts: plain login cram-md5 xoauth2 gssapi ntlm user apop.
+const std::vector<std::string>& login_mechanism_names();
 
 struct FolderState {
   std::uint32_t uidvalidity = 0;  // IMAP; 0 for POP3
@@ -49,6 +60,16 @@ class MailboxSession {
   // "IMAP4rev1 UIDPLUS MOVE ..." / "UIDL TOP ..." as the server announced them.
   virtual std::string capabilities() const = 0;
   virtual bool is_pop3() const = 0;
+  // The login mechanism that worked ("plain", "user", ...).
+  virtual std::string logged_in_with() const { return {}; }
+  // IMAP: the personal namespace as the server announced it (RFC 2342),
+  // e.g. personal prefix "INBOX.", separator "."; empty for POP3.
+  virtual std::string namespace_text() const { return {}; }
+  // The server's name of a configured folder: INBOX stays INBOX; a name not
+  // already inside a namespace gets the personal prefix ("Processed" ->
+  // "INBOX.Processed" on Cyrus/Courier), "/" becomes the server's separator.
+  // select() and move_to() resolve their folder this way.
+  virtual std::string resolve_folder(const std::string& folder) const { return folder; }
 
   // Open a folder (POP3: the only folder is "INBOX").
   virtual Result<FolderState> select(const std::string& folder) = 0;

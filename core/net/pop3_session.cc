@@ -50,6 +50,7 @@ class Pop3Session final : public MailboxSession {
 
   std::string capabilities() const override { return caps_; }
   bool is_pop3() const override { return true; }
+  std::string logged_in_with() const override { return conn_.mechanism(); }
 
   Result<FolderState> select(const std::string& folder) override {
     std::string upper = folder;
