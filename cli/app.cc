@@ -1,6 +1,7 @@
 #include "cli/app.h"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -21,6 +22,7 @@ struct Globals {
   std::string db;
   std::string report;
   std::string log_file;
+  std::string trace_file;
   bool dry_run = false;
   int verbose = 0;
   bool quiet = false;
@@ -72,6 +74,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.add_flag("-v,--verbose", g.verbose, "More output (repeat for debug logs)");
   app.add_flag("-q,--quiet", g.quiet, "Print nothing when all is well");
   app.add_flag("--no-progress", g.no_progress, "No progress bar");
+  app.add_option("--trace", g.trace_file,
+                 "Write the IMAP/POP3 conversation to FILE, passwords and tokens masked (for the server's support)");
 
   ImportOptions imp;
   auto* import_cmd = app.add_subcommand("import", "Route archived mail: .eml, folders, Maildir, mbox, gzip, - for stdin");
@@ -191,6 +195,20 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       .report_path = !g.report.empty() ? g.report : cfg->report,
       .dry_run = g.dry_run,
   };
+
+  if (!g.trace_file.empty()) {
+    try {
+      ctx.trace = spdlog::basic_logger_mt("crm-router-trace", g.trace_file, true);
+    } catch (const spdlog::spdlog_ex& e) {
+      err << "crm-router: cannot write the trace file " << g.trace_file << ": " << e.what() << '\n';
+      return kExitUsage;
+    }
+    ctx.trace->set_pattern("%Y-%m-%d %H:%M:%S.%e %v");
+    ctx.trace->set_level(spdlog::level::debug);
+    ctx.trace->flush_on(spdlog::level::debug);
+  } else if (g.verbose >= 2) {
+    ctx.trace = spdlog::default_logger();  // -vv: the conversation goes to the debug log
+  }
 
   int rc = kExitOk;
   if (import_cmd->parsed()) {

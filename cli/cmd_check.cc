@@ -44,7 +44,9 @@ Result<std::size_t> pending(MailboxSession& s, const MailboxConfig& m, const Sto
 
 void check_folder(Context& ctx, MailboxSession& s, const MailboxConfig& m, const Store& store,
                   const std::string& folder, CheckTally& t) {
-  const std::string label = "  " + folder + ": ";
+  std::string resolved = s.resolve_folder(folder);
+  const std::string label =
+      "  " + folder + (resolved != folder ? " (on the server: " + resolved + ")" : "") + ": ";
   auto state = s.select(folder);
   if (!state) {
     ctx.out.error("mailbox " + m.name + ", folder " + folder + ": " + state.error().describe());
@@ -101,6 +103,7 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
       t.unreachable = true;
       continue;
     }
+    ctx.trace_mailbox(m->name, *ep);
     auto session = open_mailbox(*ep);
     if (!session) {
       ctx.out.error("mailbox " + m->name + ": " + session.error().describe());
@@ -108,8 +111,18 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
       continue;
     }
     ctx.out.info("mailbox " + m->name + " (" + m->url + ", user " + m->user +
-                 "): connected and logged in");
+                 "): connected and logged in with " + (*session)->logged_in_with());
     ctx.out.info("  capabilities: " + (*session)->capabilities());
+    if (!m->is_pop3()) {
+      ctx.out.info("  namespace: " + (*session)->namespace_text());
+      for (const std::string* f : {&m->after.folder, &m->quarantine_folder}) {
+        if (f->empty() || (f == &m->after.folder && m->after.kind != Disposition::Move)) continue;
+        std::string to = (*session)->resolve_folder(*f);
+        ctx.out.info(std::string("  ") + (f == &m->quarantine_folder ? "quarantine_folder " : "after = move:") +
+                     *f + (to != *f ? " -> " + to : " (as written)") +
+                     " (created at the first move if missing and the server allows it)");
+      }
+    }
     for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders)
       check_folder(ctx, **session, *m, **store, folder, t);
     if (auto st = (*session)->close(); !st) {

@@ -135,6 +135,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     auto session = [&]() -> Result<std::unique_ptr<MailboxSession>> {
       auto ep = mailbox_endpoint(*m, warnings);
       if (!ep) return std::unexpected(ep.error());
+      ctx.trace_mailbox(m->name, *ep);
       return open_mailbox(*ep);
     }();
     for (const auto& w : warnings) {

@@ -7,8 +7,13 @@
 
 #include "cli/config.h"
 #include "cli/output.h"
+#include "core/net/mailbox_session.h"
 #include "core/result.h"
 #include "storage/store.h"
+
+namespace spdlog {
+class logger;
+}
 
 namespace crmr {
 
@@ -18,9 +23,14 @@ struct Context {
   std::string db_path;      // --db, else config db, else the platform default
   std::string report_path;  // --report, else config report; empty: none
   bool dry_run = false;
+  // Where the IMAP/POP3 conversation goes (--trace FILE, or the log at -vv);
+  // null: no trace.
+  std::shared_ptr<spdlog::logger> trace;
 
   // Open the state database: read-only in a dry run, else read-write.
   Result<std::unique_ptr<Store>> open_store() const;
+  // Give `ep` of mailbox `name` the protocol trace, when one is wanted.
+  void trace_mailbox(const std::string& name, MailboxEndpoint& ep) const;
   // Print an error with its hint and return the exit code its scope implies.
   int fail_with(const Error& e) const;
 };

@@ -1,11 +1,13 @@
 #include "cli/mailbox_config.h"
 
 #include <cctype>
+#include <algorithm>
 #include <chrono>
 #include <set>
 
 #include "cli/config_checker.h"
 #include "cli/dates.h"
+#include "core/net/mailbox_session.h"
 
 namespace crmr {
 namespace {
@@ -14,7 +16,7 @@ constexpr std::initializer_list<const char*> kKeys = {
     "name", "url", "user", "password_env", "password_file", "oauth2_token_env",
     "oauth2_token_command", "folders", "role", "after", "since", "all", "tls_ca_file",
     "tls_verify", "starttls", "batch_size", "timeout_s", "quarantine_folder",
-    "max_messages_per_run", "max_bytes_per_run", "max_seconds_per_run",
+    "max_messages_per_run", "max_bytes_per_run", "max_seconds_per_run", "auth",
     // never allowed, each reported with its own explanation:
     "password", "oauth2_token"};
 
@@ -57,6 +59,10 @@ void read_url(ConfigChecker& c, const toml::table& t, const std::string& s, Mail
     c.problem(*n, s + ".url must start with imap://, imaps://, pop3:// or pop3s://");
   } else if (host_at >= m.url.size() || m.url[host_at] == '/' || m.url[host_at] == ':') {
     c.problem(*n, s + ".url has no host name");
+  } else if (std::string u = m.url; std::transform(u.begin(), u.end(), u.begin(), ::toupper),
+             u.find(";AUTH=") != std::string::npos) {
+    c.problem(*n, s + ".url must not name the login mechanism; write auth = \"plain\" (or a "
+                      "list) instead, see crm-router.conf(5)");
   } else if (m.url.find('@', host_at) != std::string::npos) {
     c.problem(*n, s + ".url must not contain a user or password; use user and password_env");
   }
@@ -122,6 +128,40 @@ void read_after(ConfigChecker& c, const toml::table& t, const std::string& s, Ma
     c.problem(*n, s + ".after must be leave, seen, move:FOLDER or delete");
 }
 
+// auth: one mechanism name or a list of them, in order of preference.
+void read_auth(ConfigChecker& c, const toml::table& t, const std::string& s, MailboxConfig& m) {
+  const toml::node* n = t.get("auth");
+  if (!n) return;
+  const auto& known = login_mechanism_names();
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  std::vector<const toml::node*> items;
+  if (n->is_string()) items.push_back(n);
+  else if (const toml::array* arr = n->as_array(); arr && !arr->empty())
+    for (const toml::node& e : *arr) items.push_back(&e);
+  else
+    c.problem(*n, s + ".auth must be a mechanism or a list of them, e.g. auth = [\"plain\", \"user\"]");
+  bool oauth = t.get("oauth2_token_env") || t.get("oauth2_token_command");
+  for (const toml::node* e : items) {
+    auto v = e->value_exact<std::string>();
+    std::string name = v.value_or("");
+    for (char& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      c.problem(*e, s + ".auth: \"" + v.value_or("") + "\" is not a login mechanism; use one of " + list);
+    } else if (std::find(m.auth.begin(), m.auth.end(), name) != m.auth.end()) {
+      c.problem(*e, s + ".auth lists \"" + name + "\" twice");
+    } else if (name == "apop" && !m.is_pop3()) {
+      c.problem(*e, s + ".auth: apop is for POP3 mailboxes only");
+    } else if ((name == "xoauth2") != oauth) {
+      c.problem(*e, s + ".auth: " + name +
+                        (oauth ? " needs a password; with an OAuth2 token use auth = \"xoauth2\""
+                               : " needs oauth2_token_env or oauth2_token_command"));
+    } else {
+      m.auth.push_back(name);
+    }
+  }
+}
+
 // Secrets: exactly one source, and never the secret itself.
 void check_secrets(ConfigChecker& c, const toml::table& t, const toml::node& at,
                    const std::string& s) {
@@ -169,6 +209,7 @@ void read_one(ConfigChecker& c, const toml::table& t, int index, MailboxConfig& 
   c.get(t, "oauth2_token_env", m.oauth2_token_env, s);
   c.get(t, "oauth2_token_command", m.oauth2_token_command, s);
   check_secrets(c, t, t, s);
+  read_auth(c, t, s, m);
   read_folders(c, t, s, m);
   read_role(c, t, s, m);
   read_after(c, t, s, m);

@@ -30,6 +30,9 @@ struct MailboxConfig {
   std::string oauth2_token_env;    // XOAUTH2 bearer token
   std::string oauth2_token_command;
   std::vector<std::string> folders{"INBOX"};
+  // Login mechanisms in order of preference (plain login cram-md5 xoauth2
+  // gssapi ntlm user apop); empty: the default (see crm-router.conf(5)).
+  std::vector<std::string> auth;
   MailboxRole role;                // "forward", "user:ADDR", "queue:ADDR"; default none
   Disposition after;               // leave | seen | move:FOLDER | delete
   std::string quarantine_folder;   // move quarantined messages there (IMAP); empty: leave

@@ -53,6 +53,7 @@ Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
   ep.ca_file = m.tls_ca_file;
   ep.verify_tls = m.tls_verify;
   ep.timeout = std::chrono::seconds(m.timeout_s);
+  ep.auth = m.auth;
   ep.starttls = m.starttls == "required" ? MailboxEndpoint::StartTls::Required
                 : m.starttls == "off"    ? MailboxEndpoint::StartTls::Off
                                          : MailboxEndpoint::StartTls::Optional;
