@@ -51,17 +51,17 @@ Error login_refused(const std::string& where, const std::string& mechanism,
     e.code = "mailbox.login_delay";
     e.retry = Retry::Later;
     e.hint = "transient: the server allows only one login per interval; the next run tries "
-             "again (not a password problem)";
+             "again; not a password problem";
   } else if (r.code == "IN-USE") {
     e.code = "mailbox.in_use";
     e.retry = Retry::Later;
-    e.hint = "transient: another client holds the mailbox; the next run tries again (not a "
-             "password problem)";
+    e.hint = "transient: another client holds the mailbox; the next run tries again; not a "
+             "password problem";
   } else if (r.code == "UNAVAILABLE" || r.code == "SYS/TEMP") {
     e.code = "mailbox.unavailable";
     e.retry = Retry::Later;
-    e.hint = "transient: the server cannot log anyone in right now; the next run tries again "
-             "(not a password problem)";
+    e.hint = "transient: the server cannot log anyone in right now; the next run tries again; "
+             "not a password problem";
   } else {
     e.code = "mailbox.auth";
     e.retry = Retry::Never;

@@ -264,7 +264,11 @@ TEST_F(RunTest, ServerKilledMidBatchRerunLosesNothingAndDoublesNothing) {
   m.batch_size = 5;
   m.after.kind = Disposition::Seen;
   {
-    MailboxEndpoint ep{m.url, user_, "right-password", "", server_->ca_file()};
+    MailboxEndpoint ep;
+    ep.url = m.url;
+    ep.user = user_;
+    ep.password = "right-password";
+    ep.ca_file = server_->ca_file();
     auto s = open_mailbox(ep);
     ASSERT_TRUE(s) << s.error().describe();
     KillingSession killing(std::move(*s), *server_, 7);  // in the second batch
