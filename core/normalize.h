@@ -30,6 +30,9 @@ std::optional<std::string> conversation_key(std::string_view thread_index_base64
 std::optional<std::string> base64_decode(std::string_view in);
 std::string base64_encode(std::string_view in);
 
+// `s` with ASCII letters in upper case (protocol keywords; no locale).
+std::string ascii_upper(std::string_view s);
+
 // Smart matching hashes (Dynamics "hash" correlation). Subject: the
 // organisation's filter regex removes RE:/FW:-style prefixes, the rest is split
 // into words, lower-cased and hashed; at most `max_count`, sorted, unique.

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "core/net/mailbox_session.h"
+#include "core/normalize.h"
 
 namespace crmr {
 namespace {
@@ -33,11 +34,6 @@ const Entry& entry(LoginMechanism m) {
   return kMechanisms[0];
 }
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 }  // namespace
 
@@ -76,7 +72,7 @@ std::vector<LoginMechanism> login_plan(const std::vector<std::string>& names, bo
 }
 
 void ServerOffer::read(std::string_view line) {
-  std::string u = upper(line);
+  std::string u = ascii_upper(line);
   if (pop3_) {
     if (u.starts_with("+OK") && !known_) {  // the greeting: an APOP timestamp <...@...>
       std::size_t lt = line.find('<');

@@ -1,18 +1,9 @@
 // Login refusals; see login_refusal.h.
 #include "core/net/login_refusal.h"
 
-#include <cctype>
+#include "core/normalize.h"
 
 namespace crmr {
-namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 std::optional<LoginRefusal> parse_login_refusal(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
@@ -25,7 +16,7 @@ std::optional<LoginRefusal> parse_login_refusal(std::string_view line) {
     if (sp == std::string_view::npos || sp == 0) return std::nullopt;
     std::string_view tag = line.substr(0, sp);
     std::string_view after = line.substr(sp + 1);
-    std::string status = upper(after.substr(0, after.find(' ')));
+    std::string status = ascii_upper(after.substr(0, after.find(' ')));
     bool refusal = tag == "*" ? status == "BYE" : (status == "NO" || status == "BAD");
     if (!refusal || tag == "+") return std::nullopt;
     rest = after.substr(status.size());
@@ -36,7 +27,7 @@ std::optional<LoginRefusal> parse_login_refusal(std::string_view line) {
     std::size_t close = rest.find(']');
     if (close != std::string_view::npos) {
       std::string_view code = rest.substr(1, close - 1);
-      r.code = upper(code.substr(0, code.find(' ')));
+      r.code = ascii_upper(code.substr(0, code.find(' ')));
     }
   }
   return r;

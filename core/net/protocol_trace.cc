@@ -1,18 +1,12 @@
 // ProtocolTrace; see protocol_trace.h.
 #include "core/net/protocol_trace.h"
 
-#include <cctype>
+#include "core/normalize.h"
 
 namespace crmr {
 namespace {
 
 constexpr std::string_view kMask = "***";
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // The words of a line split at single spaces, as views into it.
 std::vector<std::string_view> words(std::string_view line) {
@@ -83,8 +77,8 @@ std::string ProtocolTrace::mask_client_line(std::string_view line) {
       out += kMask;
     }
   };
-  std::string first = upper(w[0]);
-  std::string second = w.size() > 1 ? upper(w[1]) : "";
+  std::string first = ascii_upper(w[0]);
+  std::string second = w.size() > 1 ? ascii_upper(w[1]) : "";
   if (first == "PASS") {  // POP3 USER/PASS
     masked_after(1);
   } else if (first == "APOP") {  // APOP user digest
