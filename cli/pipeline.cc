@@ -21,6 +21,8 @@ class Pipeline::RunOverlay final : public CacheView {
  public:
   explicit RunOverlay(const CacheView& base) : base_(base), org_(base.org()) {}
 
+  Status status() const override { return base_.status(); }
+
   Status remember(const std::string& key) {
     if (!seen_) {
       auto set = KeySet::open_temporary();
@@ -61,11 +63,15 @@ class Pipeline::RunOverlay final : public CacheView {
 };
 
 Pipeline::Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink)
+    : Pipeline(store, store, std::move(opts), run_id, std::move(sink)) {}
+
+Pipeline::Pipeline(Store& store, const CacheView& cache, PipelineOptions opts,
+                   std::int64_t run_id, EntrySink sink)
     : store_(store),
       opts_(std::move(opts)),
       run_id_(run_id),
       sink_(std::move(sink)),
-      overlay_(std::make_unique<RunOverlay>(store)) {
+      overlay_(std::make_unique<RunOverlay>(cache)) {
   for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
     totals_[o] = 0;
 }
@@ -113,6 +119,20 @@ Status Pipeline::flush() {
   return {};
 }
 
+Status Pipeline::check_cache(const RawMessage& raw) {
+  Status st = overlay_->status();
+  if (st) return {};
+  const Error& cause = st.error();
+  Error e{"cache.failed",
+          raw.source + (raw.position.empty() ? "" : " " + raw.position) +
+              ": not routed: the cache could not be read while deciding it: " + cause.message,
+          "the message was not recorded and not disposed of, and is routed again next time" + (cause.hint.empty() ? std::string() : "; " + cause.hint),
+          Scope::Run, cause.retry};
+  spdlog::warn("{}", e.describe());  // the command prints it; error level would repeat it
+  if (auto f = flush(); !f) return f;  // the messages decided before it stand
+  return fail(std::move(e));
+}
+
 Result<bool> Pipeline::process(RawMessage raw) {
   bytes_ += raw.bytes.size();
   last_quarantined_ = false;
@@ -136,6 +156,7 @@ Result<bool> Pipeline::process(RawMessage raw) {
       e.reason = "Duplicate";
       e.error.clear();
     }
+    if (auto st = check_cache(raw); !st) return std::unexpected(st.error());
     if (auto s = commit_entry(e, std::move(raw.bytes)); !s) return std::unexpected(s.error());
     emit(std::move(e));
     return true;
@@ -155,6 +176,7 @@ Result<bool> Pipeline::process(RawMessage raw) {
 
   const std::string key = message_key(msg, raw.bytes);
   Decision d = decide(msg, key, *overlay_, policy);
+  if (auto st = check_cache(raw); !st) return std::unexpected(st.error());
   ReportEntry e = make_entry(raw.source, raw.position, msg, d);
   // Unwrapped now, or (quarantine retry) unwrapped when first routed: the
   // report and the stored decision keep who forwarded it.

@@ -48,11 +48,18 @@ using EntrySink = std::function<void(ReportEntry&&)>;
 class Pipeline {
  public:
   Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink);
+  // Decides against `cache` (which must outlive the pipeline) instead of
+  // the store, and records in the store: for tests that inject faults.
+  Pipeline(Store& store, const CacheView& cache, PipelineOptions opts, std::int64_t run_id,
+           EntrySink sink);
   ~Pipeline();
 
   // Process one raw message. Returns false when it was skipped by the date
   // filter. Errors only for storage failures (Scope::Run): the message is then
-  // not committed and the run must stop.
+  // not committed and the run must stop. A cache lookup that failed during
+  // its decision (CacheView::status()) is such a failure ("cache.failed"):
+  // the messages before it are committed, this one is not recorded at all,
+  // so it is neither in the ledger nor disposed of, and is routed next time.
   // Takes the message by value: its bytes are moved into the store, not copied.
   Result<bool> process(RawMessage raw);
 
@@ -93,6 +100,9 @@ class Pipeline {
   class RunOverlay;
   void emit(ReportEntry&& e);
   Status commit_entry(const ReportEntry& e, std::string raw);
+  // After a decision: the cache's sticky status. On failure commits what was
+  // decided before and returns the error naming `raw`'s message.
+  Status check_cache(const RawMessage& raw);
 
   Store& store_;
   PipelineOptions opts_;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/result.h"
+
 namespace crmr {
 
 // A CRM record that has an e-mail address.
@@ -54,9 +56,16 @@ struct OrgSettings {
 // Default blocked extensions (Dataverse's out-of-the-box list).
 std::vector<std::string> default_blocked_extensions();
 
+// Lookups answer "not found" both when nothing matches and when the cache
+// could not be read; status() tells the two apart. It is sticky, like
+// leveldb's Iterator::status(): the first failure of any lookup stays until
+// the view is gone, so a caller checks it once after a decision and never
+// takes an answer made of failed lookups for a real one.
 class CacheView {
  public:
   virtual ~CacheView() = default;
+  // OK, or the first error a lookup met (Scope::Run: the cache is unusable).
+  virtual Status status() const { return {}; }
   virtual OrgSettings org() const = 0;
   // Every record (active or not) whose e-mail address equals `address`
   // (normalised: see normalize_address in core/address.h).

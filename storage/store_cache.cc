@@ -307,7 +307,9 @@ Result<std::int64_t> Store::count_filtering_changes(const std::string& entity,
 Status Store::upsert_tracked(const TrackedEmail& e) {
   if (auto st = impl_->writable("store a tracked e-mail"); !st) return st;
   if (e.activity_id.empty()) return invalid("tracked e-mail has no activity id");
-  const OrgSettings org = this->org();
+  auto read = impl_->read_org();
+  if (!read) return fail(read.error());
+  const OrgSettings org = std::move(*read);
   std::vector<std::string> recipients;
   for (const auto& a : e.recipients)
     if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
@@ -343,55 +345,81 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   const std::string normal = normalize_address(address);
   if (normal.empty()) return out;
   auto q = impl_->conn.cached(kRecordsByAddress);
-  if (!q || !(*q)->bind(1, normal)) return out;
-  // A lookup that fails midway gives what it read (CacheView has no errors).
-  (void)db::for_each_row(**q, [&](const db::Statement& s) -> Status {
+  if (!q) {
+    impl_->lookup_failed(q.error());
+    return out;
+  }
+  Status st = (*q)->bind(1, normal);
+  if (st) st = db::for_each_row(**q, [&](const db::Statement& s) -> Status {
     out.push_back(RecordRef{s.column_text(0), s.column_text(1), s.column_text(2),
                             s.column_bool(3), s.column_int(4)});
     return {};
   });
+  if (!st) {
+    impl_->lookup_failed(st.error());  // what it read is not the answer
+    out.clear();
+  }
   return out;
 }
 
 namespace {
 
-std::optional<TrackedEmail> tracked_one(db::Connection& conn, const char* sql,
+// The best tracked e-mail `sql` finds for `key`; a failure is kept as the
+// store's lookup error and reads as none.
+std::optional<TrackedEmail> tracked_one(Store::Impl& impl, const char* sql,
                                         const std::string& key) {
   if (key.empty()) return std::nullopt;
-  auto q = conn.cached(sql);
-  if (!q || !(*q)->bind(1, key)) return std::nullopt;
+  auto q = impl.conn.cached(sql);
+  if (!q) {
+    impl.lookup_failed(q.error());
+    return std::nullopt;
+  }
+  if (auto st = (*q)->bind(1, key); !st) {
+    impl.lookup_failed(st.error());
+    return std::nullopt;
+  }
   auto row = (*q)->step();
-  if (!row || !*row) return std::nullopt;
+  if (!row) {
+    impl.lookup_failed(row.error());
+    return std::nullopt;
+  }
+  if (!*row) return std::nullopt;
   return read_tracked(**q);
 }
 
 }  // namespace
 
 std::optional<TrackedEmail> Store::tracked_by_message_id(std::string_view id) const {
-  return tracked_one(impl_->conn, kTrackedByMessageId, normalize_message_id(id));
+  return tracked_one(*impl_, kTrackedByMessageId, normalize_message_id(id));
 }
 
 std::optional<TrackedEmail> Store::tracked_by_token(std::string_view token) const {
-  return tracked_one(impl_->conn, kTrackedByToken, normalize_token(token));
+  return tracked_one(*impl_, kTrackedByToken, normalize_token(token));
 }
 
 std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key) const {
-  return tracked_one(impl_->conn, kTrackedByConversation, lower_ascii(key));
+  return tracked_one(*impl_, kTrackedByConversation, lower_ascii(key));
 }
 
 std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
     const std::vector<std::int32_t>& hashes) const {
+  auto failed = [&](const Error& e) {
+    impl_->lookup_failed(e);
+    return std::vector<TrackedEmail>{};
+  };
   std::unordered_map<std::int64_t, int> shared;  // tid -> hashes in common
   std::vector<std::int32_t> unique(hashes);
   std::sort(unique.begin(), unique.end());
   unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
   for (std::int32_t hash : unique) {
     auto q = impl_->conn.cached(kTidsByHash);
-    if (!q || !(*q)->bind(1, static_cast<std::int64_t>(hash))) return {};
-    (void)db::for_each_row(**q, [&](const db::Statement& row) -> Status {
+    if (!q) return failed(q.error());
+    Status st = (*q)->bind(1, static_cast<std::int64_t>(hash));
+    if (st) st = db::for_each_row(**q, [&](const db::Statement& row) -> Status {
       ++shared[row.column_int64(0)];
       return {};
     });
+    if (!st) return failed(st.error());
   }
   std::vector<std::pair<std::int64_t, int>> ranked(shared.begin(), shared.end());
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
@@ -402,9 +430,11 @@ std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
   out.reserve(ranked.size());
   for (const auto& [tid, count] : ranked) {
     auto q = impl_->conn.cached(kTrackedByTid);
-    if (!q || !(*q)->bind(1, tid)) break;
+    if (!q) return failed(q.error());
+    if (auto st = (*q)->bind(1, tid); !st) return failed(st.error());
     auto row = (*q)->step();
-    if (row && *row) out.push_back(read_tracked(**q));
+    if (!row) return failed(row.error());
+    if (*row) out.push_back(read_tracked(**q));
   }
   return out;
 }

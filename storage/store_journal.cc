@@ -90,9 +90,20 @@ Result<int> change(db::Connection& conn, const char* sql, Bind&& binds) {
 
 bool Store::ledger_has(std::string_view key) const {
   auto q = impl_->conn.cached(kLedgerHas);
-  if (!q || !(*q)->bind(1, key)) return false;
+  if (!q) {
+    impl_->lookup_failed(q.error());
+    return false;
+  }
+  if (auto st = (*q)->bind(1, key); !st) {
+    impl_->lookup_failed(st.error());
+    return false;
+  }
   auto row = (*q)->step();
-  return row && *row;
+  if (!row) {
+    impl_->lookup_failed(row.error());
+    return false;  // not an answer: status() says so
+  }
+  return *row;
 }
 
 Status Store::record_processed(std::int64_t run_id, const ProcessedMessage& m) {
