@@ -18,10 +18,10 @@ int cmd_cache_import(Context& ctx, const CacheImportOptions& o) {
                         : o.format == "csv" ? CacheFileFormat::Csv
                                             : CacheFileFormat::Auto;
   auto r = import_cache_file(**store, o.file, fmt, o.entity);
-  if (!r) {
-    ctx.out.error(r.error().describe());
-    return r.error().scope == Scope::Run && r.error().code.rfind("store", 0) == 0 ? kExitStorage
-                                                                                  : kExitInput;
+  if (!r) return ctx.fail_with(r.error());
+  if (!r->imported.empty()) {
+    if (auto st = (*store)->note_cache_refresh(CacheRefresh::Import); !st)
+      return ctx.fail_with(st.error());
   }
   std::string line;
   std::int64_t total = 0;
@@ -41,7 +41,7 @@ int cmd_cache_import(Context& ctx, const CacheImportOptions& o) {
 
 int cmd_cache_stats(Context& ctx) {
   ctx.dry_run = true;  // reading only
-  auto store = ctx.open_store();
+  auto store = ctx.open_existing_store();
   if (!store) return ctx.fail_with(store.error());
   auto stats = (*store)->cache_stats();
   if (!stats) return ctx.fail_with(stats.error());

@@ -1,8 +1,10 @@
 // `check`: test access to every configured mailbox and say what the next run
-// would fetch. Reads the state database read-only; writes nothing anywhere.
+// would fetch, after what the cache holds (check_cache). Reads the state
+// database read-only; writes nothing anywhere.
 #include <algorithm>
 #include <unordered_set>
 
+#include "cli/cache_guard.h"
 #include "cli/exit_codes.h"
 #include "cli/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
@@ -92,6 +94,7 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
                  " is readable by group or others (chmod 600 it)");
   auto store = Store::open(ctx.db_path, OpenMode::ReadOnly);
   if (!store) return ctx.fail_with(store.error());
+  const int cache_rc = check_cache(ctx, **store);
 
   CheckTally t;
   for (const MailboxConfig* m : *selected) {
@@ -100,7 +103,7 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
     for (const auto& w : warnings) ctx.out.warn(w);
     if (!ep) {
       ctx.out.error(ep.error().describe());
-      t.unreachable = true;
+      (exit_code_for(ep.error()) == kExitConfig ? t.config : t.unreachable) = true;
       continue;
     }
     ctx.trace_mailbox(m->name, *ep);
@@ -131,7 +134,8 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
     }
   }
   if (t.unreachable) return kExitUnreachable;
-  return t.config ? kExitConfig : kExitOk;
+  if (t.config) return kExitConfig;
+  return cache_rc;
 }
 
 }  // namespace crmr

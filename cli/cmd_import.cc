@@ -3,6 +3,7 @@
 #include <fstream>
 #include <optional>
 
+#include "cli/cache_guard.h"
 #include "cli/commands.h"
 #include "cli/crm_commands.h"
 #include "cli/dates.h"
@@ -72,8 +73,11 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   if (!lock) return lock.error();
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
+  auto guard = guard_routing(ctx, **store, "import");
+  if (!guard) return guard.error();
 
   RunRecorder rec(ctx, **store, "import");
+  if (!guard->empty()) rec.add_warning(*guard);
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
   if (ctx.out.progress_enabled()) rec.set_expected_bytes(expected_input_bytes(o.paths));
 
@@ -104,8 +108,10 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
       input_failed = true;
     }
   }
-  int rc = rec.finish(pipeline, input_failed);
-  return push_after_batch(ctx, **store, o.no_push, rc);
+  int rc = rec.finish(pipeline, false);
+  rc = push_after_batch(ctx, **store, o.no_push, rc);
+  // An input that could not be read (7) wins over messages quarantined (1).
+  return input_failed && (rc == kExitOk || rc == kExitPartial) ? kExitInput : rc;
 }
 
 }  // namespace crmr

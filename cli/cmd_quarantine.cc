@@ -19,6 +19,7 @@
 #include <ostream>
 #include <set>
 
+#include "cli/cache_guard.h"
 #include "cli/commands.h"
 #include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
@@ -130,7 +131,7 @@ Status write_new_file(const fs::path& path, const std::string& bytes) {
 
 int cmd_quarantine_list(Context& ctx, const QuarantineListOptions& o) {
   ctx.dry_run = true;  // reading only
-  auto store = ctx.open_store();
+  auto store = ctx.open_existing_store();
   if (!store) return ctx.fail_with(store.error());
   auto items = (*store)->quarantine_list();
   if (!items) return ctx.fail_with(items.error());
@@ -166,7 +167,7 @@ int cmd_quarantine_list(Context& ctx, const QuarantineListOptions& o) {
 int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o) {
   const bool dry_run = ctx.dry_run;
   ctx.dry_run = true;  // the database is only read
-  auto store = ctx.open_store();
+  auto store = ctx.open_existing_store();
   if (!store) return ctx.fail_with(store.error());
   auto items = select_items(ctx, **store, o.which, "export");
   if (!items) return items.error();
@@ -232,6 +233,8 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
     ctx.out.info("quarantine is empty: nothing to retry");
     return kExitOk;
   }
+  auto guard = guard_routing(ctx, store, "quarantine retry");
+  if (!guard) return guard.error();
   // Every row of a key goes with its first retried item (one message, one
   // row: a message that fails again is quarantined once, anew).
   auto all = store.quarantine_list();
@@ -245,6 +248,7 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
   base.policy = ctx.cfg.policy;
 
   RunRecorder rec(ctx, store, "quarantine retry");
+  if (!guard->empty()) rec.add_warning(*guard);
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
   const QuarantineItem* current = nullptr;
   EntrySink record = rec.sink();

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "cli/cache_guard.h"
 #include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
@@ -108,8 +109,11 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   auto first = check_first_runs(ctx, **store, *selected);
   if (!first) return ctx.fail_with(first.error());
   if (!*first) return kExitConfig;
+  auto guard = guard_routing(ctx, **store, "run");
+  if (!guard) return guard.error();
 
   RunRecorder rec(ctx, **store, "run");
+  if (!guard->empty()) rec.add_warning(*guard);
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
   PipelineOptions base;
   base.dry_run = ctx.dry_run;
@@ -122,6 +126,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   mo.run_limit = o.limit;
   mo.on_message = [&] { rec.progress(pipeline); };
   bool mailbox_failed = false;
+  bool mailbox_config_failed = false;
   for (const MailboxConfig* m : *selected) {
     if (o.limit && pipeline.processed() >= *o.limit) {
       MailboxStatus skipped;
@@ -154,7 +159,9 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       failed.status = "failed";
       failed.error = session.error().describe();
       rec.add_mailbox(std::move(failed));
-      mailbox_failed = true;
+      // A secret that cannot be read is the configuration's fault (3), not
+      // the server's (4); the other mailboxes run either way.
+      (exit_code_for(session.error()) == kExitConfig ? mailbox_config_failed : mailbox_failed) = true;
       continue;
     }
     spdlog::info("mailbox {}: connected", m->name);
@@ -187,6 +194,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   }
   int rc = rec.finish(pipeline, false);
   if (mailbox_failed) rc = kExitUnreachable;
+  if (mailbox_config_failed) rc = kExitConfig;
   // Deliver what is queued now (when [crm] is configured): the messages are
   // already committed and disposed of, so a CRM outage only delays them.
   return push_after_batch(ctx, **store, o.no_push, rc);

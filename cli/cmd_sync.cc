@@ -222,7 +222,11 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
       ctx.out.info(line + (n.full ? " (full read)" : " (changes only)"));
     }
   }
-  if (ctx.dry_run) ctx.out.info("dry run: the cache was not changed");
+  if (ctx.dry_run) {
+    ctx.out.info("dry run: the cache was not changed");
+  } else if (auto st = (*store)->note_cache_refresh(CacheRefresh::Sync); !st) {
+    return ctx.fail_with(st.error());  // `check` and the age warning read this time
+  }
   return kExitOk;
 }
 

@@ -56,6 +56,31 @@ void read_limits(ConfigChecker& c, const toml::table& t, ParseLimits& l) {
   c.get(t, "max_depth", l.max_depth, s);
 }
 
+// `path` made absolute against `base` (the config file's folder) when it is
+// relative; empty stays empty.
+void resolve_against(std::string& path, const std::filesystem::path& base) {
+  if (path.empty()) return;
+  std::filesystem::path p(path);
+  if (p.is_absolute()) return;
+  path = (base / p).lexically_normal().string();
+}
+
+// Every path the file names, made absolute against its folder.
+void resolve_paths(Config& cfg) {
+  std::error_code ec;
+  auto base = std::filesystem::absolute(cfg.path, ec).parent_path();
+  if (ec) return;
+  if (cfg.db != ":memory:") resolve_against(cfg.db, base);
+  resolve_against(cfg.report, base);
+  if (cfg.log_file != "syslog") resolve_against(cfg.log_file, base);
+  for (auto& m : cfg.mailboxes) {
+    resolve_against(m.password_file, base);
+    resolve_against(m.tls_ca_file, base);
+  }
+  resolve_against(cfg.crm.client_secret_file, base);
+  resolve_against(cfg.crm.tls_ca_file, base);
+}
+
 }  // namespace
 
 Result<Config> load_config(const std::string& path, bool required) {
@@ -80,7 +105,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   ConfigChecker c(path);
   c.unknown_keys(root,
                  {"db", "report", "log_file", "log_level", "progress", "import", "routing",
-                  "limits", "mailbox", "crm"},
+                  "limits", "mailbox", "crm", "cache"},
                  "");
   c.get(root, "db", cfg.db, "");
   c.get(root, "report", cfg.report, "");
@@ -97,6 +122,10 @@ Result<Config> load_config(const std::string& path, bool required) {
     c.unknown_keys(*t, {"forward_mailbox"}, "import");
     c.get(*t, "forward_mailbox", cfg.forward_mailbox, "import");
   }
+  if (const toml::table* t = c.table(root, "cache")) {
+    c.unknown_keys(*t, {"max_age_hours"}, "cache");
+    c.get(*t, "max_age_hours", cfg.cache_max_age_hours, "cache");
+  }
   if (const toml::table* t = c.table(root, "routing")) read_routing(c, *t, cfg.policy);
   if (const toml::table* t = c.table(root, "limits")) read_limits(c, *t, cfg.limits);
   read_mailbox_config(c, root, cfg.mailboxes);
@@ -108,6 +137,7 @@ Result<Config> load_config(const std::string& path, bool required) {
     return fail("config.invalid", msg, Scope::Run, Retry::Never,
                 "see crm-router.conf(5) for the keys and their types");
   }
+  resolve_paths(cfg);
   return cfg;
 }
 

@@ -2,6 +2,7 @@
 // has a key here; the command line wins over the file.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,7 @@ struct Config {
   std::string log_level = "warn";
   bool progress = true;
   bool forward_mailbox = false;  // [import] forward_mailbox
+  std::uint32_t cache_max_age_hours = 24;  // [cache] max_age_hours: warn when older; 0: never
   Policy policy;                 // [routing]
   ParseLimits limits;            // [limits]
   std::vector<MailboxConfig> mailboxes;  // [[mailbox]]
@@ -30,7 +32,10 @@ struct Config {
 
 // Read and validate `path`. All problems are reported in one pass, one per line
 // as "FILE:LINE: problem" in Error::message (code "config.invalid"). A missing
-// file is an error only when `required` (an explicit --config).
+// file is an error only when `required` (an explicit --config). Relative
+// paths in the file (db, report, log_file, password_file, client_secret_file,
+// tls_ca_file) are made absolute against the file's own folder, so the
+// working directory of cron or a service manager does not matter.
 Result<Config> load_config(const std::string& path, bool required);
 
 }  // namespace crmr

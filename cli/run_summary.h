@@ -43,6 +43,10 @@ class RunRecorder {
   // report's "mailboxes", the stored run, the summary's mailbox lines).
   void add_mailbox(MailboxStatus m) { header_.mailboxes.push_back(std::move(m)); }
 
+  // A warning about the whole run (e.g. an old cache): printed under the
+  // summary line ("warning: ..."), unless -q. The caller logs it.
+  void add_warning(std::string w) { warnings_.push_back(std::move(w)); }
+
   const RunHeader& header() const { return header_; }
 
   // The input's size when known (plain files), for the bar and ETA of progress(Pipeline).
@@ -62,6 +66,7 @@ class RunRecorder {
   // Quarantined/failed entries for the "needs attention" list (bounded).
   std::vector<ReportEntry> problems_;
   std::uint64_t problems_dropped_ = 0;
+  std::vector<std::string> warnings_;
   std::int64_t run_id_ = 0;
   std::uint64_t expected_bytes_ = 0;
   std::chrono::steady_clock::time_point t0_;

@@ -196,9 +196,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, OpenMode mod
   if (impl->path == ":memory:") {
     conn = open_empty_memory(":memory:");
   } else if (mode == OpenMode::ReadOnly) {
-    // A dry run without a database reads an empty cache.
-    conn = fs::exists(impl->path, ec) ? open_read_only(impl->path, db::Access::ReadOnly)
-                                      : open_empty_memory(impl->path);
+    // A dry run without a database reads an empty cache (cache_info() says
+    // the file does not exist).
+    impl->file_missing = !fs::exists(impl->path, ec);
+    conn = impl->file_missing ? open_empty_memory(impl->path)
+                              : open_read_only(impl->path, db::Access::ReadOnly);
   } else {
     conn = open_read_write(impl->path);
   }
@@ -228,37 +230,58 @@ void Store::rollback() noexcept {
   impl_->org.reset();
 }
 
-OrgSettings Store::org() const {
-  if (impl_->org) return *impl_->org;
-  OrgSettings org;
-  org.blocked_extensions = default_blocked_extensions();
-  auto q = impl_->conn.cached(kSelectOrg);
-  if (!q) return org;
+Result<OrgSettings> Store::Impl::read_org() {
+  if (org) return *org;
+  OrgSettings o;
+  o.blocked_extensions = default_blocked_extensions();
+  auto q = conn.cached(kSelectOrg);
+  if (!q) return fail(q.error());
   auto row = (*q)->step();
-  if (!row || !*row) return org;  // no settings stored: the defaults
+  if (!row) return fail(row.error());
+  if (!*row) return o;  // no settings stored: the defaults
   auto& s = **q;
-  org.tracking_prefixes = split_list(s.column_text(0));
-  org.token_id_base = s.column_int(1);
-  org.token_id_digits = s.column_int(2);
-  org.max_tracking_number = s.column_int(3);
-  org.correlation_enabled = s.column_bool(4);
-  org.smart_matching = s.column_bool(5);
-  org.hash_filter_keywords = s.column_text(6);
-  org.hash_max_count = s.column_int(7);
-  org.hash_delta_subject_count = s.column_int(8);
-  org.hash_min_address_count = s.column_int(9);
-  org.ignore_internal_email = s.column_bool(10);
-  org.unresolve_if_multiple_match = s.column_bool(11);
-  org.max_upload_file_size = s.column_int64(12);
-  org.blocked_extensions = split_list(s.column_text(13));
-  impl_->org = org;
-  return org;
+  o.tracking_prefixes = split_list(s.column_text(0));
+  o.token_id_base = s.column_int(1);
+  o.token_id_digits = s.column_int(2);
+  o.max_tracking_number = s.column_int(3);
+  o.correlation_enabled = s.column_bool(4);
+  o.smart_matching = s.column_bool(5);
+  o.hash_filter_keywords = s.column_text(6);
+  o.hash_max_count = s.column_int(7);
+  o.hash_delta_subject_count = s.column_int(8);
+  o.hash_min_address_count = s.column_int(9);
+  o.ignore_internal_email = s.column_bool(10);
+  o.unresolve_if_multiple_match = s.column_bool(11);
+  o.max_upload_file_size = s.column_int64(12);
+  o.blocked_extensions = split_list(s.column_text(13));
+  org = o;
+  return o;
+}
+
+void Store::Impl::lookup_failed(const Error& e) const {
+  if (!lookup_error) lookup_error = e;
+}
+
+OrgSettings Store::org() const {
+  auto o = impl_->read_org();
+  if (o) return std::move(*o);
+  impl_->lookup_failed(o.error());
+  OrgSettings defaults;
+  defaults.blocked_extensions = default_blocked_extensions();
+  return defaults;
+}
+
+Status Store::status() const {
+  if (impl_->lookup_error) return fail(*impl_->lookup_error);
+  return {};
 }
 
 Status Store::put_org(const OrgSettings& given) {
   if (auto st = impl_->writable("store organisation settings"); !st) return st;
   const OrgSettings org = canonical(given);
-  const OrgSettings old = this->org();
+  auto old_org = impl_->read_org();
+  if (!old_org) return fail(old_org.error());
+  const OrgSettings& old = *old_org;
   auto tx = db::Transaction::begin(impl_->conn);
   if (!tx) return fail(tx.error());
   {

@@ -83,6 +83,25 @@ struct QuarantineItem {
   std::int64_t bytes = 0;      // size of the raw message
 };
 
+// What the cache holds: enough to tell whether it can decide at all, and how
+// old it is (`check`, the guard of the routing commands, the run summary).
+struct CacheInfo {
+  bool database_exists = true;  // false: opened read-only, and the file does not exist
+  bool has_org = false;         // organisation settings stored (sync or cache import)
+  std::map<std::string, std::int64_t> count;   // systemuser queue contact account lead email
+  std::map<std::string, std::int64_t> active;  // the same, active records only (not email)
+  std::string synced_at;    // ISO 8601 UTC of the last `sync` that wrote it; empty: never
+  std::string imported_at;  // ISO 8601 UTC of the last `cache import`; empty: never
+
+  // Organisation settings and at least one active system user or queue:
+  // without them every message would be tossed as NoRecipientMatch.
+  bool can_decide() const;
+  // The newer of synced_at and imported_at; empty when neither.
+  std::string refreshed_at() const;
+};
+
+enum class CacheRefresh { Sync, Import };
+
 class Store : public CacheView {
  public:
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
@@ -101,6 +120,14 @@ class Store : public CacheView {
   std::vector<TrackedEmail> tracked_by_subject_hashes(
       const std::vector<std::int32_t>& hashes) const override;
   bool ledger_has(std::string_view key) const override;
+  // The first error a CacheView lookup met (they answer "not found" then).
+  Status status() const override;
+
+  // What the cache holds (counts, organisation settings, when refreshed).
+  Result<CacheInfo> cache_info() const;
+  // Record that `how` has just written the cache (its time is cache_info()'s
+  // synced_at / imported_at). Part of the open transaction, if any.
+  Status note_cache_refresh(CacheRefresh how);
 
   // Cache writes (cache import, sync). Upsert by id.
   Status put_org(const OrgSettings& org);

@@ -17,6 +17,14 @@ struct Store::Impl {
   OpenMode mode = OpenMode::ReadWrite;
   std::string path;                         // as given to open()
   mutable std::optional<OrgSettings> org;   // cached org settings; reset on rollback
+  bool file_missing = false;                // ReadOnly on a path that does not exist
+  mutable std::optional<Error> lookup_error;  // sticky: the first failed CacheView lookup
+
+  // Keeps `e` as the lookup error unless one is kept already.
+  void lookup_failed(const Error& e) const;
+  // The organisation settings as stored (the defaults when none are), or the
+  // error reading them.
+  Result<OrgSettings> read_org();
 
   // Error "store.read_only" when opened ReadOnly; `what` names the write.
   Status writable(std::string_view what) const;
