@@ -10,7 +10,7 @@ namespace crmr {
 
 int cmd_report(Context& ctx, const ReportOptions& o) {
   ctx.dry_run = true;  // reading only
-  auto store = ctx.open_store();
+  auto store = ctx.open_existing_store();
   if (!store) return ctx.fail_with(store.error());
   std::ostream& os = ctx.out.out();
   if (o.list) {

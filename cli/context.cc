@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+
 #include "cli/exit_codes.h"
 
 namespace crmr {
@@ -17,15 +19,20 @@ void Context::trace_mailbox(const std::string& name, MailboxEndpoint& ep) const 
   };
 }
 
+Result<std::unique_ptr<Store>> Context::open_existing_store() const {
+  std::error_code ec;
+  if (db_path != ":memory:" && !std::filesystem::exists(db_path, ec)) {
+    return fail("store.missing", db_path + ": the database does not exist", Scope::Run,
+                Retry::Never,
+                "check --db or db in the configuration; the first sync, cache import, import or "
+                "run creates it");
+  }
+  return Store::open(db_path, OpenMode::ReadOnly);
+}
+
 int Context::fail_with(const Error& e) const {
   out.error(e.describe());
-  switch (e.scope) {
-    case Scope::Run: return kExitStorage;
-    case Scope::Account:
-    case Scope::Mailbox: return kExitUnreachable;
-    case Scope::Message: return kExitPartial;
-  }
-  return kExitPartial;
+  return exit_code_for(e);
 }
 
 }  // namespace crmr

@@ -31,7 +31,10 @@ struct Context {
   Result<std::unique_ptr<Store>> open_store() const;
   // Give `ep` of mailbox `name` the protocol trace, when one is wanted.
   void trace_mailbox(const std::string& name, MailboxEndpoint& ep) const;
-  // Print an error with its hint and return the exit code its scope implies.
+  // Open it read-only for a command that only reads it: a database that
+  // does not exist is an error ("store.missing", exit 6), never an empty answer.
+  Result<std::unique_ptr<Store>> open_existing_store() const;
+  // Print an error with its hint and return its exit code (exit_code_for).
   int fail_with(const Error& e) const;
 };
 

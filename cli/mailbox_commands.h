@@ -18,15 +18,19 @@ struct RunOptions {
 };
 // Exit: 0 all processed; 1 messages quarantined or failed; 4 a mailbox could
 // not be reached or logged in to (wins over 1); 3 configuration (no mailbox,
-// a first run without since/all); 5 locked; 6 storage. 3, 5 and 6 stop the
-// run before or as it happens; 4 and 1 are known at its end.
+// a first run without since/all, a mailbox's secret that cannot be read:
+// wins over 4); 5 locked; 6 storage; 8 the cache cannot decide. 3 (except a
+// secret), 5 and 8 stop the run before anything is fetched, 6 as it
+// happens; the rest is known at its end.
 int cmd_run(Context& ctx, const RunOptions& o);
 
 struct CheckOptions {
   std::vector<std::string> mailboxes;  // --mailbox NAME...; empty: all configured
 };
-// Exit: 0 all good; 3 a configuration problem (a first run without a start);
-// 4 a mailbox unreachable or its login refused (wins over 3).
+// Exit: 0 all good; 8 the cache cannot decide (the next run would refuse);
+// 3 a configuration problem (a first run without a start, a secret that
+// cannot be read: wins over 8); 4 a mailbox unreachable or its login refused
+// (wins over 3).
 int cmd_check(Context& ctx, const CheckOptions& o);
 
 // The configured mailboxes named in `names` (all when empty). An unknown

@@ -58,6 +58,12 @@ struct LockAttempt {
 // Two attempts in one process also exclude each other.
 LockAttempt try_lock_file(const std::string& path);
 
+// From now on, files and folders this process creates are for its owner
+// only (0600 / 0700): the database and its journal files, the lock file,
+// logs, reports, exported messages. Called once at start (main). Files that
+// exist already keep their mode. POSIX: umask 077.
+void make_new_files_private();
+
 // True when group or others may read `path` (false when it cannot be told).
 bool readable_by_others(const std::string& path);
 

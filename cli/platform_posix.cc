@@ -98,6 +98,8 @@ LockAttempt try_lock_file(const std::string& path) {
   return a;
 }
 
+void make_new_files_private() { ::umask(077); }
+
 bool readable_by_others(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return false;

@@ -1,0 +1,26 @@
+#include "cli/exit_codes.h"
+
+#include <string_view>
+
+namespace crmr {
+
+int exit_code_for(const Error& e) {
+  const std::string_view code = e.code;
+  if (code.starts_with("config.") || code == "crm.config" || code == "crm.secret" ||
+      code == "mailbox.secret")
+    return kExitConfig;
+  if (code == "store.not_found" || code == "import.csv_entity" || code == "import.unknown_entity")
+    return kExitUsage;
+  if (code == "import.cannot_read" || code.starts_with("input."))
+    return kExitInput;
+  if (code == "cache.cannot_decide") return kExitCacheNotReady;
+  switch (e.scope) {
+    case Scope::Run: return kExitStorage;
+    case Scope::Account:
+    case Scope::Mailbox: return kExitUnreachable;
+    case Scope::Message: return kExitPartial;
+  }
+  return kExitPartial;
+}
+
+}  // namespace crmr
