@@ -6,7 +6,6 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <map>
@@ -41,16 +40,10 @@ inline AdminRun admin_run(const std::vector<std::string>& args, const std::strin
     int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ::dup2(fd, 1);
     ::dup2(fd, 2);
-    std::vector<char*> argv = {const_cast<char*>(CRMR_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(CRMR_BINARY, argv.data());
-    ::_exit(127);
+    exec_binary(args);
   }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
   AdminRun r;
-  r.code = WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+  r.code = wait_exit_status(pid);
   r.output = read_file(out);
   return r;
 }

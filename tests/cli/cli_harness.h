@@ -62,6 +62,23 @@ class TempDir {
 };
 
 #ifdef CRMR_BINARY
+// In a forked child: become the crm-router binary run with `args` (exit 127
+// when it cannot be started).
+[[noreturn]] inline void exec_binary(const std::vector<std::string>& args) {
+  std::vector<char*> argv = {const_cast<char*>(CRMR_BINARY)};
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ::execv(CRMR_BINARY, argv.data());
+  ::_exit(127);
+}
+
+// The exit status of child `pid` once it ends (-signal when killed).
+inline int wait_exit_status(pid_t pid) {
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+}
+
 // The crm-router binary run with `args` as a child process, CRMR_CRASH_AT set
 // to `crash_at` (unset when empty), its output appended to `log`. Returns its
 // exit status (-signal when killed); crash_point ends it with 137.
@@ -74,15 +91,9 @@ inline int run_binary(const std::vector<std::string>& args, const std::string& c
     ::dup2(fd, 2);
     if (crash_at.empty()) ::unsetenv("CRMR_CRASH_AT");
     else ::setenv("CRMR_CRASH_AT", crash_at.c_str(), 1);
-    std::vector<char*> argv = {const_cast<char*>(CRMR_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    ::execv(CRMR_BINARY, argv.data());
-    ::_exit(127);
+    exec_binary(args);
   }
-  int st = 0;
-  ::waitpid(pid, &st, 0);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
+  return wait_exit_status(pid);
 }
 #endif
 

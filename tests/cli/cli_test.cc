@@ -120,6 +120,7 @@ TEST(Explain, PrintsEveryStepAndTheOutcome) {
 
 TEST(Import, StandardInputViaTheBinary) {
   TempDir t;
+  ASSERT_EQ(run_cli({"--db", t.file("s.db"), "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
   std::string cmd = std::string(CRMR_BINARY) + " --db " + t.file("s.db") +
                     " --report " + t.file("r.json") + " import - < " +
                     source_path("demo/demo.mbox") + " > " + t.file("out.txt") + " 2>&1";
@@ -164,6 +165,7 @@ TEST(Progress, DrawnOnATerminalAndNowhereElse) {
   if (!std::filesystem::exists(mbox) || std::system("command -v script >/dev/null") != 0)
     GTEST_SKIP() << "needs the corpus and util-linux script";
   TempDir t;
+  ASSERT_EQ(run_cli({"--db", t.file("s.db"), "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
   // The bar is first drawn after a short delay; eight passes over the
   // 3,900-message mbox (about a second and more) outlast it on any machine.
   std::string cmd = std::string(CRMR_BINARY) + " --db " + t.file("s.db") + " --dry-run import";

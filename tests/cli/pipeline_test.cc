@@ -142,10 +142,12 @@ TEST_F(DemoPipeline, DryRunLeavesTheDatabaseByteForByteUnchanged) {
   EXPECT_EQ(real["run"]["totals"]["queued"], 21);
 }
 
-TEST_F(DemoPipeline, DryRunWithoutADatabaseWorks) {
+TEST_F(DemoPipeline, DryRunWithoutADatabaseIsRefused) {
+  // No database, no cache: a dry run would toss everything, which tests nothing.
   auto r = run_cli({"--db", t_.file("none.db"), "--dry-run", "import",
                     source_path("demo/demo.mbox")});
-  EXPECT_EQ(r.code, 1) << r.err;  // the quarantined message
+  EXPECT_EQ(r.code, 8) << r.err;
+  EXPECT_NE(r.err.find("does not exist"), std::string::npos) << r.err;
   EXPECT_FALSE(std::filesystem::exists(t_.file("none.db")));
 }
 
@@ -174,7 +176,7 @@ TEST_F(DemoPipeline, LimitAndDateFilters) {
 
 TEST_F(DemoPipeline, OneBadPathDoesNotStopTheOthers) {
   auto r = run_cli({"--db", db_, "import", t_.file("missing.mbox"), source_path("demo/demo.mbox")});
-  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.code, 7);  // an input that cannot be read wins over the quarantined message (1)
   EXPECT_NE(r.err.find("missing.mbox"), std::string::npos) << r.err;
   EXPECT_NE(r.out.find("35 messages"), std::string::npos) << r.out;
 }
@@ -209,6 +211,7 @@ TEST(CorpusImport, SpamAssassinMboxThroughTheWholeCommand) {
   std::string mbox = std::string(CRMR_CORPUS_DIR) +
                      "/spamassassin-public/easy-ham-mailing-lists.mboxrd";
   if (!std::filesystem::exists(mbox)) GTEST_SKIP() << "corpus missing";
+  ASSERT_EQ(run_cli({"--db", t.file("s.db"), "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
   auto r = run_cli({"--db", t.file("s.db"), "--report", t.file("r.json"), "import", mbox});
   EXPECT_EQ(r.code, 0) << r.err;
   json j = json::parse(read_file(t.file("r.json")));

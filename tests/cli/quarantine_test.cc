@@ -90,6 +90,8 @@ struct BareQuarantined {
 TEST(Quarantine, EmptyQuarantineSaysSoAndExitsZero) {
   TempDir t;
   const std::string db = t.file("s.db");
+  // (A database that does not exist is an error: see exit_codes_test.cc.)
+  ASSERT_EQ(run_cli({"--db", db, "cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
   auto l = run_cli({"--db", db, "quarantine", "list"});
   EXPECT_EQ(l.code, kExitOk) << l.err;
   EXPECT_EQ(l.out, "quarantine is empty\n");
