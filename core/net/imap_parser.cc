@@ -336,7 +336,7 @@ std::string imap_search_date(std::int64_t t) {
   return std::to_string(d) + "-" + std::string(kMonths[m - 1]) + "-" + std::to_string(y);
 }
 
-Result<std::string> imap_mailbox_arg(std::string_view name) {
+Result<std::string> imap_mailbox_arg(std::string_view name, bool utf8) {
   static constexpr char kB64[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
   auto bad = [&](const char* why) {
@@ -391,6 +391,7 @@ Result<std::string> imap_mailbox_arg(std::string_view name) {
     i += len;
   }
   flush();
+  if (utf8) encoded = name;  // checked above: valid UTF-8 without controls
   std::string quoted = "\"";
   for (char c : encoded) {
     if (c == '"' || c == '\\') quoted += '\\';

@@ -86,8 +86,9 @@ std::optional<std::int64_t> parse_internal_date(std::string_view s);
 std::string imap_search_date(std::int64_t unix_seconds);
 
 // A mailbox name as an IMAP quoted string, non-ASCII in modified UTF-7
-// (RFC 3501 5.1.3). Error for names with CR, LF or NUL, or invalid UTF-8.
-Result<std::string> imap_mailbox_arg(std::string_view utf8_name);
+// (RFC 3501 5.1.3), or as UTF-8 when `utf8` (after ENABLE UTF8=ACCEPT,
+// RFC 6855 3). Error for names with CR, LF or NUL, or invalid UTF-8.
+Result<std::string> imap_mailbox_arg(std::string_view utf8_name, bool utf8 = false);
 
 // Ascending UIDs as a compact sequence set ("1:3,7,9:10"). Input need not be sorted.
 std::string uid_set(std::vector<std::uint32_t> uids);

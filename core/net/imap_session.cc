@@ -1,5 +1,10 @@
 // ImapSession: MailboxSession over raw IMAP; see imap_session.h.
 //
+// After login it asks CAPABILITY and, when the server offers UTF8=ACCEPT,
+// sends ENABLE UTF8=ACCEPT (RFC 6855): the server then sends messages with
+// raw UTF-8 headers as they are instead of a downgraded stand-in, and folder
+// names are sent in UTF-8 (not modified UTF-7).
+//
 // One command at a time, except UID FETCH: the ids are fetched in batches of
 // kFetchBatch UIDs with up to kFetchWindow commands in flight, and messages
 // are handed to the caller in the order of the ids asked for. After an I/O or
@@ -14,6 +19,7 @@
 
 #include "core/net/imap_namespace.h"
 #include "core/net/imap_parser.h"
+#include "core/net/imap_uid_listing.h"
 
 namespace crmr {
 namespace {
@@ -56,7 +62,7 @@ ImapValue* fetch_item_mut(ImapResponse& r, std::string_view name) {
   return const_cast<ImapValue*>(fetch_item(r, name));
 }
 
-class ImapSession final : public MailboxSession {
+class ImapSession final : public MailboxSession, private ImapExchange {
  public:
   explicit ImapSession(Connection c) : conn_(std::move(c)) {}
 
@@ -69,6 +75,13 @@ class ImapSession final : public MailboxSession {
     if (!r) return std::unexpected(r.error());
     if (auto s = check("CAPABILITY", *r); !s) return s;
     caps_ = std::move(caps);
+    if (has_capability("UTF8=ACCEPT")) {
+      auto e = exchange("ENABLE UTF8=ACCEPT", [&](ImapResponse& u) {
+        if (u.keyword != "ENABLED") return;
+        for (const auto& v : u.values) utf8_ = utf8_ || v.is_atom("UTF8=ACCEPT");
+      });
+      if (!e) return std::unexpected(e.error());  // a NO leaves the session as it was
+    }
     return read_namespace();
   }
 
@@ -80,7 +93,7 @@ class ImapSession final : public MailboxSession {
 
   Result<FolderState> select(const std::string& configured) override {
     const std::string folder = ns_.resolve(configured);
-    auto arg = imap_mailbox_arg(folder);
+    auto arg = imap_mailbox_arg(folder, utf8_);
     if (!arg) return std::unexpected(arg.error());
     FolderState st;
     auto r = exchange("SELECT " + *arg, [&](ImapResponse& u) {
@@ -97,32 +110,32 @@ class ImapSession final : public MailboxSession {
       if (folder != configured) e.message += " (\"" + configured + "\" on this server is \"" + folder + "\")";
       return std::unexpected(e);
     }
+    if (st.uidnext == 0) {  // SELECT without UIDNEXT: ask STATUS (a NO leaves it unknown)
+      auto s = exchange("STATUS " + *arg + " (UIDNEXT)", [&](ImapResponse& u) {
+        if (u.keyword != "STATUS" || u.values.size() < 2) return;
+        const auto& items = u.values[1].items;
+        for (std::size_t i = 0; i + 1 < items.size(); i += 2)
+          if (items[i].is_atom("UIDNEXT")) st.uidnext = items[i + 1].number().value_or(0);
+      });
+      if (!s) return std::unexpected(s.error());
+    }
+    folder_ = SelectedFolder{st.uidnext, st.exists, st.exists};
     return st;
   }
 
-  Result<std::vector<std::string>> list_ids(std::uint32_t after_uid,
-                                            std::optional<std::int64_t> since) override {
-    if (after_uid == 0xffffffffu) return std::vector<std::string>{};
-    std::string cmd = "UID SEARCH UID " + std::to_string(after_uid + 1) + ":*";
-    if (since) cmd += " SINCE " + imap_search_date(*since);
-    std::vector<std::uint32_t> uids;
-    auto r = exchange(cmd, [&](ImapResponse& u) {
-      if (u.keyword != "SEARCH") return;
-      for (const auto& v : u.values)
-        if (auto n = v.number(); n && *n > after_uid) uids.push_back(*n);  // "n:*" includes the last UID
-    });
-    if (!r) return std::unexpected(r.error());
-    if (auto s = check("UID SEARCH", *r); !s) return std::unexpected(s.error());
-    std::sort(uids.begin(), uids.end());
-    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-    std::vector<std::string> out;
-    out.reserve(uids.size());
-    for (auto u : uids) out.push_back(std::to_string(u));
-    return out;
+  Result<IdListing> list_ids(std::uint32_t after_uid,
+                             std::optional<std::int64_t> since) override {
+    return list_uids(*this, folder_, after_uid, since);
   }
 
   Status fetch(const std::vector<std::string>& ids,
-               const std::function<Status(RemoteMessage&&)>& each) override;
+               const std::function<Status(RemoteMessage&&)>& each) override {
+    return fetch_items(ids, "(UID INTERNALDATE BODY.PEEK[])", "BODY[]", each);
+  }
+  Status fetch_headers(const std::vector<std::string>& ids,
+                       const std::function<Status(RemoteMessage&&)>& each) override {
+    return fetch_items(ids, "(UID BODY.PEEK[HEADER])", "BODY[HEADER]", each);
+  }
 
   Status mark_seen(const std::vector<std::string>& ids) override {
     auto uids = parse_uids(ids);
@@ -134,7 +147,7 @@ class ImapSession final : public MailboxSession {
     const std::string folder = ns_.resolve(configured);
     auto uids = parse_uids(ids);
     if (!uids) return std::unexpected(uids.error());
-    auto arg = imap_mailbox_arg(folder);
+    auto arg = imap_mailbox_arg(folder, utf8_);
     if (!arg) return std::unexpected(arg.error());
     bool move = has_capability("MOVE");
     for (const auto& set : uid_sets(*uids)) {
@@ -173,6 +186,12 @@ class ImapSession final : public MailboxSession {
     if (!r) return std::unexpected(r.error());
     return {};
   }
+
+  // UID FETCH of `items` ("(UID ... BODY.PEEK[...])"), the message bytes
+  // taken from the response item `body` ("BODY[]").
+  Status fetch_items(const std::vector<std::string>& ids, std::string_view items,
+                     std::string_view body,
+                     const std::function<Status(RemoteMessage&&)>& each);
 
   bool has_capability(std::string_view name) const {
     std::string padded = " " + caps_ + " ";
@@ -219,6 +238,7 @@ class ImapSession final : public MailboxSession {
           return std::unexpected(broken(e));
         }
         if (r->kind == ImapResponse::Kind::Untagged && r->status == "BYE") bye_ = r->text;
+        if (r->kind == ImapResponse::Kind::Untagged && r->number) track(*r);
         return r;
       }
       auto bytes = conn_.receive();
@@ -227,8 +247,17 @@ class ImapSession final : public MailboxSession {
     }
   }
 
+  // Keep the selected folder's counts current (see SelectedFolder).
+  void track(const ImapResponse& r) {
+    if (r.keyword == "EXISTS") folder_.exists = *r.number;
+    if (r.keyword == "EXPUNGE") {
+      if (*r.number <= folder_.at_select && folder_.at_select > 0) --folder_.at_select;
+      if (folder_.exists > 0) --folder_.exists;
+    }
+  }
+
   // Send `cmd` and read up to its tagged response, passing untagged ones to `on`.
-  Result<ImapResponse> exchange(std::string_view cmd, const Untagged& on) {
+  Result<ImapResponse> exchange(std::string_view cmd, const Untagged& on) override {
     auto tag = send_command(cmd);
     if (!tag) return std::unexpected(tag.error());
     for (;;) {
@@ -248,7 +277,7 @@ class ImapSession final : public MailboxSession {
     }
   }
 
-  Error refused(const std::string& what, const ImapResponse& r) const {
+  Error refused(const std::string& what, const ImapResponse& r) const override {
     std::string text = r.status;
     if (!r.code.empty()) text += " [" + r.code + "]";
     text += " " + r.text;
@@ -313,10 +342,13 @@ class ImapSession final : public MailboxSession {
   std::string bye_;                // text of the server's BYE, if it sent one
   std::optional<Error> broken_;    // set after an I/O or protocol error
   bool closed_ = false;
+  bool utf8_ = false;              // ENABLE UTF8=ACCEPT took effect
+  SelectedFolder folder_;
 };
 
-Status ImapSession::fetch(const std::vector<std::string>& ids,
-                          const std::function<Status(RemoteMessage&&)>& each) {
+Status ImapSession::fetch_items(const std::vector<std::string>& ids, std::string_view items,
+                                std::string_view body_item,
+                                const std::function<Status(RemoteMessage&&)>& each) {
   auto parsed = parse_uids(ids);
   if (!parsed) return std::unexpected(parsed.error());
   const std::vector<std::uint32_t>& uids = *parsed;
@@ -351,8 +383,7 @@ Status ImapSession::fetch(const std::vector<std::string>& ids,
     while (!stop && inflight.size() < kFetchWindow && next_lo < uids.size()) {
       std::size_t hi = std::min(uids.size(), next_lo + kFetchBatch);
       std::vector<std::uint32_t> chunk(uids.begin() + next_lo, uids.begin() + hi);
-      auto tag = send_command("UID FETCH " + uid_set(std::move(chunk)) +
-                              " (UID INTERNALDATE BODY.PEEK[])");
+      auto tag = send_command("UID FETCH " + uid_set(std::move(chunk)) + " " + std::string(items));
       if (!tag) return std::unexpected(tag.error());
       inflight.push_back(Batch{*tag, hi});
       next_lo = hi;
@@ -385,7 +416,7 @@ Status ImapSession::fetch(const std::vector<std::string>& ids,
       continue;
     }
     if (r->kind != ImapResponse::Kind::Untagged || r->keyword != "FETCH") continue;
-    ImapValue* body = fetch_item_mut(*r, "BODY[]");
+    ImapValue* body = fetch_item_mut(*r, body_item);
     const ImapValue* uid = fetch_item(*r, "UID");
     if (!body || !uid || body->type != ImapValue::Type::String || !uid->number()) continue;
     auto at = index.find(*uid->number());

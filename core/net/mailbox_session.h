@@ -47,6 +47,16 @@ struct FolderState {
   std::uint32_t exists = 0;       // messages in the folder
 };
 
+// What list_ids found in the selected folder.
+struct IdListing {
+  std::vector<std::string> ids;  // to fetch, ascending
+  // IMAP: UIDs in range that SEARCH SINCE left out (older than the date floor).
+  std::vector<std::string> skipped_by_date;
+  // Where the server's answers disagreed and how it was worked around, in
+  // words for the report ("UID SEARCH listed 0 of 3 messages ...").
+  std::vector<std::string> warnings;
+};
+
 struct RemoteMessage {
   std::string id;      // IMAP: the UID in decimal; POP3: the UIDL
   std::string bytes;   // the whole message as stored on the server
@@ -75,15 +85,24 @@ class MailboxSession {
   virtual Result<FolderState> select(const std::string& folder) = 0;
 
   // Ids of the messages to consider in the selected folder, in ascending order.
-  // IMAP: UIDs greater than `after_uid` (UID SEARCH), restricted to SINCE
-  // `since` when given. POP3: every UIDL (the caller skips those it has seen).
-  virtual Result<std::vector<std::string>> list_ids(std::uint32_t after_uid,
-                                                    std::optional<std::int64_t> since) = 0;
+  // IMAP: UIDs greater than `after_uid` up to UIDNEXT-1 (UID SEARCH, never
+  // "n:*"), restricted to SINCE `since` when given; the count is checked
+  // against EXISTS by sequence number, and when they disagree the UIDs are
+  // read with FETCH 1:n (UID) instead (a warning says so). POP3: every UIDL
+  // (the caller skips those it has seen; `since` is the caller's, see
+  // fetch_headers).
+  virtual Result<IdListing> list_ids(std::uint32_t after_uid,
+                                     std::optional<std::int64_t> since) = 0;
 
   // Fetch `ids` without changing flags (BODY.PEEK), many per round trip,
   // calling `each` in order. Stops at the first error `each` returns.
   virtual Status fetch(const std::vector<std::string>& ids,
                        const std::function<Status(RemoteMessage&&)>& each) = 0;
+
+  // The header of each of `ids` (POP3: TOP n 0; IMAP: BODY.PEEK[HEADER]), in
+  // order, as `bytes` of a RemoteMessage; for date filters before download.
+  virtual Status fetch_headers(const std::vector<std::string>& ids,
+                               const std::function<Status(RemoteMessage&&)>& each) = 0;
 
   // Dispose of messages (after their decisions are committed).
   virtual Status mark_seen(const std::vector<std::string>& ids) = 0;

@@ -4,6 +4,12 @@
 // server announces PIPELINING (RFC 2449), else sent one at a time. After an
 // I/O or protocol error the session is unusable; a -ERR to one command
 // leaves it usable.
+//
+// After login it asks CAPA and, when the server lists UTF8 (RFC 6856), sends
+// UTF8: a server such as Courier otherwise serves a message with raw UTF-8
+// headers as a "Cannot display Unicode content" stand-in. libcurl does the
+// login, so the command comes after it (Courier accepts it there; a server
+// that answers -ERR is read as before).
 #include "core/net/pop3_session.h"
 
 #include <algorithm>
@@ -44,7 +50,15 @@ class Pop3Session final : public MailboxSession {
     }
     std::string upper = caps_;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    pipelining_ = (" " + upper + " ").find(" PIPELINING ") != std::string::npos;
+    auto offers = [&](const char* what) {
+      return (" " + upper + " ").find(" " + std::string(what) + " ") != std::string::npos;
+    };
+    pipelining_ = offers("PIPELINING");
+    top_ = offers("TOP");
+    if (offers("UTF8")) {
+      auto u = command("UTF8");
+      if (!u) return std::unexpected(u.error());
+    }
     return {};
   }
 
@@ -67,8 +81,7 @@ class Pop3Session final : public MailboxSession {
     return st;
   }
 
-  Result<std::vector<std::string>> list_ids(std::uint32_t,
-                                            std::optional<std::int64_t>) override {
+  Result<IdListing> list_ids(std::uint32_t, std::optional<std::int64_t>) override {
     auto r = command("UIDL");
     if (!r) return std::unexpected(r.error());
     if (!r->ok)
@@ -95,10 +108,10 @@ class Pop3Session final : public MailboxSession {
     }
     std::sort(listed.begin(), listed.end());
     number_of_.clear();
-    std::vector<std::string> out;
+    IdListing out;
     for (auto& [n, uid] : listed) {
       number_of_[uid] = n;
-      out.push_back(std::move(uid));
+      out.ids.push_back(std::move(uid));
     }
     return out;
   }
@@ -119,6 +132,35 @@ class Pop3Session final : public MailboxSession {
       return {};
     };
     if (auto s = pipelined("RETR", ids, on_reply, stop); !s) return s;
+    if (stop) return std::unexpected(*stop);
+    return {};
+  }
+
+  // TOP n 0; a server without TOP (CAPA lists others but not it) sends the
+  // whole message (RETR), cut here at the end of its header.
+  Status fetch_headers(const std::vector<std::string>& ids,
+                       const std::function<Status(RemoteMessage&&)>& each) override {
+    const bool top = top_ || caps_.empty();
+    std::optional<Error> stop;
+    auto on_reply = [&](const std::string& id, const Reply& r) -> Status {
+      if (!r.ok) {
+        if (!stop) stop = refused((top ? "TOP of " : "RETR of ") + id, r, Scope::Message);
+        return {};
+      }
+      auto body = read_body();
+      if (!body) return std::unexpected(body.error());
+      if (!top) {
+        std::size_t end = body->find("\r\n\r\n");
+        std::size_t lf = body->find("\n\n");
+        end = end != std::string::npos ? end + 2 : lf != std::string::npos ? lf + 1 : body->size();
+        body->resize(std::min(end, body->size()));
+      }
+      if (!stop) {
+        if (auto s = each(RemoteMessage{id, std::move(*body), std::nullopt}); !s) stop = s.error();
+      }
+      return {};
+    };
+    if (auto s = pipelined(top ? "TOP" : "RETR", ids, on_reply, stop, top ? " 0" : ""); !s) return s;
     if (stop) return std::unexpected(*stop);
     return {};
   }
@@ -216,7 +258,7 @@ class Pop3Session final : public MailboxSession {
   // Scope::Message error before anything is sent.
   template <class OnReply>
   Status pipelined(const char* verb, const std::vector<std::string>& ids, OnReply& on_reply,
-                   std::optional<Error>& stop) {
+                   std::optional<Error>& stop, const char* suffix = "") {
     if (number_of_.empty() && !ids.empty()) {
       if (auto l = list_ids(0, std::nullopt); !l) return std::unexpected(l.error());
     }
@@ -234,7 +276,7 @@ class Pop3Session final : public MailboxSession {
     while (done < ids.size()) {
       std::string batch;
       while (!stop && sent < ids.size() && sent - done < window) {
-        batch += std::string(verb) + " " + std::to_string(numbers[sent++]) + "\r\n";
+        batch += std::string(verb) + " " + std::to_string(numbers[sent++]) + suffix + "\r\n";
       }
       if (!batch.empty()) {
         batch.resize(batch.size() - 2);  // send() adds the last CRLF
@@ -253,6 +295,7 @@ class Pop3Session final : public MailboxSession {
   Pop3Reader reader_;
   std::string caps_;
   bool pipelining_ = false;
+  bool top_ = false;
   std::unordered_map<std::string, std::uint32_t> number_of_;  // UIDL -> message number
   std::optional<Error> broken_;
   bool closed_ = false;
