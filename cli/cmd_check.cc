@@ -2,12 +2,12 @@
 // would fetch, after what the cache holds (check_cache). Reads the state
 // database read-only; writes nothing anywhere.
 #include <algorithm>
-#include <unordered_set>
 
 #include "cli/cache_guard.h"
 #include "cli/exit_codes.h"
 #include "cli/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
+#include "cli/mailbox_listing.h"
 #include "cli/mailbox_secret.h"
 #include "cli/platform.h"
 
@@ -24,24 +24,6 @@ std::string cursor_text(const std::optional<FolderCursor>& c, bool pop3) {
   if (pop3) return "read before";
   return "cursor UIDVALIDITY " + std::to_string(c->uidvalidity) + ", UID " +
          std::to_string(c->last_uid);
-}
-
-// How many messages the next run would fetch from the selected folder.
-Result<std::size_t> pending(MailboxSession& s, const MailboxConfig& m, const Store& store,
-                            const FetchStart& start) {
-  auto ids = s.list_ids(start.after_uid, start.since);
-  if (!ids) return std::unexpected(ids.error());
-  std::size_t n = 0;
-  if (m.is_pop3()) {
-    auto seen = store.pop3_seen(m.name);
-    if (!seen) return std::unexpected(seen.error());
-    std::unordered_set<std::string> known(seen->begin(), seen->end());
-    for (const auto& id : *ids) n += known.contains(id) ? 0 : 1;
-  } else {
-    for (const auto& id : *ids) n += std::stoull(id) > start.after_uid ? 1 : 0;
-  }
-  if (m.max_messages_per_run) n = std::min<std::size_t>(n, m.max_messages_per_run);
-  return n;
 }
 
 void check_folder(Context& ctx, MailboxSession& s, const MailboxConfig& m, const Store& store,
@@ -72,14 +54,21 @@ void check_folder(Context& ctx, MailboxSession& s, const MailboxConfig& m, const
     return;
   }
   if (start->uidvalidity_changed) line += "; UIDVALIDITY changed since the last run";
-  auto n = pending(s, m, store, *start);
-  if (!n) {
+  // The run's own listing (list_folder), so this is what the run would fetch.
+  auto listed = list_folder(s, m, store, *start);
+  if (!listed) {
     ctx.out.info(line);
-    ctx.out.error("mailbox " + m.name + ", folder " + folder + ": " + n.error().describe());
+    ctx.out.error("mailbox " + m.name + ", folder " + folder + ": " + listed.error().describe());
     t.unreachable = true;
     return;
   }
-  ctx.out.info(line + "; the next run fetches " + std::to_string(*n));
+  std::size_t n = listed->ids.size();
+  if (m.max_messages_per_run) n = std::min<std::size_t>(n, m.max_messages_per_run);
+  line += "; the next run fetches " + std::to_string(n);
+  if (!listed->skipped_by_date.empty())
+    line += " (" + std::to_string(listed->skipped_by_date.size()) + " older than since: not fetched)";
+  ctx.out.info(line);
+  for (const auto& w : listed->warnings) ctx.out.warn("mailbox " + m.name + ", folder " + folder + ": " + w);
 }
 
 }  // namespace

@@ -45,13 +45,15 @@ Result<bool> check_first_runs(Context& ctx, const Store& store,
   return ok;
 }
 
-// The pipeline's options for mailbox `m`: its role, the forward-mailbox
-// unwrap, and (POP3, which has no server-side search) the date floor.
+// The pipeline's options for mailbox `m`: its role and the forward-mailbox
+// unwrap. No date filter: `since` is applied before download (IMAP: SEARCH
+// SINCE; POP3: the Date header read with TOP, see mailbox_listing.h), so
+// what is fetched is what is decided.
 PipelineOptions options_for(const PipelineOptions& base, const MailboxConfig& m) {
   PipelineOptions po = base;
   po.policy.role = m.role;
   po.forward_mailbox = m.role.kind == MailboxRole::Forward;
-  po.since = (m.is_pop3() && !m.all) ? m.since : std::nullopt;
+  po.since = std::nullopt;
   po.commit_every = std::max<std::size_t>(base.commit_every, m.batch_size + 1);
   return po;
 }
@@ -179,6 +181,8 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     status.status = result->problems.empty() ? "ok" : "failed";
     status.messages = result->fetched;
     status.bytes = result->bytes;
+    status.skipped_by_date = result->skipped_by_date;
+    status.warnings = result->notes;
     status.limit_reached = result->limit_reached;
     for (const auto& p : result->problems) {
       spdlog::warn("{}", p.describe());

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
-#include <unordered_set>
 
 #include "cli/mailbox_cursor.h"
+#include "cli/mailbox_listing.h"
 #include "core/crash_point.h"
 
 namespace crmr {
@@ -25,7 +25,11 @@ std::uint32_t uid_of(const std::string& id) {
 struct Fetched {
   std::string id;
   bool quarantined = false;
-  bool skipped = false;  // outside the date filter (POP3): not decided, not disposed of
+  bool skipped = false;  // outside the pipeline's date filter: not decided, not disposed of
+  // Tossed for having no usable sender (a server's stand-in such as Courier's
+  // "Cannot display Unicode content"): with after = delete it is disposed of
+  // as a quarantined one instead, never deleted.
+  bool without_sender = false;
   std::optional<std::int64_t> internal_date;
 };
 
@@ -46,6 +50,14 @@ class MailboxRun {
       // duplicates next time and are deleted then.
       r_.problems.push_back(st.error());
     }
+    if (kept_without_sender_ > 0)
+      r_.notes.push_back("mailbox " + m_.name + ": " + std::to_string(kept_without_sender_) +
+                         " message(s) tossed for having no usable sender (InvalidSender) were " +
+                         (m_.quarantine_folder.empty() || s_.is_pop3()
+                              ? std::string("kept on the server")
+                              : "moved to " + m_.quarantine_folder) +
+                         ", not deleted: a server may serve such a stand-in for a message it "
+                         "will not show as it is");
     return std::move(r_);
   }
 
@@ -91,21 +103,29 @@ class MailboxRun {
         fatal = processed.error();
         return fail(processed.error());
       }
-      done.push_back({rm.id, p_.last_quarantined(), !*processed, rm.internal_date});
+      done.push_back({rm.id, p_.last_quarantined(), !*processed, p_.last_without_sender(),
+                      rm.internal_date});
       if (o_.on_message) o_.on_message();
       return {};
     });
   }
 
+  // Whether `f` is disposed of as a quarantined message: quarantined, or
+  // (after = delete) tossed for having no usable sender.
+  bool held(const Fetched& f) const {
+    return f.quarantined || (f.without_sender && m_.after.kind == Disposition::Delete);
+  }
+
   // Dispose of a committed batch: quarantined messages (also those an earlier
-  // run quarantined, refetched now: see Pipeline::last_quarantined) to
-  // quarantine_folder (when set; else they stay as they are), the rest per
-  // `after`.
+  // run quarantined, refetched now: see Pipeline::last_quarantined) and, with
+  // after = delete, those without a usable sender to quarantine_folder (when
+  // set; else they stay as they are), the rest per `after`.
   Status dispose(const std::vector<Fetched>& done) {
     std::vector<std::string> normal, quarantined;
     for (const auto& f : done) {
       if (f.skipped) continue;
-      (f.quarantined ? quarantined : normal).push_back(f.id);
+      (held(f) ? quarantined : normal).push_back(f.id);
+      if (!f.quarantined && held(f)) ++kept_without_sender_;
     }
     if (!quarantined.empty() && !m_.quarantine_folder.empty()) {
       if (auto st = s_.move_to(quarantined, m_.quarantine_folder); !st) return st;
@@ -203,10 +223,11 @@ class MailboxRun {
                          std::to_string(state->uidvalidity) +
                          "); fetching again by date, the ledger skips what was processed");
     }
-    auto listed = s_.list_ids(start->after_uid, start->since);
-    if (!listed) return folder_failed(listed.error(), folder);
+    auto listed = listing(folder, *start);
+    if (!listed) return std::unexpected(listed.error());
+    if (!*listed) return {};
     std::vector<std::string> ids;
-    for (auto& id : *listed)
+    for (auto& id : (*listed)->ids)
       if (uid_of(id) > start->after_uid) ids.push_back(std::move(id));
     std::sort(ids.begin(), ids.end(),
               [](const std::string& a, const std::string& b) { return uid_of(a) < uid_of(b); });
@@ -227,8 +248,9 @@ class MailboxRun {
     });
     if (!completed) return std::unexpected(completed.error());
     if (!*completed || o_.dry_run || r_.limit_reached) return {};
-    // Every UID below UIDNEXT was either processed or before `since`.
-    if (state->uidnext > 0) next.last_uid = std::max(next.last_uid, state->uidnext - 1);
+    // The cursor passes only what was listed: fetched, or older than `since`
+    // (never up to UIDNEXT-1 on trust: a UID the server did not list waits).
+    for (const auto& id : (*listed)->skipped_by_date) next.last_uid = std::max(next.last_uid, uid_of(id));
     crash_point("cursor_before");
     if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
     crash_point("cursor_after");
@@ -242,33 +264,42 @@ class MailboxRun {
     if (auto state = s_.select(folder); !state) return folder_failed(state.error(), folder);
     auto cursor = load_cursor(store_, m_.name, folder);
     if (!cursor) return std::unexpected(cursor.error());
-    if (auto start = plan_start(m_, *cursor, FolderState{}); !start)
-      return folder_failed(start.error(), folder);
-    auto listed = s_.list_ids(0, std::nullopt);
-    if (!listed) return folder_failed(listed.error(), folder);
-    auto seen_list = store_.pop3_seen(m_.name);
-    if (!seen_list) return std::unexpected(seen_list.error());
-    std::unordered_set<std::string> seen(seen_list->begin(), seen_list->end());
-    std::unordered_set<std::string> on_server(listed->begin(), listed->end());
-    std::vector<std::string> ids, gone;
-    for (const auto& id : *listed)
-      if (!seen.contains(id)) ids.push_back(id);
-    for (const auto& id : *seen_list)
-      if (!on_server.contains(id)) gone.push_back(id);
-    if (!o_.dry_run && !gone.empty()) {
-      if (auto st = store_.pop3_forget(m_.name, gone); !st) return st;
+    auto start = plan_start(m_, *cursor, FolderState{});
+    if (!start) return folder_failed(start.error(), folder);
+    auto listed = listing(folder, *start);
+    if (!listed) return std::unexpected(listed.error());
+    if (!*listed) return {};
+    const std::vector<std::string>& ids = (*listed)->ids;
+    if (!o_.dry_run && !(*listed)->gone.empty()) {
+      if (auto st = store_.pop3_forget(m_.name, (*listed)->gone); !st) return st;
     }
 
     auto completed = run_batches(ids, folder, [&](const Batch& b) -> Status {
       // Deleted ones vanish at QUIT; the rest are remembered as seen.
       std::vector<std::string> keep;
       for (const auto& f : b.done)
-        if (m_.after.kind != Disposition::Delete || f.skipped || f.quarantined) keep.push_back(f.id);
+        if (m_.after.kind != Disposition::Delete || f.skipped || held(f)) keep.push_back(f.id);
       return store_.pop3_mark_seen(m_.name, keep);
     });
     if (!completed) return std::unexpected(completed.error());
     if (!*completed || o_.dry_run || *cursor) return {};
     return save_cursor(store_, m_.name, folder, FolderCursor{});
+  }
+
+  // The folder's listing (list_folder), its warnings and date skips counted
+  // in the result. Empty when it failed as a problem of the folder
+  // (recorded); an Error only when the run must stop (the store failed).
+  Result<std::optional<FolderListing>> listing(const std::string& folder, const FetchStart& start) {
+    auto listed = list_folder(s_, m_, store_, start);
+    if (!listed) {
+      if (listed.error().scope == Scope::Run) return std::unexpected(listed.error());
+      folder_failed(listed.error(), folder);
+      return std::optional<FolderListing>();
+    }
+    for (const auto& w : listed->warnings)
+      r_.notes.push_back("mailbox " + m_.name + ", folder " + folder + ": " + w);
+    r_.skipped_by_date += listed->skipped_by_date.size();
+    return std::optional<FolderListing>(std::move(*listed));
   }
 
   MailboxSession& s_;
@@ -278,6 +309,7 @@ class MailboxRun {
   const MailboxRunOptions& o_;
   std::chrono::steady_clock::time_point t0_;
   MailboxRunResult r_;
+  std::uint64_t kept_without_sender_ = 0;  // not deleted: see Fetched::without_sender
 };
 
 }  // namespace

@@ -36,9 +36,12 @@ struct MailboxRunOptions {
 struct MailboxRunResult {
   std::uint64_t fetched = 0;          // messages fetched and decided
   std::uint64_t bytes = 0;
+  std::uint64_t skipped_by_date = 0;  // listed but older than since: not fetched
   bool limit_reached = false;         // a limit ended this mailbox early (cleanly)
   std::vector<Error> problems;        // folder or connection problems: the mailbox failed
-  std::vector<std::string> notes;     // worth telling (UIDVALIDITY changed, ...)
+  // Worth telling (UIDVALIDITY changed, a server's answers disagreed,
+  // messages kept instead of deleted ...): warnings in the summary and report.
+  std::vector<std::string> notes;
 };
 
 // Process mailbox `m` over its open session `s` with `pipeline` (whose options

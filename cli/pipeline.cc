@@ -7,6 +7,7 @@
 #include "core/crash_point.h"
 #include "core/message_key.h"
 #include "core/normalize.h"
+#include "core/parties.h"
 #include "core/sha256.h"
 #include "core/unwrap.h"
 #include "storage/key_set.h"
@@ -136,6 +137,7 @@ Status Pipeline::check_cache(const RawMessage& raw) {
 Result<bool> Pipeline::process(RawMessage raw) {
   bytes_ += raw.bytes.size();
   last_quarantined_ = false;
+  last_without_sender_ = false;
   auto parsed = parse_message(raw.bytes, opts_.limits);
   crash_point("parse");
   if (!parsed) {
@@ -177,6 +179,7 @@ Result<bool> Pipeline::process(RawMessage raw) {
   const std::string key = message_key(msg, raw.bytes);
   Decision d = decide(msg, key, *overlay_, policy);
   if (auto st = check_cache(raw); !st) return std::unexpected(st.error());
+  last_without_sender_ = !d.accepted && !sender_address(msg);
   ReportEntry e = make_entry(raw.source, raw.position, msg, d);
   // Unwrapped now, or (quarantine retry) unwrapped when first routed: the
   // report and the stored decision keep who forwarded it.

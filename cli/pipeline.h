@@ -91,6 +91,12 @@ class Pipeline {
   // a crash between commit and cursor save). Its report entry says duplicate
   // then; the disposition must still be the quarantine's.
   bool last_quarantined() const { return last_quarantined_; }
+  // Whether the message last given to process() was not accepted and has no
+  // usable sender (no From address, or none that is an e-mail address), as a
+  // server's stand-in for a message it will not serve as it is looks (Courier
+  // POP3: "Cannot display Unicode content" from "postmaster"). A mailbox run
+  // never deletes such a message (see mailbox_run.h).
+  bool last_without_sender() const { return last_without_sender_; }
   const std::map<std::string, std::uint64_t>& totals() const { return totals_; }
   std::uint64_t processed() const { return processed_; }
   std::uint64_t skipped_by_date() const { return skipped_; }
@@ -117,6 +123,7 @@ class Pipeline {
   std::size_t in_batch_ = 0;
   bool batch_open_ = false;
   bool last_quarantined_ = false;
+  bool last_without_sender_ = false;
 };
 
 }  // namespace crmr

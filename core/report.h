@@ -51,6 +51,8 @@ struct MailboxStatus {
   std::uint64_t messages = 0;   // fetched and decided
   std::uint64_t bytes = 0;
   bool limit_reached = false;   // a limit ended it early; the rest waits for the next run
+  std::uint64_t skipped_by_date = 0;  // listed but older than its since: not fetched
+  std::vector<std::string> warnings;  // a server's answers disagreed, mail kept instead of deleted, ...
 };
 
 // Totals and timings of a run, without its entries.

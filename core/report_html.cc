@@ -132,6 +132,10 @@ void write_mailboxes(const RunHeader& r, std::ostream& out) {
       note = "not read: the run's --limit was reached before it";
     else if (note.empty() && m.limit_reached)
       note = "limit reached: the rest waits for the next run";
+    if (m.skipped_by_date > 0)
+      note += (note.empty() ? "" : "; ") + std::to_string(m.skipped_by_date) +
+              " older than its since (not fetched)";
+    for (const auto& w : m.warnings) note += (note.empty() ? "warning: " : "; warning: ") + w;
     out << "<tr class=\"mailbox-" << html_text(m.status) << "\"><td>" << html_text(m.name)
         << "</td><td><span class=\"badge " << colour << "\">" << html_text(m.status)
         << "</span></td><td>" << thousands(m.messages) << "</td><td>" << thousands(m.bytes)

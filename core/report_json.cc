@@ -4,7 +4,8 @@
 //   {"run": {"command", "dry_run", "started", "finished", "elapsed_s",
 //            "messages", "messages_per_s", "totals": {<six outcomes>: count},
 //            "mailboxes": [{"name", "status", "messages", "bytes",
-//                           "limit_reached", "error"}]},
+//                           "limit_reached", "error", "skipped_by_date",
+//                           "warnings": [string]}]},
 //    "messages": [{"source", "position", "message_id", "key", "date", "from",
 //                  "forwarded_by", "subject", "outcome", "reason", "correlation",
 //                  "regarding": {"entity", "id"} | null,
@@ -29,7 +30,8 @@
 //
 // "mailboxes" is written only for a run that read mailboxes (`run`), one per
 // mailbox in the order read; "status" is ok, failed or skipped. read_json
-// takes a "run" without it (import, push, older reports) as no mailboxes.
+// takes a "run" without it (import, push, older reports) as no mailboxes,
+// and a mailbox without "skipped_by_date"/"warnings" (older reports) as 0/none.
 //
 // Null rules: "date", "forwarded_by", "error" (of a message or a mailbox),
 // "activity_id" and a party's "entity"/"id" are null when empty (unknown, not
@@ -79,7 +81,9 @@ OJson run_json(const RunHeader& r) {
                            {"messages", m.messages},
                            {"bytes", m.bytes},
                            {"limit_reached", m.limit_reached},
-                           {"error", m.error.empty() ? OJson(nullptr) : OJson(m.error)}});
+                           {"error", m.error.empty() ? OJson(nullptr) : OJson(m.error)},
+                           {"skipped_by_date", m.skipped_by_date},
+                           {"warnings", m.warnings}});
     run["mailboxes"] = std::move(list);
   }
   return run;
@@ -204,11 +208,19 @@ Result<RunReport> read_json(const std::string& json) {
     r.finished = run.at("finished").get<std::string>();
     r.elapsed_s = run.at("elapsed_s").get<double>();
     if (run.contains("mailboxes")) {
-      for (const Json& m : run.at("mailboxes"))
-        r.mailboxes.push_back(MailboxStatus{
-            m.at("name").get<std::string>(), m.at("status").get<std::string>(),
-            opt_str(m, "error"), m.at("messages").get<std::uint64_t>(),
-            m.at("bytes").get<std::uint64_t>(), m.at("limit_reached").get<bool>()});
+      for (const Json& m : run.at("mailboxes")) {
+        MailboxStatus box;
+        box.name = m.at("name").get<std::string>();
+        box.status = m.at("status").get<std::string>();
+        box.error = opt_str(m, "error");
+        box.messages = m.at("messages").get<std::uint64_t>();
+        box.bytes = m.at("bytes").get<std::uint64_t>();
+        box.limit_reached = m.at("limit_reached").get<bool>();
+        if (m.contains("skipped_by_date"))
+          box.skipped_by_date = m.at("skipped_by_date").get<std::uint64_t>();
+        if (m.contains("warnings")) box.warnings = m.at("warnings").get<std::vector<std::string>>();
+        r.mailboxes.push_back(std::move(box));
+      }
     }
     const Json& messages = doc.at("messages");
     if (!messages.is_array())

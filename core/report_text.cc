@@ -104,9 +104,12 @@ void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
     }
     text += ", " + std::to_string(m.messages) + (m.messages == 1 ? " message, " : " messages, ") +
             std::to_string(m.bytes) + " bytes";
+    if (m.skipped_by_date > 0)
+      text += ", " + std::to_string(m.skipped_by_date) + " older than its since (not fetched)";
     if (m.limit_reached) text += ", limit reached (the rest waits for the next run)";
     if (!m.error.empty()) text += "; error: " + terminal_line(m.error, 300);
     text += '\n';
+    for (const auto& w : m.warnings) text += "    warning: " + terminal_line(w, 400) + '\n';
   }
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }

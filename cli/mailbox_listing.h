@@ -1,0 +1,33 @@
+// What the next fetch of a mailbox folder takes: one function for `run` and
+// `check`, so that `check` says what the run would really fetch.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/mailbox_config.h"
+#include "cli/mailbox_cursor.h"
+#include "core/net/mailbox_session.h"
+#include "storage/store.h"
+
+namespace crmr {
+
+struct FolderListing {
+  std::vector<std::string> ids;              // to fetch, in order
+  std::vector<std::string> skipped_by_date;  // older than the date floor: not fetched
+  std::vector<std::string> warnings;         // the server's answers disagreed (IdListing)
+  std::vector<std::string> gone;             // POP3: remembered UIDLs the server no longer lists
+};
+
+// The selected folder's messages to fetch from `start` on.
+// IMAP: the session's list_ids above the cursor (the date floor by SEARCH
+// SINCE, on INTERNALDATE). POP3: the UIDLs not remembered as read; with a
+// date floor (since, unless all = true) their headers are read first (TOP n
+// 0) and those whose Date header is before it are left out: not downloaded,
+// left on the server and not remembered, so every run looks at them again.
+// A message without a readable Date header is fetched.
+// Errors: the session's (Scope::Mailbox or Message) and the store's (Scope::Run).
+Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, const Store& store,
+                                  const FetchStart& start);
+
+}  // namespace crmr
