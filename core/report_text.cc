@@ -14,7 +14,8 @@
 //
 //   Mailboxes: 1 ok, 1 failed
 //     sales: failed, 0 messages, 0 bytes; error: mailbox sales: login failed ...
-//     support: ok, 12 messages, 81234 bytes
+//     support: ok, 12 messages, 81234 bytes, 3 older than its since (not fetched)
+//       warning: mailbox support, folder INBOX: the server's UID SEARCH ...
 //
 // The streamed .txt report is the verbose lines as they come, then the totals
 // line and the mailbox lines at the end (known only then).

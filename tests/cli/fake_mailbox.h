@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct FakeServer {
   std::map<std::string, std::map<std::uint32_t, FakeMessage>> folders{{"INBOX", {}}};
   int break_after_fetched = -1;  // >= 0: the connection breaks after this many messages
   bool fail_next_dispose = false;
+  std::set<std::uint32_t> unlisted;  // UIDs list_ids leaves out (a server that misses some)
   std::vector<std::string> log;  // "fetch 1", "seen 1,2", "move 3 Processed", "delete 1", "quit"
 
   std::uint32_t deliver(const std::string& bytes, std::int64_t date,
@@ -59,20 +61,39 @@ class FakeSession final : public MailboxSession {
     return st;
   }
 
-  Result<std::vector<std::string>> list_ids(std::uint32_t after_uid,
-                                            std::optional<std::int64_t> since) override {
+  Result<IdListing> list_ids(std::uint32_t after_uid,
+                             std::optional<std::int64_t> since) override {
     if (broken_) return lost();
-    std::vector<std::string> ids;
+    IdListing listing;
+    std::vector<std::string>& ids = listing.ids;
     for (const auto& [uid, m] : box()) {
       if (s_.pop3) {
         ids.push_back(FakeServer::uidl(uid));
         continue;
       }
       // SEARCH SINCE compares whole days.
-      if (uid > after_uid && (!since || m.internal_date / 86400 >= *since / 86400))
-        ids.push_back(std::to_string(uid));
+      if (uid <= after_uid || s_.unlisted.contains(uid)) continue;
+      if (!since || m.internal_date / 86400 >= *since / 86400) ids.push_back(std::to_string(uid));
+      else listing.skipped_by_date.push_back(std::to_string(uid));
     }
-    return ids;
+    return listing;
+  }
+
+  // The header: the bytes up to the first empty line (POP3 TOP n 0).
+  Status fetch_headers(const std::vector<std::string>& ids,
+                       const std::function<Status(RemoteMessage&&)>& each) override {
+    for (const auto& id : ids) {
+      if (broken_) return lost();
+      auto it = box().find(uid_of(id));
+      if (it == box().end()) continue;
+      s_.log.push_back("top " + id);
+      const std::string& b = it->second.bytes;
+      std::size_t end = b.find("\r\n\r\n");
+      RemoteMessage rm{id, b.substr(0, end == std::string::npos ? b.size() : end + 4),
+                       std::nullopt};
+      if (auto st = each(std::move(rm)); !st) return st;
+    }
+    return {};
   }
 
   Status fetch(const std::vector<std::string>& ids,

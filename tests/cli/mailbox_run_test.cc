@@ -14,10 +14,18 @@ namespace {
 
 constexpr std::int64_t kJan2026 = 1767225600;  // 2026-01-01T00:00:00Z
 
-std::string mail(int n, const std::string& to = "bob@contoso.example") {
+std::string mail(int n, const std::string& to = "bob@contoso.example",
+                 const std::string& date = "Mon, 5 Jan 2026 10:00:00 +0000") {
   return "From: alice@customer.example\r\nTo: " + to + "\r\nSubject: note " + std::to_string(n) +
-         "\r\nMessage-ID: <n" + std::to_string(n) +
-         "@customer.example>\r\nDate: Mon, 5 Jan 2026 10:00:00 +0000\r\n\r\nbody\r\n";
+         "\r\nMessage-ID: <n" + std::to_string(n) + "@customer.example>\r\nDate: " + date +
+         "\r\n\r\nbody\r\n";
+}
+
+// A server's stand-in for a message it will not serve as it is (Courier POP3
+// without UTF8): its sender is no e-mail address.
+std::string stand_in() {
+  return "From: Mail Delivery Subsystem <postmaster>\r\nTo: bob@contoso.example\r\n"
+         "Subject: Cannot display Unicode content\r\n\r\nUse a reader that supports UTF-8.\r\n";
 }
 
 class MailboxRunTest : public ::testing::Test {
@@ -104,8 +112,46 @@ TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
   server_.deliver(mail(1), kJan2026 - 10 * 86400);  // before since
   server_.deliver(mail(2), kJan2026 + 86400);
   EXPECT_EQ(run().fetched, 1u);
-  EXPECT_EQ(cursor()->last_uid, 2u);  // UIDNEXT-1: the old one is behind the cursor
+  EXPECT_EQ(cursor()->last_uid, 2u);  // past the old one too: it was listed, and older
   EXPECT_EQ(run().fetched, 0u);
+}
+
+// A server that leaves UID 2 out of its answer: the cursor stays at UID 1
+// (not UIDNEXT-1), so UID 2 is read once the server lists it.
+TEST_F(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
+  server_.deliver(mail(1), kJan2026);
+  server_.deliver(mail(2), kJan2026);
+  server_.unlisted = {2};
+  EXPECT_EQ(run().fetched, 1u);
+  EXPECT_EQ(cursor()->last_uid, 1u);
+  server_.unlisted.clear();
+  EXPECT_EQ(run().fetched, 1u);
+  EXPECT_EQ(cursor()->last_uid, 2u);
+}
+
+TEST_F(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
+  m_.after.kind = Disposition::Delete;
+  server_.deliver(mail(1), kJan2026);
+  server_.deliver(stand_in(), kJan2026);
+  server_.deliver(mail(3, "nobody@elsewhere.example"), kJan2026);  // tossed, with a sender
+  auto r = run();
+  EXPECT_EQ(outcomes_, (std::vector<std::string>{"queued", "tossed", "tossed"}));
+  ASSERT_EQ(server_.folders["INBOX"].size(), 1u);
+  EXPECT_EQ(server_.folders["INBOX"].begin()->second.bytes, stand_in());
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("kept on the server"), std::string::npos) << r.notes[0];
+  EXPECT_EQ(cursor()->last_uid, 3u);
+}
+
+TEST_F(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFolder) {
+  m_.after.kind = Disposition::Delete;
+  m_.quarantine_folder = "Quarantine";
+  server_.deliver(stand_in(), kJan2026);
+  auto r = run();
+  EXPECT_TRUE(server_.folders["INBOX"].empty());
+  EXPECT_EQ(server_.folders["Quarantine"].size(), 1u);
+  ASSERT_EQ(r.notes.size(), 1u);
+  EXPECT_NE(r.notes[0].find("moved to Quarantine"), std::string::npos) << r.notes[0];
 }
 
 TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
@@ -309,6 +355,32 @@ TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
   // As on a clean run: the quarantined one stays on the server, remembered as seen.
   ASSERT_EQ(server_.folders["INBOX"].size(), 1u);
   EXPECT_EQ(server_.folders["INBOX"].begin()->second.bytes, "not a message\r\n");
+  EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
+}
+
+TEST_F(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembered) {
+  m_.all = false;
+  m_.since = kJan2026;
+  server_.deliver(mail(1, "bob@contoso.example", "Tue, 2 Dec 2025 10:00:00 +0000"), 0);
+  server_.deliver(mail(2), 0);
+  auto r = run();
+  EXPECT_EQ(r.fetched, 1u);
+  EXPECT_EQ(r.skipped_by_date, 1u);
+  EXPECT_EQ(server_.log, (std::vector<std::string>{"top U1", "top U2", "fetch U2", "quit"}));
+  EXPECT_EQ(seen(), std::vector<std::string>{"U2"});
+  r = run();
+  EXPECT_EQ(r.fetched, 0u);
+  EXPECT_EQ(r.skipped_by_date, 1u);  // looked at again, counted again, still on the server
+  EXPECT_EQ(server_.folders["INBOX"].size(), 2u);
+}
+
+TEST_F(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
+  m_.after.kind = Disposition::Delete;
+  server_.deliver(stand_in(), kJan2026);
+  server_.deliver(mail(2), kJan2026);
+  run();
+  ASSERT_EQ(server_.folders["INBOX"].size(), 1u);
+  EXPECT_EQ(server_.folders["INBOX"].begin()->second.bytes, stand_in());
   EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 

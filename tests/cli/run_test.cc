@@ -230,8 +230,12 @@ class KillingSession final : public MailboxSession {
   std::string capabilities() const override { return in_->capabilities(); }
   bool is_pop3() const override { return in_->is_pop3(); }
   Result<FolderState> select(const std::string& f) override { return in_->select(f); }
-  Result<std::vector<std::string>> list_ids(std::uint32_t a, std::optional<std::int64_t> s) override {
+  Result<IdListing> list_ids(std::uint32_t a, std::optional<std::int64_t> s) override {
     return in_->list_ids(a, s);
+  }
+  Status fetch_headers(const std::vector<std::string>& ids,
+                       const std::function<Status(RemoteMessage&&)>& each) override {
+    return in_->fetch_headers(ids, each);
   }
   Status fetch(const std::vector<std::string>& ids,
                const std::function<Status(RemoteMessage&&)>& each) override {

@@ -68,6 +68,14 @@ struct Dovecot {
   }
 };
 
+// The ids of list_ids, or its error.
+Result<std::vector<std::string>> list(MailboxSession& s, std::uint32_t after,
+                                      std::optional<std::int64_t> since) {
+  auto l = s.list_ids(after, since);
+  if (!l) return std::unexpected(l.error());
+  return l->ids;
+}
+
 #define REQUIRE_DOVECOT()                                                  \
   if (!Dovecot::get().up) GTEST_SKIP() << Dovecot::get().why_not
 
@@ -184,7 +192,7 @@ TEST_F(MailboxTest, ImapFetchReturnsExactBytesEvenWithProtocolLookalikeLines) {
   EXPECT_NE(st->uidvalidity, 0u);
   EXPECT_EQ(st->exists, 3u);
   EXPECT_EQ(st->uidnext, 4u);
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   ASSERT_TRUE(ids.has_value()) << ids.error().describe();
   ASSERT_EQ(ids->size(), 3u);
   auto got = fetch_all(*s, *ids);
@@ -213,17 +221,17 @@ TEST_F(MailboxTest, ImapListIdsSkipsSeenUidsAndHonoursSince) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->select("INBOX").has_value());
-  auto all = s->list_ids(0, std::nullopt);
+  auto all = list(*s, 0, std::nullopt);
   ASSERT_TRUE(all.has_value());
   ASSERT_EQ(all->size(), 3u);
-  auto after_last = s->list_ids(std::stoul(all->back()), std::nullopt);  // "4:*" matches UID 3
+  auto after_last = list(*s, std::stoul(all->back()), std::nullopt);  // "4:*" matches UID 3
   ASSERT_TRUE(after_last.has_value());
   EXPECT_TRUE(after_last->empty());
-  auto after_first = s->list_ids(std::stoul(all->front()), std::nullopt);
+  auto after_first = list(*s, std::stoul(all->front()), std::nullopt);
   EXPECT_EQ(after_first->size(), 2u);
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count();
-  auto recent = s->list_ids(0, now - 30 * 86400);
+  auto recent = list(*s, 0, now - 30 * 86400);
   ASSERT_TRUE(recent.has_value()) << recent.error().describe();
   EXPECT_EQ(recent->size(), 2u);
 }
@@ -235,7 +243,7 @@ TEST_F(MailboxTest, ImapFetchesAThousandMessagesInOrder) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->select("INBOX").has_value());  // builds Dovecot's index
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   ASSERT_EQ(ids->size(), 1000u);
   fetch_all(*s, *ids);  // warm Dovecot's caches
   auto t0 = Clock::now();
@@ -251,7 +259,7 @@ TEST_F(MailboxTest, ImapMarkSeenSetsTheSeenFlag) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->select("INBOX").has_value());
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   fetch_all(*s, *ids);  // BODY.PEEK: does not set \Seen
   auto st = s->mark_seen({ids->front()});
   ASSERT_TRUE(st.has_value()) << st.error().describe();
@@ -272,7 +280,7 @@ TEST_F(MailboxTest, ImapMoveCreatesTheFolderAndMoves) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->select("INBOX").has_value());
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   auto st = s->move_to({(*ids)[0], (*ids)[2]}, "CRM Filed");
   ASSERT_TRUE(st.has_value()) << st.error().describe();
   auto again = s->move_to({(*ids)[1]}, "CRM Filed");  // folder exists now
@@ -289,13 +297,13 @@ TEST_F(MailboxTest, ImapRemoveDeletesAndExpunges) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   auto before = s->select("INBOX");
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   auto st = s->remove({(*ids)[1]});
   ASSERT_TRUE(st.has_value()) << st.error().describe();
   auto after = s->select("INBOX");
   EXPECT_EQ(after->exists, 2u);
   EXPECT_EQ(after->uidvalidity, before->uidvalidity);
-  auto left = s->list_ids(0, std::nullopt);
+  auto left = list(*s, 0, std::nullopt);
   EXPECT_EQ(*left, (std::vector<std::string>{(*ids)[0], (*ids)[2]}));
 }
 
@@ -318,7 +326,7 @@ TEST_F(MailboxTest, Pop3ListsFetchesAndDeletesOnlyAtQuit) {
   auto st = s->select("INBOX");
   ASSERT_TRUE(st.has_value()) << st.error().describe();
   EXPECT_EQ(st->exists, 3u);
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   ASSERT_TRUE(ids.has_value()) << ids.error().describe();
   ASSERT_EQ(ids->size(), 3u);
   auto got = fetch_all(*s, *ids);
@@ -335,13 +343,13 @@ TEST_F(MailboxTest, Pop3ListsFetchesAndDeletesOnlyAtQuit) {
   s.reset();
   auto s2 = open(endpoint("pop3", "DOVECOT_POP3_PORT"));
   ASSERT_TRUE(s2);
-  EXPECT_EQ(s2->list_ids(0, std::nullopt)->size(), 3u);
+  EXPECT_EQ(list(*s2, 0, std::nullopt)->size(), 3u);
   // DELE then QUIT: deleted.
   ASSERT_TRUE(s2->remove({(*ids)[0], (*ids)[2]}).has_value());
   ASSERT_TRUE(s2->close().has_value());
   auto s3 = open(endpoint("pop3", "DOVECOT_POP3_PORT"));
   ASSERT_TRUE(s3);
-  EXPECT_EQ(*s3->list_ids(0, std::nullopt), std::vector<std::string>{(*ids)[1]});
+  EXPECT_EQ(*list(*s3, 0, std::nullopt), std::vector<std::string>{(*ids)[1]});
   EXPECT_FALSE(s3->move_to({(*ids)[1]}, "X").has_value());
   EXPECT_FALSE(s3->select("Archive").has_value());
 }
@@ -355,7 +363,7 @@ TEST_F(MailboxTest, Pop3FetchesAThousandMessagesInOrder) {
   warm.reset();
   auto s = open(endpoint("pop3", "DOVECOT_POP3_PORT"));
   ASSERT_TRUE(s);
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   ASSERT_EQ(ids->size(), 1000u);
   auto t0 = Clock::now();
   auto got = fetch_all(*s, *ids);
@@ -396,7 +404,7 @@ TEST_F(MailboxTest, ServerKilledMidFetchIsAnErrorNotAHang) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->select("INBOX").has_value());
-  auto ids = s->list_ids(0, std::nullopt);
+  auto ids = list(*s, 0, std::nullopt);
   int count = 0;
   auto t0 = Clock::now();
   auto st = s->fetch(*ids, [&](RemoteMessage&&) -> Status {

@@ -6,7 +6,10 @@
 // with (IMAP: the line after its tag; "{tag}" in a reply becomes the tag).
 // An empty `match` matches any line (SASL responses, or a catch-all). A rule
 // marked `once` is used up by its first match, so a later rule with the same
-// match answers the next time. Connections are served one after another
+// match answers the next time. A rule may depend on the connection's state:
+// `when` names a flag that must be set ("utf8") or unset ("!utf8"), `sets`
+// sets one (flags start unset on each connection), e.g. a POP3 server that
+// serves another message once the client sent UTF8. Connections are served one after another
 // until the server is destroyed; every client line is recorded for the test
 // to check (e.g. that no AUTHENTICATE GSSAPI or APOP was sent).
 #pragma once
@@ -19,6 +22,7 @@
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +33,8 @@ struct ScriptRule {
   std::string match;  // prefix of the line (IMAP: after the tag); empty: any line
   std::string reply;  // sent as is, "{tag}" replaced; include the CRLFs
   bool once = false;  // used up by its first match
+  std::string when = {};  // "" always; "flag": only when set; "!flag": only when unset
+  std::string sets = {};  // a flag of the connection this rule sets
 };
 
 class ScriptedServer {
@@ -69,6 +75,12 @@ class ScriptedServer {
       if (l.find(text) != std::string::npos) return true;
     return false;
   }
+  // How many client lines contain `text`.
+  int count(const std::string& text) const {
+    int n = 0;
+    for (const auto& l : lines()) n += l.find(text) != std::string::npos;
+    return n;
+  }
   int connections() const { return connections_; }
 
  private:
@@ -93,7 +105,7 @@ class ScriptedServer {
 
   void say(int fd, const std::string& s) { ::send(fd, s.data(), s.size(), MSG_NOSIGNAL); }
 
-  std::string answer(const std::string& line) {
+  std::string answer(const std::string& line, std::set<std::string>& flags) {
     std::string tag, cmd = line;
     if (protocol_ == Protocol::Imap) {
       std::size_t sp = line.find(' ');
@@ -104,6 +116,10 @@ class ScriptedServer {
     lines_.push_back(line);
     for (auto it = rules_.begin(); it != rules_.end(); ++it) {
       if (!cmd.starts_with(it->match)) continue;
+      if (!it->when.empty() && (it->when[0] == '!' ? flags.contains(it->when.substr(1))
+                                                   : !flags.contains(it->when)))
+        continue;
+      if (!it->sets.empty()) flags.insert(it->sets);
       std::string reply = it->reply;
       for (std::size_t p = reply.find("{tag}"); p != std::string::npos; p = reply.find("{tag}", p))
         reply.replace(p, 5, tag);
@@ -121,7 +137,8 @@ class ScriptedServer {
       ++connections_;
       say(fd, greeting_);
       std::string line;
-      while (read_line(fd, line)) say(fd, answer(line));
+      std::set<std::string> flags;
+      while (read_line(fd, line)) say(fd, answer(line, flags));
       ::close(fd);
     }
   }
