@@ -110,6 +110,7 @@ TEST_F(RunQuirksTest, CursorNeverPassesAUidThatWasNotRead) {
           {"SELECT \"INBOX\"",
            "* 1 EXISTS\r\n* OK [UIDVALIDITY 42] ok\r\n* OK [UIDNEXT 4] ok\r\n{tag} OK selected\r\n"},
           {"UID SEARCH UID 1:3", "* SEARCH 1\r\n{tag} OK done\r\n"},
+          {"UID SEARCH UID 1:*", "* SEARCH 1\r\n{tag} OK done\r\n"},
           {"UID FETCH 1 (UID INTERNALDATE BODY.PEEK[])",
            "* 1 FETCH (UID 1 BODY[] " + imap_literal(mail(1)) + ")\r\n{tag} OK done\r\n"}} +
           imap_login_rows() + imap_inbox_rows({mail(1)}));

@@ -55,7 +55,10 @@ TEST(ReportMailboxes, JsonRunListsEachMailboxWithItsStatusAndError) {
   ASSERT_EQ(run["mailboxes"].size(), 3u);
   const auto& sales = run["mailboxes"][0];
   EXPECT_EQ(keys_of(sales), (std::vector<std::string>{"name", "status", "messages", "bytes",
-                                                      "limit_reached", "error"}));
+                                                      "limit_reached", "error", "skipped_by_date",
+                                                      "warnings"}));
+  EXPECT_EQ(sales["skipped_by_date"], 0);
+  EXPECT_TRUE(sales["warnings"].empty());
   EXPECT_EQ(sales["name"], "sales");
   EXPECT_EQ(sales["status"], "failed");
   EXPECT_EQ(sales["error"], "mailbox sales: login failed <AUTHENTICATIONFAILED>");
@@ -87,6 +90,32 @@ TEST(ReportMailboxes, ReadJsonReadsThemBackAndAcceptsAReportWithout) {
   auto without = read_json(plain.str());
   ASSERT_TRUE(without) << without.error().describe();
   EXPECT_TRUE(without->mailboxes.empty());
+}
+
+// A mailbox's warnings (a server that disagreed with itself, mail kept
+// instead of deleted) and its date skips: in the JSON (read back), the text
+// summary (a line per warning) and the HTML table.
+TEST(ReportMailboxes, WarningsAndDateSkipsAreInEveryFormat) {
+  RunReport r = run_with_mailboxes();
+  r.mailboxes[1].skipped_by_date = 195;
+  r.mailboxes[1].warnings = {"folder INBOX: the server's UID SEARCH listed 0 UIDs <sic>"};
+  std::ostringstream js;
+  write_json(r, js);
+  auto back = read_json(js.str());
+  ASSERT_TRUE(back) << back.error().describe();
+  EXPECT_EQ(back->mailboxes[1].skipped_by_date, 195u);
+  EXPECT_EQ(back->mailboxes[1].warnings, r.mailboxes[1].warnings);
+  std::ostringstream text;
+  write_text_summary(r, text, false);
+  EXPECT_NE(text.str().find(", 195 older than its since (not fetched)"), std::string::npos)
+      << text.str();
+  EXPECT_NE(text.str().find("\n    warning: folder INBOX: the server's UID SEARCH"),
+            std::string::npos)
+      << text.str();
+  std::ostringstream html;
+  write_html(r, html);
+  EXPECT_NE(html.str().find("warning: folder INBOX: the server&#39;s UID SEARCH listed 0 UIDs &lt;sic&gt;"),
+            std::string::npos);
 }
 
 TEST(ReportMailboxes, TextSummaryListsThemAfterTheTotals) {
