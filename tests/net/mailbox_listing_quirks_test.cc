@@ -3,6 +3,8 @@
 // what is sent to the server (UID SEARCH and EXISTS, UTF8, TOP).
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "core/net/mailbox_session.h"
 #include "tests/net/server_quirks.h"
 
@@ -36,41 +38,47 @@ std::unique_ptr<MailboxSession> open(const ScriptedServer& server) {
 const std::string kImapGreeting = "* OK scripted IMAP ready\r\n";
 const std::string kPop3Greeting = "+OK scripted POP3 ready\r\n";
 
+// An IMAP INBOX of three messages (UIDs 1-3) behind `quirk`.
+std::unique_ptr<ScriptedServer> inbox_of_three(const std::vector<ScriptRule>& quirk) {
+  return std::make_unique<ScriptedServer>(
+      ScriptedServer::Protocol::Imap, kImapGreeting,
+      quirk + imap_login_rows() + imap_inbox_rows({mail(1), mail(2), mail(3)}));
+}
+
+Result<IdListing> select_and_list(MailboxSession& s) {
+  if (auto st = s.select("INBOX"); !st) return std::unexpected(st.error());
+  return s.list_ids(0, std::nullopt);
+}
+
 TEST(ImapQuirks, UidSearchEmptyForStarIsNeverAsked) {
-  ScriptedServer server(ScriptedServer::Protocol::Imap, kImapGreeting,
-                        quirk_uid_search_star_empty() + imap_login_rows() +
-                            imap_inbox_rows({mail(1), mail(2), mail(3)}));
-  auto s = open(server);
+  auto server = inbox_of_three(quirk_uid_search_star_empty());
+  auto s = open(*server);
   ASSERT_TRUE(s);
-  ASSERT_TRUE(s->select("INBOX").has_value());
-  auto listed = s->list_ids(0, std::nullopt);
+  auto listed = select_and_list(*s);
   ASSERT_TRUE(listed.has_value()) << listed.error().describe();
   EXPECT_EQ(listed->ids, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_TRUE(listed->warnings.empty());
-  EXPECT_EQ(server.count("UID SEARCH UID 1:3"), 1);
-  EXPECT_EQ(server.count("UID SEARCH UID 1:*"), 0);
-  EXPECT_EQ(server.count("FETCH 1:3 (UID)"), 0);  // the check agreed: no fallback
+  EXPECT_EQ(server->count("UID SEARCH UID 1:3"), 1);
+  EXPECT_EQ(server->count("UID SEARCH UID 1:*"), 0);
+  EXPECT_EQ(server->count("FETCH 1:3 (UID)"), 0);  // the check agreed: no fallback
   auto after_last = s->list_ids(3, std::nullopt);  // nothing below UIDNEXT above 3: no search
   ASSERT_TRUE(after_last.has_value());
   EXPECT_TRUE(after_last->ids.empty());
-  EXPECT_EQ(server.count("UID SEARCH"), 1);
+  EXPECT_EQ(server->count("UID SEARCH"), 1);
 }
 
 TEST(ImapQuirks, EmptyUidSearchIsCheckedAgainstExistsAndReadBySequence) {
-  ScriptedServer server(ScriptedServer::Protocol::Imap, kImapGreeting,
-                        quirk_uid_search_always_empty() + imap_login_rows() +
-                            imap_inbox_rows({mail(1), mail(2), mail(3)}));
-  auto s = open(server);
+  auto server = inbox_of_three(quirk_uid_search_always_empty());
+  auto s = open(*server);
   ASSERT_TRUE(s);
-  ASSERT_TRUE(s->select("INBOX").has_value());
-  auto listed = s->list_ids(0, std::nullopt);
+  auto listed = select_and_list(*s);
   ASSERT_TRUE(listed.has_value()) << listed.error().describe();
   EXPECT_EQ(listed->ids, (std::vector<std::string>{"1", "2", "3"}));
   ASSERT_EQ(listed->warnings.size(), 1u);
   EXPECT_NE(listed->warnings[0].find("UID SEARCH UID 1:3 listed 0 UIDs"), std::string::npos)
       << listed->warnings[0];
   EXPECT_NE(listed->warnings[0].find("FETCH 1:3 (UID)"), std::string::npos) << listed->warnings[0];
-  EXPECT_EQ(server.count("FETCH 1:3 (UID)"), 1);
+  EXPECT_EQ(server->count("FETCH 1:3 (UID)"), 1);
   // With a date floor the fallback filters on INTERNALDATE (05-Jan-2026).
   ASSERT_TRUE(s->select("INBOX").has_value());
   auto since = s->list_ids(0, 1767571200 + 86400);  // 2026-01-06
