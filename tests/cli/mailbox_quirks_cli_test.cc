@@ -35,6 +35,7 @@ std::vector<ScriptRule> cyrus_rules() {
       {"SELECT \"INBOX\"", "* 1 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n{tag} OK [READ-WRITE] done\r\n"},
       {"SELECT \"INBOX.Archive\"", "* 0 EXISTS\r\n* OK [UIDVALIDITY 9] ok\r\n{tag} OK [READ-WRITE] done\r\n"},
       {"UID SEARCH", "* SEARCH 1\r\n{tag} OK done\r\n"},
+      {"FETCH 1 (UID)", "* 1 FETCH (UID 1)\r\n{tag} OK done\r\n"},  // the listing's EXISTS check
       {"UID FETCH 1 ", "* 1 FETCH (UID 1 INTERNALDATE \"05-Jan-2026 10:00:00 +0000\" BODY[] {" +
                            std::to_string(m.size()) + "}\r\n" + m + ")\r\n{tag} OK done\r\n"},
       {"UID MOVE 1 \"INBOX.Processed\"", "{tag} NO [TRYCREATE] Mailbox does not exist\r\n", true},
