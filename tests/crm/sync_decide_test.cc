@@ -137,7 +137,7 @@ TEST_F(SyncDecide, TheDemoIsDecidedAlikeAfterSyncAndAfterCacheImport) {
     EXPECT_EQ(synced[position].dump(), d.dump()) << "message " << position;
   // The smart-matched message of the demo correlates after a sync.
   bool smart = false;
-  for (const auto& [position, d] : synced) smart = smart || d["correlation"] == "SmartMatching";
+  for (const auto& [position, d] : synced) smart = smart || d["correlation"] == "smart_match";
   EXPECT_TRUE(smart);
 }
 
