@@ -30,20 +30,25 @@ struct Globals {
 };
 
 // Logs go to a rotating file when configured, else to stderr. Never to
-// stdout: that is the report's.
-void setup_logging(const Globals& g, const Config& cfg) {
+// stdout: that is the report's. Returns true when the log is a file or
+// syslog: then every error and warning shown on stderr is logged there too.
+bool setup_logging(const Globals& g, const Config& cfg) {
   std::string file = g.log_file.empty() ? cfg.log_file : g.log_file;
   std::shared_ptr<spdlog::logger> logger;
+  bool to_log = false;  // a file or syslog, not stderr
   try {
     if (file == "syslog") {
       logger = platform::system_logger("crm-router");
+      to_log = logger != nullptr;
       if (!logger) logger = spdlog::stderr_color_mt("crm-router");
     } else if (!file.empty()) {
       logger = spdlog::rotating_logger_mt("crm-router", file, 5 * 1024 * 1024, 3);
+      to_log = true;
     } else {
       logger = spdlog::stderr_color_mt("crm-router");
     }
   } catch (const spdlog::spdlog_ex& e) {
+    to_log = false;
     logger = spdlog::stderr_color_mt("crm-router-fallback");
     logger->error("cannot open log file {}: {}", file, e.what());
   }
@@ -55,6 +60,7 @@ void setup_logging(const Globals& g, const Config& cfg) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  return to_log;
 }
 
 }  // namespace
@@ -153,6 +159,14 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                              "Unwrap messages forwarded as attachments (as import --forward-mailbox)");
   quarantine_retry->add_flag("--no-push", qr.no_push, "Only queue accepted mail; do not push to the CRM");
 
+  StatusOptions status_opts;
+  auto* status_cmd = app.add_subcommand("status", "For monitoring: last runs, outbox, quarantine, cache age; exit 0 ok, 1 warning, 2 critical");
+  status_cmd->add_flag("--json", status_opts.json, "One JSON document, for machines");
+  status_cmd->add_option("--cache-warning-hours", status_opts.cache_warning_hours,
+                         "Warn when the last successful sync is this old (default: [cache] max_age_hours, 24)")->check(CLI::PositiveNumber);
+  status_cmd->add_option("--cache-critical-hours", status_opts.cache_critical_hours,
+                         "Critical when the last successful sync is this old (default 72)")->check(CLI::PositiveNumber);
+
   // (Further commands: add their CLI11 block above this line, one block per command.)
 
   try {
@@ -183,11 +197,16 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << "crm-router: " << cfg.error().describe() << '\n';
     return kExitConfig;
   }
-  setup_logging(g, *cfg);
+  const bool logged = setup_logging(g, *cfg);
 
   bool progress = !g.no_progress && cfg->progress && !g.quiet &&
                   platform::is_terminal(stderr) && &err == &std::cerr;
   Output output(out, err, g.quiet ? -1 : g.verbose, progress);
+  if (logged)
+    output.set_log([](bool warning, const std::string& line) {
+      if (warning) spdlog::warn("{}", line);
+      else spdlog::error("{}", line);
+    });
   Context ctx{
       .out = output,
       .cfg = *cfg,
@@ -239,6 +258,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     rc = cmd_quarantine_export(ctx, qe);
   } else if (quarantine_retry->parsed()) {
     rc = cmd_quarantine_retry(ctx, qr);
+  }
+  else if (status_cmd->parsed()) {
+    rc = cmd_status(ctx, status_opts);
   }
   // (Further commands: add their dispatch branch above this line.)
   spdlog::default_logger()->flush();

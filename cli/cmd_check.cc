@@ -1,9 +1,11 @@
 // `check`: test access to every configured mailbox and say what the next run
-// would fetch, after what the cache holds (check_cache). Reads the state
-// database read-only; writes nothing anywhere.
+// would fetch, after what the cache holds (check_cache); with [crm], test
+// the CRM too (check_crm.cc). Reads the state database read-only; writes
+// nothing anywhere.
 #include <algorithm>
 
 #include "cli/cache_guard.h"
+#include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
@@ -122,9 +124,14 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
       t.unreachable = true;
     }
   }
-  if (t.unreachable) return kExitUnreachable;
-  if (t.config) return kExitConfig;
-  return cache_rc;
+  // The CRM: token, WhoAmI, organisation settings, the cache's freshness.
+  int crm_rc = kExitOk;
+  if (ctx.cfg.crm.configured() && o.mailboxes.empty()) crm_rc = check_crm(ctx, store->get());
+  // The documented precedence: configuration, then the cache, then access.
+  if (t.config || crm_rc == kExitConfig) return kExitConfig;
+  if (cache_rc != kExitOk) return cache_rc;
+  if (t.unreachable || crm_rc == kExitUnreachable) return kExitUnreachable;
+  return crm_rc;
 }
 
 }  // namespace crmr

@@ -150,16 +150,20 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
     ctx.out.detail("push: nothing queued");
     return kExitOk;
   }
-  auto sink = open_crm_sink(ctx);
-  if (!sink) {
-    ctx.out.error(sink.error().describe());
-    return kExitConfig;
-  }
   std::uint64_t total = static_cast<std::uint64_t>(*pending);
   if (limit && *limit < total) total = *limit;
 
   RunRecorder rec(ctx, store, "push");
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  // A push that cannot even start (no secret) is still a run in the
+  // history, failed, with why.
+  auto sink = open_crm_sink(ctx);
+  if (!sink) {
+    ctx.out.error(sink.error().describe());
+    rec.set_failure(sink.error().describe());
+    rec.abort();
+    return kExitConfig;
+  }
   auto record = rec.sink();
 
   std::optional<Error> fatal;
@@ -254,9 +258,11 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
   }
 
   if (storage) {
+    rec.set_failure(storage->describe());
     rec.abort();
     return ctx.fail_with(*storage);
   }
+  if (fatal) rec.set_failure(fatal->describe());
   int rc = rec.finish(left_queued);
   if (fatal) {
     ctx.out.error(fatal->describe());
@@ -281,6 +287,12 @@ int cmd_push(Context& ctx, const PushOptions& o) {
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
   if (ctx.dry_run) return list_pending(ctx, **store, o.limit);
+  auto pending = (*store)->outbox_pending_count();
+  if (!pending) return ctx.fail_with(pending.error());
+  if (*pending == 0) {
+    ctx.out.info("push: the outbox is empty: nothing to push");
+    return kExitOk;
+  }
   return push_outbox(ctx, **store, o.limit);
 }
 

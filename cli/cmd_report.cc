@@ -16,9 +16,12 @@ int cmd_report(Context& ctx, const ReportOptions& o) {
   if (o.list) {
     auto runs = (*store)->list_runs(100);
     if (!runs) return ctx.fail_with(runs.error());
+    // id, command, status (ok/partial/failed; "running" while unfinished),
+    // started, finished, totals, error.
     for (const auto& r : *runs)
-      os << r.id << '\t' << r.command << '\t' << r.started << '\t' << r.finished << '\t'
-         << r.totals_json << '\n';
+      os << r.id << '\t' << r.command << '\t'
+         << (!r.status.empty() ? r.status : r.finished.empty() ? "running" : "-") << '\t'
+         << r.started << '\t' << r.finished << '\t' << r.totals_json << '\t' << r.error << '\n';
     return kExitOk;
   }
   auto id = (*store)->resolve_run(o.run);

@@ -62,7 +62,6 @@ void warn_readable_config(Context& ctx) {
   if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path)) {
     std::string w = "the configuration file " + ctx.cfg.path +
                     " is readable by group or others (chmod 600 it)";
-    spdlog::warn("{}", w);
     ctx.out.warn(w);
   }
 }
@@ -146,7 +145,6 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       return open_mailbox(*ep);
     }();
     for (const auto& w : warnings) {
-      spdlog::warn("{}", w);
       ctx.out.warn(w);
     }
     if (!session) {
@@ -154,8 +152,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       std::string line = "mailbox " + m->name + " skipped: " + session.error().describe();
       if (session.error().message.starts_with("mailbox " + m->name))
         line = session.error().describe() + " (skipped)";
-      spdlog::warn("{}", line);  // error level would repeat it on stderr
-      ctx.out.error(line);
+      ctx.out.error(line);  // and the log
       MailboxStatus failed;
       failed.name = m->name;
       failed.status = "failed";
@@ -169,11 +166,11 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     spdlog::info("mailbox {}: connected", m->name);
     auto result = run_mailbox(**session, *m, **store, pipeline, mo);
     if (!result) {
+      rec.set_failure(result.error().describe());
       rec.abort(pipeline);
       return ctx.fail_with(result.error());
     }
     for (const auto& n : result->notes) {
-      spdlog::warn("{}", n);
       ctx.out.warn(n);
     }
     MailboxStatus status;
@@ -185,7 +182,6 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     status.warnings = result->notes;
     status.limit_reached = result->limit_reached;
     for (const auto& p : result->problems) {
-      spdlog::warn("{}", p.describe());
       ctx.out.error(p.describe());
       status.error += (status.error.empty() ? "" : "; ") + p.describe();
       mailbox_failed = true;

@@ -11,14 +11,23 @@
 // Tracked e-mails are read by a modifiedon watermark ("sync.emails.watermark"),
 // which cannot see deletions: the first sync and `--full` read them all and
 // sweep the cached ones the CRM no longer has, as for records.
+// A full read of tracked e-mails is bounded by the look-back window
+// `[crm] tracked_days` (modifiedon ge now - N days; 0: no bound), so the first
+// sync of a CRM with millions of e-mails reads only the recent ones; the sweep
+// after it removes cached e-mails outside the window.
+// A sync of every entity that succeeds stores its time (kLastSyncKey, the
+// cache's age for `status` and `check`); a failing one stores its error
+// (kLastSyncErrorKey) and the error also goes to the log.
 // Each page is one store transaction; the sweep and the new delta link follow
 // the last page in one more, so a read that fails midway sweeps nothing and
 // keeps the old link (the watermark, too, is stored after the last page).
 #include <algorithm>
+#include <chrono>
 
 #include "cli/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
+#include "core/report.h"
 #include "storage/key_set.h"
 
 namespace crmr {
@@ -38,6 +47,16 @@ class Syncer {
  public:
   Syncer(Context& ctx, Store& store, CrmSink& crm, bool full)
       : ctx_(ctx), store_(store), crm_(crm), full_(full), write_(!ctx.dry_run) {}
+
+  // The start of the look-back window of a full read of tracked e-mails
+  // ("" when tracked_days is 0: read them all).
+  std::string tracked_window_start() const {
+    const std::int64_t days = ctx_.cfg.crm.tracked_days;
+    if (days == 0) return {};
+    using namespace std::chrono;
+    const std::int64_t now = floor<seconds>(system_clock::now()).time_since_epoch().count();
+    return iso_utc(now - days * 86400);
+  }
 
   Status org() {
     auto o = crm_.read_org();
@@ -99,6 +118,7 @@ class Syncer {
       wm = w->value_or("");
     }
     n.full = wm.empty();
+    if (n.full) wm = tracked_window_start();
     std::unique_ptr<KeySet> seen;  // activity ids a full read returned
     auto next = crm_.read_tracked(wm, [&](const std::vector<TrackedEmail>& page) -> Status {
       n.upserted += page.size();
@@ -196,6 +216,8 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
   auto crm = open_crm_sink(ctx);
   if (!crm) {
     ctx.out.error(crm.error().describe());
+    if (!ctx.dry_run)
+      (void)(*store)->state_set(kLastSyncErrorKey, iso_now() + "\t" + crm.error().describe());
     return kExitConfig;
   }
   Syncer s(ctx, **store, **crm, o.full);
@@ -208,7 +230,9 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
     else st = s.records(entity, n);
     ctx.out.progress_done();
     if (!st) {
-      ctx.out.error("sync " + entity + ": " + st.error().describe());
+      const std::string line = "sync " + entity + ": " + st.error().describe();
+      ctx.out.error(line);
+      if (!ctx.dry_run) (void)(*store)->state_set(kLastSyncErrorKey, iso_now() + "\t" + line);
       return exit_code_of(st.error());
     }
     if (entity == "organization") {
@@ -224,8 +248,13 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
   }
   if (ctx.dry_run) {
     ctx.out.info("dry run: the cache was not changed");
-  } else if (auto st = (*store)->note_cache_refresh(CacheRefresh::Sync); !st) {
-    return ctx.fail_with(st.error());  // `check` and the age warning read this time
+    return kExitOk;
+  }
+  if (o.only.empty()) {
+    // `check`, `status` and the age warning read this time.
+    Status st = (*store)->note_cache_refresh(CacheRefresh::Sync);
+    if (st) st = (*store)->state_delete(kLastSyncErrorKey);
+    if (!st) return ctx.fail_with(st.error());
   }
   return kExitOk;
 }

@@ -45,6 +45,14 @@ struct ReportOptions {
 };
 int cmd_report(Context& ctx, const ReportOptions& o);
 
+// `status` (cmd_status.cc): for monitoring; exit 0 OK, 1 WARNING, 2 CRITICAL.
+struct StatusOptions {
+  bool json = false;
+  std::int64_t cache_warning_hours = -1;   // the cache older than this: warning (-1: [cache] max_age_hours)
+  std::int64_t cache_critical_hours = 72;  // ...than this: critical
+};
+int cmd_status(Context& ctx, const StatusOptions& o);
+
 // `quarantine list|export|retry` (cmd_quarantine.cc). Items are named by the
 // ids `list` prints, or all of them; an unknown id is a usage error (2).
 struct QuarantineSelection {

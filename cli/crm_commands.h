@@ -24,6 +24,11 @@ struct SyncOptions {
 };
 int cmd_sync(Context& ctx, const SyncOptions& o);
 
+// The CRM part of `check` (check_crm.cc): token, WhoAmI, organisation
+// settings, then the cache's freshness from `store` (when given). Returns the
+// exit code: 0, 3 (the secret cannot be had) or 4 (the CRM refused or failed).
+int check_crm(Context& ctx, const Store* store);
+
 // The CRM client for ctx.cfg.crm, with its secret read from the environment or
 // the file the configuration names. Fails (Scope::Run) when [crm] is missing or
 // the secret cannot be had.

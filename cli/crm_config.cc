@@ -30,7 +30,7 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.unknown_keys(*t,
                  {"url", "auth", "tenant", "client_id", "client_secret_env", "client_secret_file",
                   "token_env", "token_url", "scope", "concurrency", "mode", "tls_ca_file",
-                  "tls_verify", "timeout_s", "max_attempts", "client_secret", "token", "password",
+                  "tls_verify", "timeout_s", "max_attempts", "tracked_days", "client_secret", "token", "password",
                   "access_token"},
                  s);
   c.get(*t, "url", out.url, s);
@@ -48,6 +48,7 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.get(*t, "tls_verify", out.tls_verify, s);
   c.get(*t, "timeout_s", out.timeout_s, s);
   c.get(*t, "max_attempts", out.max_attempts, s);
+  c.get(*t, "tracked_days", out.tracked_days, s);
 
   auto at = [&](const char* key) -> const toml::node& {
     const toml::node* n = t->get(key);

@@ -27,6 +27,9 @@ struct CrmConfig {
   bool tls_verify = true;
   std::uint32_t timeout_s = 60;
   std::uint32_t max_attempts = 6;  // per request within one run
+  // sync's look-back window for tracked e-mails: a full read (the first sync,
+  // --full) asks only for those modified in the last tracked_days days; 0 = all.
+  std::uint32_t tracked_days = 365;
 
   bool configured() const { return !url.empty(); }
 };

@@ -1,7 +1,5 @@
 #include "cli/lock.h"
 
-#include <spdlog/spdlog.h>
-
 #include <filesystem>
 
 #include "cli/exit_codes.h"
@@ -25,8 +23,7 @@ std::expected<RunLock, int> lock_database(Context& ctx) {
       std::string line = "another crm-router run holds the lock on " + ctx.db_path + " (pid " +
                          (a.holder_pid > 0 ? std::to_string(a.holder_pid) : "unknown") +
                          "); retry later";
-      spdlog::warn("{}", line);
-      ctx.out.error(line);
+      ctx.out.error(line);  // and the log
       return std::unexpected(kExitBusy);
     }
     case platform::LockAttempt::Failed:

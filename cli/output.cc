@@ -20,11 +20,13 @@ void Output::detail(const std::string& line) {
 }
 
 void Output::error(const std::string& line) {
+  if (log_) log_(false, line);
   progress_done();
   err_ << "crm-router: " << line << '\n';
 }
 
 void Output::warn(const std::string& line) {
+  if (log_) log_(true, line);
   if (quiet()) return;
   progress_done();
   err_ << "crm-router: warning: " << line << '\n';

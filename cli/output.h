@@ -2,6 +2,7 @@
 // commands write here, and tests capture it by passing string streams.
 #pragma once
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -21,10 +22,15 @@ class Output {
   void info(const std::string& line);
   // A line on stdout only with -v.
   void detail(const std::string& line);
-  // A problem on stderr, always shown.
+  // A problem on stderr, always shown (and logged).
   void error(const std::string& line);
-  // A warning on stderr (suppressed by -q).
+  // A warning on stderr (suppressed by -q; logged even then).
   void warn(const std::string& line);
+
+  // Where errors and warnings go besides stderr: the log file or syslog
+  // (set when the log is not stderr itself). `warning` false: an error.
+  using LogHook = std::function<void(bool warning, const std::string& line)>;
+  void set_log(LogHook hook) { log_ = std::move(hook); }
 
   // Progress line on stderr, redrawn in place (only when progress is enabled).
   void progress(const std::string& line);
@@ -36,6 +42,7 @@ class Output {
   int verbosity_;
   bool progress_;
   bool progress_shown_ = false;
+  LogHook log_;
 };
 
 }  // namespace crmr

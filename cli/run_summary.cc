@@ -86,6 +86,28 @@ void RunRecorder::progress(std::uint64_t done, std::uint64_t total) {
       progress_line(fraction, s, thousands(done) + " of " + thousands(total) + " messages" + rate));
 }
 
+std::pair<std::string, std::string> RunRecorder::outcome() const {
+  if (!failure_.empty()) return {"failed", failure_};
+  std::string errors;
+  std::size_t failed = 0;
+  for (const auto& m : header_.mailboxes) {
+    if (m.status != "failed") continue;
+    ++failed;
+    errors += (errors.empty() ? "" : "; ") + ("mailbox " + m.name + ": " + m.error);
+  }
+  if (failed > 0 && failed == header_.mailboxes.size()) return {"failed", errors};
+  auto count = [&](const char* o) {
+    auto it = header_.totals.find(o);
+    return it == header_.totals.end() ? std::uint64_t{0} : it->second;
+  };
+  const std::uint64_t bad = count("quarantined") + count("failed");
+  if (bad > 0) {
+    std::string why = std::to_string(bad) + " message" + (bad == 1 ? "" : "s") + " quarantined or failed";
+    errors = errors.empty() ? why : errors + "; " + why;
+  }
+  return {errors.empty() ? "ok" : "partial", errors};
+}
+
 void RunRecorder::close(std::uint64_t skipped_by_date) {
   ctx_.out.progress_done();
   header_.finished = iso_now();
@@ -99,6 +121,9 @@ void RunRecorder::close(std::uint64_t skipped_by_date) {
     nlohmann::json totals = header_.totals;
     if (auto s = store_.finish_run(run_id_, header_.finished, totals.dump(), run_to_json(header_));
         !s)
+      ctx_.out.error(s.error().describe());
+    auto [status, error] = outcome();
+    if (auto s = store_.set_run_status(run_id_, status, error); !s)
       ctx_.out.error(s.error().describe());
     if (auto s = store_.prune_run_entries(kRunsWithEntriesKept); !s)
       ctx_.out.error(s.error().describe());

@@ -49,6 +49,10 @@ class RunRecorder {
 
   const RunHeader& header() const { return header_; }
 
+  // The run failed as a whole (stopped, or could not read or deliver
+  // anything): its status becomes "failed" with this error.
+  void set_failure(const std::string& error) { failure_ = error; }
+
   // The input's size when known (plain files), for the bar and ETA of progress(Pipeline).
   void set_expected_bytes(std::uint64_t bytes) { expected_bytes_ = bytes; }
 
@@ -57,6 +61,8 @@ class RunRecorder {
   bool progress_due();  // progress is on and the last redraw is old enough
   double elapsed() const;
   int summarize(bool input_failed);  // the summary, report file and exit code
+  // ok / partial / failed and why, from the failure, the mailboxes and the totals.
+  std::pair<std::string, std::string> outcome() const;
 
   Context& ctx_;
   Store& store_;
@@ -68,6 +74,7 @@ class RunRecorder {
   std::uint64_t problems_dropped_ = 0;
   std::vector<std::string> warnings_;
   std::int64_t run_id_ = 0;
+  std::string failure_;  // set_failure()
   std::uint64_t expected_bytes_ = 0;
   std::chrono::steady_clock::time_point t0_;
   std::chrono::steady_clock::time_point last_progress_;

@@ -58,6 +58,13 @@ struct RecordPage {
   bool full_read = false;  // rows of a full read (first sync, or an expired delta link)
 };
 
+// Who the CRM says the caller is (WhoAmI): the application user and its organisation.
+struct CrmIdentity {
+  std::string user_id;
+  std::string business_unit_id;
+  std::string organization_id;
+};
+
 // Called for each page in order; an error stops the read and is returned.
 using RecordPageFn = std::function<Status(const RecordPage&)>;
 using TrackedPageFn = std::function<Status(const std::vector<TrackedEmail>&)>;
@@ -96,6 +103,12 @@ class CrmSink {
   // Returns the new watermark (the latest modifiedon seen, or `watermark`).
   virtual Result<std::string> read_tracked(const std::string& watermark,
                                            const TrackedPageFn& on_page) = 0;
+
+  // For `check`: obtain an access token (nothing else is sent), then one
+  // authenticated read. Errors carry the CRM's (or the identity platform's)
+  // own text.
+  virtual Status authenticate() = 0;
+  virtual Result<CrmIdentity> who_am_i() = 0;
 };
 
 // The names of the CRM's CheckIncomingEmail reason codes, -1..7 ("Unknown" otherwise).

@@ -169,10 +169,20 @@ ALTER TABLE quarantine_v3 RENAME TO quarantine;
 CREATE INDEX quarantine_by_key ON quarantine(key);
 )sql";
 
+// Version 4: each run's outcome as a whole, for `report --list` and `status`:
+// status "ok", "partial" (messages quarantined or failed, a mailbox failed) or
+// "failed" (the run stopped, or nothing could be read), and the error that
+// made it so. Runs recorded before this version have status ''.
+constexpr char kSchemaV4[] = R"sql(
+ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
     {2, "POP3 UIDLs already processed", kSchemaV2},
     {3, "quarantine ids never reused", kSchemaV3},
+    {4, "status and error of each run", kSchemaV4},
 };
 
 }  // namespace

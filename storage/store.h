@@ -27,6 +27,12 @@ enum class OpenMode {
 // The entity name sync uses for the tracked e-mails (sweep_unseen).
 inline constexpr std::string_view kTrackedEntity = "email";
 
+// State keys (state_get/state_set) of the cache's freshness: when the last
+// sync of every entity succeeded (UTC ISO 8601; the cache's age), and when the
+// last sync failed and why ("TIME\tERROR"; removed by a sync that succeeds).
+inline constexpr char kLastSyncKey[] = "cache.synced_at";
+inline constexpr char kLastSyncErrorKey[] = "sync.last_error";
+
 // A CRM record for the cache, with up to three e-mail addresses.
 struct CachedRecord {
   std::string entity;  // systemuser queue contact account lead
@@ -65,6 +71,9 @@ struct RunRecord {
   std::string started;
   std::string finished;
   std::string totals_json;
+  std::string status;       // ok, partial, failed ("" for runs before schema 4 or unfinished)
+  std::string error;        // why it is partial or failed
+  std::string report_json;  // the run object (mailboxes with their status), "" if unfinished
 };
 
 struct QuarantineItem {
@@ -180,6 +189,8 @@ class Store : public CacheView {
   Status finish_run(std::int64_t run_id, const std::string& finished,
                     const std::string& totals_json, const std::string& report_json);
   Result<std::vector<RunRecord>> list_runs(std::size_t limit) const;
+  // The outcome of a run as a whole: "ok", "partial" or "failed", and why.
+  Status set_run_status(std::int64_t run_id, const std::string& status, const std::string& error);
   // The run object (see run_to_json in core/report.h) stored by finish_run; 0 = latest.
   Result<std::string> run_report_json(std::int64_t run_id) const;
   // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
@@ -196,6 +207,8 @@ class Store : public CacheView {
   // transaction if any. A missing key reads as std::nullopt.
   Result<std::optional<std::string>> state_get(const std::string& key) const;
   Status state_set(const std::string& key, const std::string& value);
+  // Removes `key` (no error when it is not there).
+  Status state_delete(const std::string& key);
 
   // POP3: the UIDLs of configured mailbox `mailbox` already processed.
   Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const;

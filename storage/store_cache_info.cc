@@ -16,7 +16,6 @@ constexpr char kRefreshSet[] =
     " VALUES (?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'))"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
-constexpr char kSyncedKey[] = "cache.synced_at";
 constexpr char kImportedKey[] = "cache.imported_at";
 
 Result<std::int64_t> count_of(db::Connection& conn, const char* sql) {
@@ -72,7 +71,7 @@ Result<CacheInfo> Store::cache_info() const {
   auto tracked = count_of(conn, kCountTracked);
   if (!tracked) return fail(tracked.error());
   info.count[std::string(kTrackedEntity)] = *tracked;
-  auto synced = state_text(conn, kSyncedKey);
+  auto synced = state_text(conn, kLastSyncKey);
   if (!synced) return fail(synced.error());
   info.synced_at = std::move(*synced);
   auto imported = state_text(conn, kImportedKey);
@@ -85,7 +84,7 @@ Status Store::note_cache_refresh(CacheRefresh how) {
   if (auto st = impl_->writable("record when the cache was refreshed"); !st) return st;
   auto q = impl_->conn.cached(kRefreshSet);
   if (!q) return fail(q.error());
-  Status st = (*q)->bind(1, how == CacheRefresh::Sync ? kSyncedKey : kImportedKey);
+  Status st = (*q)->bind(1, how == CacheRefresh::Sync ? kLastSyncKey : kImportedKey);
   if (st) st = (*q)->run();
   return st;
 }

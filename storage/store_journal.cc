@@ -47,7 +47,9 @@ constexpr char kRunInsert[] = "INSERT INTO runs (command, started) VALUES (?1, ?
 constexpr char kRunFinish[] =
     "UPDATE runs SET finished = ?2, totals_json = ?3, report_json = ?4 WHERE id = ?1";
 constexpr char kRunList[] =
-    "SELECT id, command, started, finished, totals_json FROM runs ORDER BY id DESC LIMIT ?1";
+    "SELECT id, command, started, finished, totals_json, status, error, report_json FROM runs"
+    " ORDER BY id DESC LIMIT ?1";
+constexpr char kRunStatus[] = "UPDATE runs SET status = ?2, error = ?3 WHERE id = ?1";
 constexpr char kRunReport[] = "SELECT report_json FROM runs WHERE id = ?1";
 constexpr char kRunReportLatest[] =
     "SELECT report_json FROM runs WHERE report_json <> '' ORDER BY id DESC LIMIT 1";
@@ -223,8 +225,20 @@ Result<std::vector<RunRecord>> Store::list_runs(std::size_t limit) const {
   if (auto st = (*q)->bind(1, static_cast<std::int64_t>(limit)); !st) return fail(st.error());
   return db::collect_rows(**q, [](const db::Statement& s) {
     return RunRecord{s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                     s.column_text(4)};
+                     s.column_text(4), s.column_text(5), s.column_text(6), s.column_text(7)};
   });
+}
+
+Status Store::set_run_status(std::int64_t run_id, const std::string& status,
+                             const std::string& error) {
+  if (auto st = impl_->writable("record a run"); !st) return st;
+  auto q = impl_->conn.cached(kRunStatus);
+  if (!q) return fail(q.error());
+  Status st = (*q)->bind(1, run_id);
+  if (st) st = (*q)->bind(2, status);
+  if (st) st = (*q)->bind(3, error);
+  if (st) st = (*q)->run();
+  return st;
 }
 
 Result<std::string> Store::run_report_json(std::int64_t run_id) const {

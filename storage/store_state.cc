@@ -12,6 +12,7 @@ constexpr char kStateGet[] = "SELECT value FROM state WHERE key = ?1";
 constexpr char kStateSet[] =
     "INSERT INTO state (key, value, updated_at) VALUES (?1, ?2, " CRMR_NOW ")"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
+constexpr char kStateDelete[] = "DELETE FROM state WHERE key = ?1";
 constexpr char kPop3List[] = "SELECT uidl FROM pop3_seen WHERE mailbox = ?1 ORDER BY uidl";
 constexpr char kPop3Add[] =
     "INSERT OR IGNORE INTO pop3_seen (mailbox, uidl, at) VALUES (?1, ?2, " CRMR_NOW ")";
@@ -39,6 +40,15 @@ Status Store::state_set(const std::string& key, const std::string& value) {
   if (!q) return fail(q.error());
   Status st = (*q)->bind(1, key);
   if (st) st = (*q)->bind(2, value);
+  if (st) st = (*q)->run();
+  return st;
+}
+
+Status Store::state_delete(const std::string& key) {
+  if (auto st = impl_->writable("record state"); !st) return st;
+  auto q = impl_->conn.cached(kStateDelete);
+  if (!q) return fail(q.error());
+  Status st = (*q)->bind(1, key);
   if (st) st = (*q)->run();
   return st;
 }

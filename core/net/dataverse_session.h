@@ -66,6 +66,12 @@ class Session {
   Clock::duration backoff(int attempt) const;
   // Note a 429 answer: pause every connection for its Retry-After, slow down.
   void throttled(const std::string& retry_after);
+  // Obtain the access token now (client credentials: one token request).
+  Status authenticate() {
+    auto t = token();
+    if (!t) return std::unexpected(t.error());
+    return {};
+  }
   const DataverseOptions& options() const { return o_; }
   // The path part of api_url, e.g. "/api/data/v9.2/".
   const std::string& api_path() const { return api_path_; }

@@ -24,6 +24,8 @@ class DataverseSink : public CrmSink {
   Result<std::map<std::string, int>> read_user_filtering() override;
   Result<OrgSettings> read_org() override;
   Result<std::string> read_tracked(const std::string& watermark, const TrackedPageFn& on_page) override;
+  Status authenticate() override;
+  Result<CrmIdentity> who_am_i() override;
 
   Session& session() { return s_; }
 

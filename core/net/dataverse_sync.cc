@@ -97,6 +97,32 @@ std::vector<std::string> split_semicolons(const std::string& text) {
   return out;
 }
 
+// The To and Cc addresses of a tracked e-mail row: its `torecipients` text
+// (';'-separated) and the addressused of its To/Cc parties, each once.
+std::vector<std::string> recipients_of(const nlohmann::json& row) {
+  std::vector<std::string> out;
+  auto add = [&](std::string a) {
+    std::string low = a;
+    std::transform(low.begin(), low.end(), low.begin(), [](unsigned char c) { return std::tolower(c); });
+    for (const auto& o : out) {
+      std::string ol = o;
+      std::transform(ol.begin(), ol.end(), ol.begin(), [](unsigned char c) { return std::tolower(c); });
+      if (ol == low) return;
+    }
+    out.push_back(std::move(a));
+  };
+  for (auto& a : split_semicolons(str(row, "torecipients"))) add(std::move(a));
+  auto parties = row.find("email_activity_parties");
+  if (parties != row.end() && parties->is_array())
+    for (const auto& p : *parties) {
+      if (!p.is_object()) continue;
+      int mask = integer(p, "participationtypemask", 0);
+      if (mask != 2 && mask != 3) continue;
+      if (auto a = str(p, "addressused"); !a.empty()) add(std::move(a));
+    }
+  return out;
+}
+
 HttpRequest get(std::string url, std::string label, std::string prefer) {
   HttpRequest r;
   r.url = std::move(url);
@@ -220,9 +246,14 @@ Result<OrgSettings> DataverseSink::read_org() {
 }
 
 Result<std::string> DataverseSink::read_tracked(const std::string& watermark, const TrackedPageFn& on_page) {
+  // The recipients smart matching compares: `torecipients` (the To
+  // addresses as text) and the To/Cc activity parties' addresses (the e-mail
+  // table has no Cc text column; Cc is only a party list).
   std::string url =
       "emails?$select=activityid,messageid,trackingtoken,conversationindex,subject,directioncode,"
-      "modifiedon,_regardingobjectid_value";
+      "modifiedon,_regardingobjectid_value,torecipients&$expand=" +
+      url_encode("email_activity_parties($select=participationtypemask,addressused;"
+                 "$filter=participationtypemask eq 2 or participationtypemask eq 3)");
   if (!watermark.empty()) url += "&$filter=" + url_encode("modifiedon ge " + watermark);
   std::string newest = watermark;
   const std::string prefer = "odata.maxpagesize=" + std::to_string(s_.options().page_size) +
@@ -241,6 +272,7 @@ Result<std::string> DataverseSink::read_tracked(const std::string& watermark, co
       t.regarding_id = str(row, "_regardingobjectid_value");
       if (!t.regarding_id.empty())
         t.regarding_entity = str(row, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname");
+      t.recipients = recipients_of(row);
       if (auto m = str(row, "modifiedon"); m > newest) newest = m;
       page.push_back(std::move(t));
     }

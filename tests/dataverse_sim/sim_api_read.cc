@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "sim_api.h"
+#include "sim_expand.h"
 #include "sim_odata.h"
 
 namespace crmr::sim {
@@ -45,7 +46,7 @@ bool parse_int(const std::string& text, std::int64_t& out) {
 SimResult<SimResponse> Api::get_collection(const EntityInfo& e, const SimRequest& r) {
   for (auto& [k, v] : r.query)
     if (k.starts_with('$') && k != "$select" && k != "$filter" && k != "$top" &&
-        k != "$skiptoken" && k != "$deltatoken" && k != "$count")
+        k != "$skiptoken" && k != "$deltatoken" && k != "$count" && k != "$expand")
       return sim_fail(400, codes::kBadQuery, "The query option '" + k + "' is not supported.");
   if (r.has_param("$deltatoken")) return get_delta(e, r);
 
@@ -58,7 +59,15 @@ SimResult<SimResponse> Api::get_collection(const EntityInfo& e, const SimRequest
   auto filter = parse_filter(e, r.param("$filter"));
   if (!filter) return std::unexpected(filter.error());
   auto select = parse_select(r.param("$select"));
+  if (std::string(e.logical) == "email")
+    for (const auto& f : select)
+      if (!is_email_column(f))
+        return sim_fail(400, codes::kBadQuery,
+                        "Could not find a property named '" + f +
+                            "' on type 'Microsoft.Dynamics.CRM.email'.");
   const bool annotations = r.prefers("odata.include-annotations");
+  auto expand = parse_expand(e, r.param("$expand"));
+  if (!expand) return std::unexpected(expand.error());
 
   std::int64_t top = -1;
   if (r.has_param("$top") && (!parse_int(r.param("$top"), top) || top < 0))
@@ -76,14 +85,20 @@ SimResult<SimResponse> Api::get_collection(const EntityInfo& e, const SimRequest
   if (more) rows.resize(static_cast<std::size_t>(page));
 
   json value = json::array();
-  for (auto& row : rows) value.push_back(project(e, row.data, select, annotations));
+  for (auto& row : rows) {
+    json item = project(e, row.data, select, annotations);
+    if (expand->on)
+      item["email_activity_parties"] =
+          expand_parties(store_, *expand, row.data.value(e.key, std::string()));
+    value.push_back(std::move(item));
+  }
   json body{{"@odata.context", r.base_url + "$metadata#" + e.set +
                                    (select.empty() ? "" : "(" + r.param("$select") + ")")},
             {"value", std::move(value)}};
   if (more) {
     body["@odata.nextLink"] =
         r.base_url + e.set +
-        link_query(r, {"$select", "$filter"}, "$skiptoken=" + std::to_string(rows.back().rowid));
+        link_query(r, {"$select", "$filter", "$expand"}, "$skiptoken=" + std::to_string(rows.back().rowid));
   } else if (track) {
     body["@odata.deltaLink"] =
         r.base_url + e.set +

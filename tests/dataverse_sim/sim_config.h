@@ -12,6 +12,8 @@ struct SimConfig {
   int port = 0;                        // 0: pick a free port
   std::string db = ":memory:";         // SQLite file of what the CRM holds
   std::vector<std::string> seeds;      // JSON Lines files (cache import format)
+  long long generate_emails = 0;       // generated tracked e-mails (sim_generate.cc)
+  int generate_days = 365;             // ...their modifiedon spread over this many days
   std::string client_id = "sim-client";
   std::string client_secret = "sim-secret";
   std::string static_token;            // accepted as a bearer token besides issued ones

@@ -42,11 +42,38 @@ bool is_regarding_entity(std::string_view l) {
          l == "lead";
 }
 
+bool is_email_column(std::string_view f) {
+  if (f.starts_with('_') && f.ends_with("_value")) return true;  // lookups
+  static const char* const columns[] = {
+      "activityadditionalparams", "activityid", "activitytypecode", "actualdurationminutes",
+      "actualend", "actualstart", "attachmentcount", "attachmentopencount",
+      "baseconversationindexhash", "category", "compressed", "conversationindex",
+      "conversationtrackingid", "correlatedsubjectchanged", "correlationmethod", "createdon",
+      "delayedemailsendtime", "deliveryattempts", "deliveryprioritycode",
+      "deliveryreceiptrequested", "description", "directioncode", "emailreminderexpirytime",
+      "emailreminderstatus", "emailremindertext", "emailremindertype", "emailtrackingid",
+      "exchangerate", "followemailuserpreference", "importsequencenumber", "inreplyto",
+      "internetmessageheaders", "isbilled", "isemailfollowed", "isemailreminderset",
+      "isregularactivity", "isunsafe", "isworkflowcreated", "lastonholdtime", "lastopenedtime",
+      "linksclickedcount", "messageid", "messageiddupcheck", "mimetype", "modifiedon",
+      "notifications", "onholdtime", "opencount", "overriddencreatedon",
+      "postponeemailprocessinguntil", "prioritycode", "readreceiptrequested", "replycount",
+      "reservedforinternaluse", "safedescription", "scheduleddurationminutes", "scheduledend",
+      "scheduledstart", "sender", "senton", "sortdate", "statecode", "statuscode", "subcategory",
+      "subject", "submittedby", "timezoneruleversionnumber", "torecipients", "trackingtoken",
+      "traversedpath", "utcconversiontimezonecode", "versionnumber"};
+  for (const char* c : columns)
+    if (f == c) return true;
+  return false;
+}
+
 std::vector<std::string> extra_columns(const EntityInfo& e) {
   std::string table = e.table;
   if (table == "emails")
     return {"messageid", "directioncode", "statecode", "statuscode", "subject", "trackingtoken"};
   if (table == "attachments") return {"objectid", "filename", "filesize"};
+  if (table == "parties")
+    return {"activityid", "participationtypemask", "partyid", "partyobjecttype", "addressused"};
   return {};
 }
 

@@ -169,8 +169,7 @@ SimResult<SimResponse> Api::deliver_incoming_email(const SimRequest& r) {
              {"directioncode", false},
              {"messageid", message_id},
              {"sender", text("From")},
-             {"torecipients", text("To")},
-             {"ccrecipients", text("Cc")}};
+             {"torecipients", text("To")}};  // Cc: only the parties (no such column)
   if (!text("ReceivedOn").empty()) email["actualend"] = text("ReceivedOn");
   if (body->contains("Importance") && (*body)["Importance"].is_number())
     email["prioritycode"] = (*body)["Importance"];

@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
   app.add_option("--db", config.db, "SQLite file of what the CRM holds (:memory: ok)");
   app.add_option("--seed", config.seeds, "JSON Lines seed file(s), crm-router cache import format")
       ->check(CLI::ExistingFile);
+  app.add_option("--generate-emails", config.generate_emails,
+                 "add N generated tracked e-mails (with To/Cc parties) before serving");
+  app.add_option("--generate-days", config.generate_days,
+                 "spread the generated e-mails' modifiedon over the last N days (default 365)");
   app.add_option("--client-id", config.client_id, "client id the token endpoint accepts");
   app.add_option("--client-secret", config.client_secret, "client secret it accepts");
   app.add_option("--static-token", config.static_token, "a bearer token always accepted");
@@ -92,6 +96,13 @@ int main(int argc, char** argv) {
   if (!seeded) {
     std::cerr << "dataverse-sim: seed: " << seeded.error().message << "\n";
     return 2;
+  }
+  try {
+    std::lock_guard lock(store->mutex());
+    store->generate_emails(config.generate_emails, config.generate_days);
+  } catch (const StoreFailure& e) {
+    std::cerr << "dataverse-sim: generate: " << e.what() << "\n";
+    return 1;
   }
 
   int port = server.bind();

@@ -187,6 +187,32 @@ TEST(SimRead, IncludeAnnotationsAddsLookupLogicalName) {
             "opportunity");
 }
 
+TEST(SimRead, EmailPartiesExpandWithSelectAndFilter) {
+  // Generated e-mails: a To and a Cc party each, `torecipients`, no Cc column.
+  SimProcess sim({"--generate-emails", "3", "--generate-days", "2"});
+  SimClient client(sim.port());
+  const std::string expand = url_encode(
+      "email_activity_parties($select=participationtypemask,addressused;"
+      "$filter=participationtypemask eq 3)");
+  auto r = client.get("emails?$select=activityid,torecipients&$filter=" +
+                      url_encode("trackingtoken eq 'CRM:01000001'") + "&$expand=" + expand);
+  ASSERT_EQ(r->status, 200) << r->body;
+  auto row = json::parse(r->body)["value"][0];
+  EXPECT_EQ(row["torecipients"], "customer1@example.org");
+  ASSERT_EQ(row["email_activity_parties"].size(), 1u);
+  EXPECT_EQ(row["email_activity_parties"][0]["addressused"], "team1@example.org");
+  EXPECT_EQ(row["email_activity_parties"][0]["participationtypemask"], 3);
+  // ccrecipients is not a column of the e-mail table: Dataverse refuses it.
+  auto cc = client.get("emails?$select=activityid,ccrecipients");
+  EXPECT_EQ(cc->status, 400);
+  EXPECT_NE(cc->body.find("Could not find a property named 'ccrecipients'"), std::string::npos);
+  EXPECT_EQ(client.get("contacts?$expand=" + url_encode("parentcustomerid_account"))->status, 400);
+  // modifiedon spread over the last two days: one a day.
+  auto recent = client.get("emails?$select=activityid&$filter=" +
+                           url_encode("trackingtoken ne null and modifiedon ge 2000-01-01T00:00:00Z"));
+  EXPECT_GE(json::parse(recent->body)["value"].size(), 3u);
+}
+
 TEST(SimRead, OrganizationCarriesSettings) {
   SimProcess sim;
   SimClient client(sim.port());

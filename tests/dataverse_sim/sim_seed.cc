@@ -139,6 +139,23 @@ SimResult<bool> Api::seed_row(const json& input) {
       row["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = type;
       if (!store_.exists(*target, regarding)) store_.put(*target, regarding, {{"statecode", 0}});
     }
+    // The cache file's recipient lists become To (2) and Cc (3) parties, as
+    // Dataverse keeps them; `torecipients` is also a column of the e-mail
+    // table, `ccrecipients` is not (Cc is only a party list).
+    for (auto [field, mask] : {std::pair{"torecipients", 2}, std::pair{"ccrecipients", 3}}) {
+      std::string list = row.value(field, std::string());
+      std::size_t at = 0;
+      while (at <= list.size()) {
+        auto end = list.find_first_of(";,", at);
+        std::string a = list.substr(at, end == std::string::npos ? std::string::npos : end - at);
+        a.erase(0, a.find_first_not_of(' '));
+        a.erase(a.find_last_not_of(' ') + 1);
+        if (!a.empty()) store_.add_party(id, mask, "", "", a);
+        if (end == std::string::npos) break;
+        at = end + 1;
+      }
+    }
+    row.erase("ccrecipients");
     if (!row.contains("directioncode")) row["directioncode"] = true;
     if (!row.contains("statecode")) row["statecode"] = 1;
     if (!row.contains("statuscode")) row["statuscode"] = row["directioncode"].get<bool>() ? 3 : 4;

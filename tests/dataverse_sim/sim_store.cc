@@ -56,6 +56,7 @@ SimStore::SimStore(const std::string& path) {
   exec("CREATE INDEX IF NOT EXISTS emails_messageid ON emails(messageid)");
   exec("CREATE INDEX IF NOT EXISTS emails_trackingtoken ON emails(trackingtoken)");
   exec("CREATE INDEX IF NOT EXISTS attachments_objectid ON attachments(objectid)");
+  exec("CREATE INDEX IF NOT EXISTS emails_modifiedon ON emails(modifiedon)");
   exec("CREATE TABLE IF NOT EXISTS parties (activitypartyid TEXT PRIMARY KEY, activityid TEXT "
        "NOT NULL, participationtypemask INTEGER NOT NULL, partyid TEXT, partyobjecttype TEXT, "
        "addressused TEXT)");
@@ -235,10 +236,23 @@ void SimStore::add_party(const std::string& activityid, int mask, const std::str
 }
 
 json SimStore::parties_of(const std::string& activityid) {
-  auto* s = prepare("SELECT activitypartyid, participationtypemask, partyid, partyobjecttype, "
-                    "addressused FROM parties WHERE activityid = ? ORDER BY rowid");
-  bind(s, 1, activityid);
   json out = json::array();
+  for (auto& p : parties_where(activityid, "", {})) out.push_back(std::move(p));
+  return out;
+}
+
+std::vector<json> SimStore::parties_where(const std::string& activityid, const std::string& where,
+                                          const std::vector<SqlValue>& binds) {
+  std::string sql =
+      "SELECT activitypartyid, participationtypemask, partyid, partyobjecttype, addressused "
+      "FROM parties WHERE activityid = ?";
+  if (!where.empty()) sql += " AND (" + where + ")";
+  sql += " ORDER BY rowid";
+  auto* s = prepare(sql);
+  bind(s, 1, activityid);
+  int i = 2;
+  for (auto& v : binds) bind(s, i++, v);
+  std::vector<json> out;
   auto nullable = [&](int i) -> json {
     return sqlite3_column_type(s, i) == SQLITE_NULL ? json(nullptr) : json(column_text(s, i));
   };

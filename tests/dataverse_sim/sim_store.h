@@ -79,6 +79,13 @@ class SimStore {
   void add_party(const std::string& activityid, int mask, const std::string& partyid,
                  const std::string& partytype, const std::string& addressused);
   json parties_of(const std::string& activityid);
+  // The parties of `activityid` matching `where` (SQL over the parties
+  // table's columns; empty = all), as parties_of() shows them.
+  std::vector<json> parties_where(const std::string& activityid, const std::string& where,
+                                  const std::vector<SqlValue>& binds);
+  // Inserts `count` generated tracked e-mails (sim_generate.cc): what a
+  // benchmark of sync needs, without a seed file in the repository.
+  void generate_emails(std::int64_t count, int days);
   json attachments_of(const std::string& activityid, bool with_body);
 
  private:
