@@ -50,6 +50,14 @@ class MailboxRun {
   }
 
  private:
+  // Whether this run reads and moves the cursor (not in a dry run or --once).
+  bool keeps_cursor() const { return !o_.dry_run && !o_.once; }
+  // The stored cursor of `folder`; none with --once (read from the start).
+  Result<std::optional<FolderCursor>> cursor_of(const std::string& folder) const {
+    if (o_.once) return std::optional<FolderCursor>{};
+    return load_cursor(store_, m_.name, folder);
+  }
+
   // Messages that may still be fetched in this run (count limits).
   std::uint64_t messages_left() const {
     std::uint64_t left = UINT64_MAX;
@@ -174,7 +182,9 @@ class MailboxRun {
           return false;
         }
         crash_point("dispose_after");
-        if (auto st = record(b); !st) return std::unexpected(st.error());
+        if (keeps_cursor()) {
+          if (auto st = record(b); !st) return std::unexpected(st.error());
+        }
       }
       if (b.stopped) {
         r_.limit_reached = true;
@@ -189,7 +199,7 @@ class MailboxRun {
   Status imap_folder(const std::string& folder) {
     auto state = s_.select(folder);
     if (!state) return folder_failed(state.error(), folder);
-    auto cursor = load_cursor(store_, m_.name, folder);
+    auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
     auto start = plan_start(m_, *cursor, *state);
     if (!start) return folder_failed(start.error(), folder);
@@ -226,7 +236,7 @@ class MailboxRun {
       return {};
     });
     if (!completed) return std::unexpected(completed.error());
-    if (!*completed || o_.dry_run || r_.limit_reached) return {};
+    if (!*completed || !keeps_cursor() || r_.limit_reached) return {};
     // Every UID below UIDNEXT was either processed or before `since`.
     if (state->uidnext > 0) next.last_uid = std::max(next.last_uid, state->uidnext - 1);
     crash_point("cursor_before");
@@ -240,7 +250,7 @@ class MailboxRun {
   Status pop3_folder() {
     const std::string folder = "INBOX";
     if (auto state = s_.select(folder); !state) return folder_failed(state.error(), folder);
-    auto cursor = load_cursor(store_, m_.name, folder);
+    auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
     if (auto start = plan_start(m_, *cursor, FolderState{}); !start)
       return folder_failed(start.error(), folder);
@@ -252,10 +262,10 @@ class MailboxRun {
     std::unordered_set<std::string> on_server(listed->begin(), listed->end());
     std::vector<std::string> ids, gone;
     for (const auto& id : *listed)
-      if (!seen.contains(id)) ids.push_back(id);
+      if (o_.once || !seen.contains(id)) ids.push_back(id);
     for (const auto& id : *seen_list)
       if (!on_server.contains(id)) gone.push_back(id);
-    if (!o_.dry_run && !gone.empty()) {
+    if (keeps_cursor() && !gone.empty()) {
       if (auto st = store_.pop3_forget(m_.name, gone); !st) return st;
     }
 
@@ -267,7 +277,7 @@ class MailboxRun {
       return store_.pop3_mark_seen(m_.name, keep);
     });
     if (!completed) return std::unexpected(completed.error());
-    if (!*completed || o_.dry_run || *cursor) return {};
+    if (!*completed || !keeps_cursor() || *cursor) return {};
     return save_cursor(store_, m_.name, folder, FolderCursor{});
   }
 
