@@ -17,8 +17,8 @@
 // history (the reports of earlier runs) is not touched.
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
 #include <map>
+#include <set>
 
 #include "cli/commands.h"
 #include "cli/exit_codes.h"
@@ -92,6 +92,7 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
     if (auto st = store.begin(); !st) return ctx.fail_with(st.error());
   }
   std::map<std::string, std::int64_t> forgotten, left;
+  std::set<std::string> mailboxes;  // configured mailboxes the forgotten mail came from
   std::int64_t total = 0;
   const std::string verb = ctx.dry_run ? "would forget\t" : "forget\t";
   Status listed = store.for_each_ledger_row(filter, [&](const LedgerRow& r) -> Status {
@@ -101,6 +102,8 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
     }
     ++forgotten[r.outcome];
     ++total;
+    for (const auto& m : ctx.cfg.mailboxes)
+      if (r.source.starts_with(m.name + "/")) mailboxes.insert(m.name);
     ctx.out.info(verb + row_text(r));
     if (!ctx.dry_run) spdlog::info("forget: {}", row_text(r));
     return {};
@@ -138,6 +141,10 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
                         : "; the next import of them, or run over them, decides them afresh";
     ctx.out.info(line);
     if (!ctx.dry_run) spdlog::info("{}", line);
+    // A run already disposed of mailbox mail: it is read again with --once.
+    for (const auto& name : mailboxes)
+      ctx.out.info("mailbox " + name + ": crm-router run --mailbox " + name +
+                   " --once [--folder FOLDER] reads it again where the last run left it");
   }
   std::map<std::string, std::int64_t> need_force, quarantine;
   for (const auto& [outcome, n] : left)

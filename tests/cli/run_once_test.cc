@@ -67,6 +67,8 @@ TEST_F(RunOnce, ReadsAProcessedFolderOnceWithoutItsCursorAndLeavesMailThere) {
   r = run_cli({"--config", cfg, "forget", "--outcome", "tossed"});
   ASSERT_EQ(r.code, 0) << r.err;
   ASSERT_NE(r.out.find("forgot 2 message(s) (2 tossed)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("mailbox inbox: crm-router run --mailbox inbox --once"), std::string::npos)
+      << r.out;
 
   // A plain run does not see them again: they are in Processed, behind no cursor of INBOX.
   r = run(cfg);
