@@ -106,8 +106,10 @@ Result<std::string> ledger_text(const Store& store, const std::string& key) {
   f.keys = {key};
   std::string text;
   Status st = store.for_each_ledger_row(f, [&](const LedgerRow& r) -> Status {
-    text = r.outcome + (r.reason.empty() ? "" : " (" + r.reason + ")") + ", run " +
-           std::to_string(r.run_id) + " at " + r.at;
+    // A failed row's reason is the CRM's error text: the quarantine shows it.
+    std::string reason = r.outcome == "failed" ? "refused by the CRM" : r.reason;
+    text = r.outcome + (reason.empty() ? "" : " (" + report_detail::terminal_line(reason, 120) + ")") +
+           ", run " + std::to_string(r.run_id) + " at " + r.at;
     return {};
   });
   if (!st) return std::unexpected(st.error());
