@@ -108,8 +108,8 @@ Result<std::string> ledger_text(const Store& store, const std::string& key) {
   Status st = store.for_each_ledger_row(f, [&](const LedgerRow& r) -> Status {
     // A failed row's reason is the CRM's error text: the quarantine shows it.
     std::string reason = r.outcome == "failed" ? "refused by the CRM" : r.reason;
-    text = r.outcome + (reason.empty() ? "" : " (" + report_detail::terminal_line(reason, 120) + ")") +
-           ", run " + std::to_string(r.run_id) + " at " + r.at;
+    if (!reason.empty()) reason = " (" + report_detail::terminal_line(reason, 120) + ")";
+    text = r.outcome + reason + ", run " + std::to_string(r.run_id) + " at " + r.at;
     return {};
   });
   if (!st) return std::unexpected(st.error());
@@ -122,7 +122,8 @@ std::optional<std::pair<std::string, std::string>> split_position(const std::str
   auto hash = arg.rfind('#');
   if (hash == std::string::npos || hash == 0 || hash + 1 == arg.size()) return std::nullopt;
   std::string n = arg.substr(hash + 1);
-  if (n.find_first_not_of("0123456789") != std::string::npos || n.front() == '0') return std::nullopt;
+  if (n.find_first_not_of("0123456789") != std::string::npos || n.front() == '0')
+    return std::nullopt;
   std::error_code ec;
   if (std::filesystem::exists(arg, ec)) return std::nullopt;
   return std::make_pair(arg.substr(0, hash), "#" + n);

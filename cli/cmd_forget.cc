@@ -151,7 +151,8 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
     (outcome == "pushed" || outcome == "queued" ? need_force : quarantine)[outcome] = n;
   if (!need_force.empty()) {
     ctx.out.warn("left in the ledger: " + counts_text(need_force) +
-                 " (--force forgets them too; the CRM never gets one twice: see crm-router(1), forget)");
+                 " (--force forgets them too; the CRM never gets one twice: "
+                 "see crm-router(1), forget)");
   }
   if (!quarantine.empty()) {
     ctx.out.warn("left in the ledger: " + counts_text(quarantine) +

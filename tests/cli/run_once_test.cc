@@ -53,7 +53,8 @@ TEST_F(RunOnce, ReadsAProcessedFolderOnceWithoutItsCursorAndLeavesMailThere) {
   server_->deliver(user_, "m1", mail(1, "carol@contoso.example"));
   server_->deliver(user_, "m2", mail(2, "carol@contoso.example"));
   server_->deliver(user_, "m3", mail(3, "bob@contoso.example"));
-  auto cfg = config(mailbox("inbox", server_->imap_url(), "all = true\nafter = \"move:Processed\""));
+  auto cfg =
+      config(mailbox("inbox", server_->imap_url(), "all = true\nafter = \"move:Processed\""));
   auto r = run(cfg);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(sorted_outcomes(), (std::vector<std::string>{"queued", "tossed", "tossed"}));
