@@ -96,7 +96,11 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 
   ExplainOptions exp;
   auto* explain_cmd = app.add_subcommand("explain", "Show a message as parsed and every step of its decision");
-  explain_cmd->add_option("file", exp.path, "A message file (or an mbox; - = stdin)")->required();
+  explain_cmd->add_option("file", exp.path, "A message file, an mbox, FILE#N (message N of an mbox), - = stdin");
+  explain_cmd->add_option("--quarantine", exp.quarantine, "Explain a quarantine item (by id) instead of a file")
+      ->check(CLI::PositiveNumber);
+  explain_cmd->add_flag("--ignore-ledger", exp.ignore_ledger,
+                        "Decide as if the message was never processed (and say so)");
   explain_cmd->add_flag("--forward-mailbox", exp.forward_mailbox, "Unwrap a forwarded-as-attachment message");
   explain_cmd->add_option("--limit", exp.limit, "Explain at most N messages")->check(CLI::PositiveNumber);
 
@@ -124,6 +128,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_option("--mailbox", run_opts.mailboxes, "Only this mailbox (by name; repeatable)");
   run_cmd->add_option("--limit", run_opts.limit, "Stop after N messages in this run")->check(CLI::PositiveNumber);
   run_cmd->add_flag("--no-push", run_opts.no_push, "Only queue accepted mail; do not push to the CRM");
+  run_cmd->add_flag("--once", run_opts.once,
+                    "Read the folders from their start without using or moving the cursor; leave every message where it is");
+  run_cmd->add_option("--folder", run_opts.folder, "With --once: read this folder instead of the configured ones (IMAP)");
 
   CheckOptions check_opts;
   auto* check_cmd = app.add_subcommand("check", "Test access: connect and log in to every mailbox, show what the next run fetches");
@@ -166,6 +173,17 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                          "Warn when the last successful sync is this old (default: [cache] max_age_hours, 24)")->check(CLI::PositiveNumber);
   status_cmd->add_option("--cache-critical-hours", status_opts.cache_critical_hours,
                          "Critical when the last successful sync is this old (default 72)")->check(CLI::PositiveNumber);
+
+  ForgetOptions fo;
+  auto* forget_cmd = app.add_subcommand("forget", "Take messages out of the ledger so that they are routed afresh");
+  forget_cmd->add_option("--run", fo.run, "Messages first recorded by run ID (see report --list)")
+      ->check(CLI::PositiveNumber);
+  forget_cmd->add_option("--outcome", fo.outcomes, "Only this outcome (repeatable): tossed duplicate pushed queued")
+      ->check(CLI::IsMember({"tossed", "duplicate", "pushed", "queued", "quarantined", "failed"}));
+  forget_cmd->add_option("--reason", fo.reasons, "Only this reason code (repeatable), e.g. NoRecipientMatch");
+  forget_cmd->add_option("--message-id", fo.message_ids, "This Message-ID (repeatable)");
+  forget_cmd->add_option("--key", fo.keys, "This message key, as the report shows it (repeatable)");
+  forget_cmd->add_flag("--force", fo.force, "Also forget pushed and queued messages (see crm-router(1))");
 
   // (Further commands: add their CLI11 block above this line, one block per command.)
 
@@ -261,6 +279,9 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   }
   else if (status_cmd->parsed()) {
     rc = cmd_status(ctx, status_opts);
+  }
+  else if (forget_cmd->parsed()) {
+    rc = cmd_forget(ctx, fo);
   }
   // (Further commands: add their dispatch branch above this line.)
   spdlog::default_logger()->flush();

@@ -25,6 +25,7 @@
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
 #include "cli/pipeline.h"
+#include "cli/quarantine_routing.h"
 #include "cli/run_summary.h"
 #include "core/report.h"
 #include "core/report_internal.h"
@@ -73,40 +74,6 @@ std::expected<std::vector<QuarantineItem>, int> select_items(Context& ctx, const
     return std::unexpected(kExitUsage);
   }
   return out;
-}
-
-// The forwarding user of a message the CRM refused: the pipeline unwrapped it
-// before queueing it and kept who forwarded it in the decision's
-// "forwarded_by" (pipeline.cc). Empty when it was not unwrapped, and for a
-// decision stored before that field existed (then it is retried without one).
-std::string forwarded_by(const std::string& decision_json) {
-  if (decision_json.empty()) return {};
-  auto e = entry_from_json(decision_json);
-  return e ? e->forwarded_by : std::string();
-}
-
-// The pipeline options for retrying `q`: those its source was processed
-// with. A configured mailbox (source "NAME/FOLDER") gives its role and
-// unwrap; a message the CRM refused was stored as routed (already unwrapped),
-// so it is not unwrapped again, but is decided as the forward mailbox it came
-// from (role Forward) with its forwarding user.
-PipelineOptions options_for(const Context& ctx, const PipelineOptions& base,
-                            const QuarantineItem& q, bool forward_mailbox) {
-  PipelineOptions po = base;
-  po.forward_mailbox = forward_mailbox || ctx.cfg.forward_mailbox;
-  for (const auto& m : ctx.cfg.mailboxes) {
-    if (!q.source.starts_with(m.name + "/")) continue;
-    po.policy.role = m.role;
-    po.forward_mailbox = m.role.kind == MailboxRole::Forward;
-    break;
-  }
-  if (q.ledger_outcome == "failed") {
-    po.policy.forwarded_by = forwarded_by(q.decision_json);
-    if (po.forward_mailbox || !po.policy.forwarded_by.empty())
-      po.policy.role = MailboxRole{MailboxRole::Forward, {}};
-    po.forward_mailbox = false;
-  }
-  return po;
 }
 
 // Write `bytes` to a new file `path`; an existing file is never replaced.
@@ -265,7 +232,7 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
   auto retry_one = [&](const QuarantineItem& q) -> Status {
     auto raw = store.quarantine_raw(q.id);
     if (!raw) return std::unexpected(raw.error());
-    pipeline->set_options(options_for(ctx, base, q, o.forward_mailbox));
+    pipeline->set_options(quarantine_routing(ctx, base, q, o.forward_mailbox));
     RawMessage msg{q.source.empty() ? "quarantine" : q.source,
                    q.source.empty() ? std::to_string(q.id) : q.position, std::move(*raw), {}};
     if (ctx.dry_run) {

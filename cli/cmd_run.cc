@@ -58,6 +58,37 @@ PipelineOptions options_for(const PipelineOptions& base, const MailboxConfig& m)
   return po;
 }
 
+// Mailbox `m` as `run --once` reads it: folder `folder` (when given) instead
+// of the configured ones, from `since` (else everything), every message left
+// where it is (no disposition, no quarantine_folder).
+MailboxConfig read_once(const MailboxConfig& m, const std::string& folder) {
+  MailboxConfig once = m;
+  if (!folder.empty()) once.folders = {folder};
+  if (!once.since) once.all = true;
+  once.after = Disposition{};
+  once.quarantine_folder.clear();
+  return once;
+}
+
+// The usage errors of --once / --folder, printed; false when there are any.
+bool check_once(Context& ctx, const RunOptions& o,
+                const std::vector<const MailboxConfig*>& mailboxes) {
+  if (o.folder.empty()) return true;
+  if (!o.once) {
+    ctx.out.error("run --folder " + o.folder +
+                  " reads a folder once and keeps no cursor for it: give --once too");
+    return false;
+  }
+  bool ok = true;
+  for (const MailboxConfig* m : mailboxes) {
+    if (!m->is_pop3()) continue;
+    ctx.out.error("run --folder: mailbox " + m->name +
+                  " is POP3, which has one folder (choose IMAP mailboxes with --mailbox)");
+    ok = false;
+  }
+  return ok;
+}
+
 void warn_readable_config(Context& ctx) {
   if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path)) {
     std::string w = "the configuration file " + ctx.cfg.path +
@@ -101,13 +132,19 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   }
   auto selected = select_mailboxes(ctx, o.mailboxes);
   if (!selected) return kExitUsage;
+  if (!check_once(ctx, o, *selected)) return kExitUsage;
+  std::vector<MailboxConfig> once;  // --once: the selected mailboxes as read once
+  if (o.once) {
+    once.reserve(selected->size());
+    for (const MailboxConfig*& m : *selected) m = &once.emplace_back(read_once(*m, o.folder));
+  }
   warn_readable_config(ctx);
 
   auto lock = lock_database(ctx);
   if (!lock) return lock.error();
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
-  auto first = check_first_runs(ctx, **store, *selected);
+  auto first = o.once ? Result<bool>(true) : check_first_runs(ctx, **store, *selected);
   if (!first) return ctx.fail_with(first.error());
   if (!*first) return kExitConfig;
   auto guard = guard_routing(ctx, **store, "run");
@@ -124,6 +161,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
 
   MailboxRunOptions mo;
   mo.dry_run = ctx.dry_run;
+  mo.once = o.once;
   mo.run_limit = o.limit;
   mo.on_message = [&] { rec.progress(pipeline); };
   bool mailbox_failed = false;

@@ -23,7 +23,9 @@ struct ImportOptions {
 int cmd_import(Context& ctx, const ImportOptions& o);
 
 struct ExplainOptions {
-  std::string path;
+  std::string path;                       // FILE, FILE#N (message N of an mbox) or "-"
+  std::optional<std::int64_t> quarantine; // instead of a path: a quarantine item's id
+  bool ignore_ledger = false;             // decide as if the ledger did not hold it
   bool forward_mailbox = false;
   std::optional<std::uint64_t> limit;
 };
@@ -74,5 +76,19 @@ struct QuarantineRetryOptions {
   bool no_push = false;            // only queue, even when [crm] is configured
 };
 int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o);
+
+// `forget` (cmd_forget.cc): take ledger rows out so that the mail is decided
+// afresh. Selectors narrow each other; at least one is needed (else usage 2).
+// Tossed and duplicate rows go; pushed and queued ones only with `force`;
+// quarantined and failed ones never (`quarantine retry`). --dry-run lists.
+struct ForgetOptions {
+  std::optional<std::int64_t> run;        // the run that first recorded the key
+  std::vector<std::string> outcomes;
+  std::vector<std::string> reasons;
+  std::vector<std::string> message_ids;   // with or without angle brackets
+  std::vector<std::string> keys;
+  bool force = false;
+};
+int cmd_forget(Context& ctx, const ForgetOptions& o);
 
 }  // namespace crmr

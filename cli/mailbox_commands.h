@@ -15,6 +15,12 @@ struct RunOptions {
   std::vector<std::string> mailboxes;  // --mailbox NAME...; empty: all configured
   std::optional<std::uint64_t> limit;  // --limit N: messages in the whole run
   bool no_push = false;                // --no-push: only queue; `push` delivers later
+  // --once: read each folder from its start (or `since`) without reading or
+  // moving its cursor, and leave every message where it is (route again what
+  // `forget` took out of the ledger). --folder F (needs --once): read F
+  // instead of the configured folders (IMAP).
+  bool once = false;
+  std::string folder;
 };
 // Exit: 0 all processed; 1 messages quarantined or failed; 4 a mailbox could
 // not be reached or logged in to (wins over 1); 3 configuration (no mailbox,

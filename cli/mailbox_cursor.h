@@ -33,6 +33,7 @@ struct FetchStart {
   std::optional<std::int64_t> since;  // server-side date floor (IMAP SEARCH SINCE)
   bool first_run = false;
   bool uidvalidity_changed = false;
+  bool reread = false;  // run --once: POP3 lists the messages remembered as read too
 };
 
 // The start for folder state `now` given the stored cursor. The configured

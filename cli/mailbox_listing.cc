@@ -42,7 +42,7 @@ Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, con
   std::unordered_set<std::string> on_server(listed->ids.begin(), listed->ids.end());
   std::vector<std::string> fresh;
   for (auto& id : listed->ids)
-    if (!seen.contains(id)) fresh.push_back(std::move(id));
+    if (start.reread || !seen.contains(id)) fresh.push_back(std::move(id));
   for (const auto& id : *seen_list)
     if (!on_server.contains(id)) out.gone.push_back(id);
   if (!start.since || fresh.empty()) {

@@ -62,6 +62,14 @@ class MailboxRun {
   }
 
  private:
+  // Whether this run reads and moves the cursor (not in a dry run or --once).
+  bool keeps_cursor() const { return !o_.dry_run && !o_.once; }
+  // The stored cursor of `folder`; none with --once (read from the start).
+  Result<std::optional<FolderCursor>> cursor_of(const std::string& folder) const {
+    if (o_.once) return std::optional<FolderCursor>{};
+    return load_cursor(store_, m_.name, folder);
+  }
+
   // Messages that may still be fetched in this run (count limits).
   std::uint64_t messages_left() const {
     std::uint64_t left = UINT64_MAX;
@@ -194,7 +202,9 @@ class MailboxRun {
           return false;
         }
         crash_point("dispose_after");
-        if (auto st = record(b); !st) return std::unexpected(st.error());
+        if (keeps_cursor()) {
+          if (auto st = record(b); !st) return std::unexpected(st.error());
+        }
       }
       if (b.stopped) {
         r_.limit_reached = true;
@@ -209,7 +219,7 @@ class MailboxRun {
   Status imap_folder(const std::string& folder) {
     auto state = s_.select(folder);
     if (!state) return folder_failed(state.error(), folder);
-    auto cursor = load_cursor(store_, m_.name, folder);
+    auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
     auto start = plan_start(m_, *cursor, *state);
     if (!start) return folder_failed(start.error(), folder);
@@ -247,7 +257,7 @@ class MailboxRun {
       return {};
     });
     if (!completed) return std::unexpected(completed.error());
-    if (!*completed || o_.dry_run || r_.limit_reached) return {};
+    if (!*completed || !keeps_cursor() || r_.limit_reached) return {};
     // The cursor passes only what was listed: fetched, or older than `since`
     // (never up to UIDNEXT-1 on trust: a UID the server did not list waits).
     for (const auto& id : (*listed)->skipped_by_date) next.last_uid = std::max(next.last_uid, uid_of(id));
@@ -262,15 +272,16 @@ class MailboxRun {
   Status pop3_folder() {
     const std::string folder = "INBOX";
     if (auto state = s_.select(folder); !state) return folder_failed(state.error(), folder);
-    auto cursor = load_cursor(store_, m_.name, folder);
+    auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
     auto start = plan_start(m_, *cursor, FolderState{});
     if (!start) return folder_failed(start.error(), folder);
+    start->reread = o_.once;
     auto listed = listing(folder, *start);
     if (!listed) return std::unexpected(listed.error());
     if (!*listed) return {};
     const std::vector<std::string>& ids = (*listed)->ids;
-    if (!o_.dry_run && !(*listed)->gone.empty()) {
+    if (keeps_cursor() && !(*listed)->gone.empty()) {
       if (auto st = store_.pop3_forget(m_.name, (*listed)->gone); !st) return st;
     }
 
@@ -282,7 +293,7 @@ class MailboxRun {
       return store_.pop3_mark_seen(m_.name, keep);
     });
     if (!completed) return std::unexpected(completed.error());
-    if (!*completed || o_.dry_run || *cursor) return {};
+    if (!*completed || !keeps_cursor() || *cursor) return {};
     return save_cursor(store_, m_.name, folder, FolderCursor{});
   }
 

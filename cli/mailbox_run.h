@@ -29,6 +29,10 @@ namespace crmr {
 
 struct MailboxRunOptions {
   bool dry_run = false;
+  // Read the folders once, from their start (`since` still a floor): the
+  // cursor (IMAP: UIDVALIDITY/UID; POP3: the UIDLs seen) is neither read nor
+  // moved. `run --once`; the caller makes the disposition "leave".
+  bool once = false;
   std::optional<std::uint64_t> run_limit;  // --limit: messages in the whole run
   std::function<void()> on_message;        // after each message (progress)
 };

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/cache_view_decorator.h"
 #include "core/crash_point.h"
 #include "core/message_key.h"
 #include "core/normalize.h"
@@ -18,9 +19,9 @@ namespace crmr {
 // key in the ledger inside the open transaction, where the store itself sees
 // it; a dry run writes nothing, so it remembers its keys in a temporary
 // on-disk set (constant memory for any archive size).
-class Pipeline::RunOverlay final : public CacheView {
+class Pipeline::RunOverlay final : public CacheViewDecorator {
  public:
-  explicit RunOverlay(const CacheView& base) : base_(base), org_(base.org()) {}
+  explicit RunOverlay(const CacheView& base) : CacheViewDecorator(base), org_(base.org()) {}
 
   Status status() const override { return base_.status(); }
 
@@ -34,30 +35,13 @@ class Pipeline::RunOverlay final : public CacheView {
   }
 
   OrgSettings org() const override { return org_; }
-  std::vector<RecordRef> records_by_address(std::string_view a) const override {
-    return base_.records_by_address(a);
-  }
-  std::optional<TrackedEmail> tracked_by_message_id(std::string_view id) const override {
-    return base_.tracked_by_message_id(id);
-  }
-  std::optional<TrackedEmail> tracked_by_token(std::string_view t) const override {
-    return base_.tracked_by_token(t);
-  }
-  std::optional<TrackedEmail> tracked_by_conversation(std::string_view k) const override {
-    return base_.tracked_by_conversation(k);
-  }
-  std::vector<TrackedEmail> tracked_by_subject_hashes(
-      const std::vector<std::int32_t>& h) const override {
-    return base_.tracked_by_subject_hashes(h);
-  }
   bool ledger_has(std::string_view key) const override {
     if (seen_ && seen_->contains(key)) return true;
-    return !forgotten_.contains(key) && base_.ledger_has(key);
+    return !forgotten_.contains(key) && base().ledger_has(key);
   }
   void forget(const std::string& key) { forgotten_.insert(key); }
 
  private:
-  const CacheView& base_;
   OrgSettings org_;  // read once per run: org() is called for every message
   std::unique_ptr<KeySet> seen_;
   std::set<std::string, std::less<>> forgotten_;  // dry run: keys to decide as new

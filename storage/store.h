@@ -111,6 +111,31 @@ struct CacheInfo {
 
 enum class CacheRefresh { Sync, Import };
 
+// A selection of ledger rows (`forget`, `explain`). Every non-empty list
+// narrows it: a row must match one value of each. `message_ids` and `keys`
+// together name messages: a row matches when its Message-ID or its key is
+// among them. An empty filter selects every row.
+struct LedgerFilter {
+  std::optional<std::int64_t> run_id;    // the run that first recorded the key
+  std::vector<std::string> outcomes;     // pushed queued duplicate tossed quarantined failed
+  std::vector<std::string> reasons;      // e.g. NoRecipientMatch
+  std::vector<std::string> message_ids;  // normalised (no angle brackets)
+  std::vector<std::string> keys;
+};
+
+// One ledger row: what the first run that saw a key decided (the outcome
+// moves on to pushed/failed when the outbox is delivered).
+struct LedgerRow {
+  std::string key;
+  std::string source;
+  std::string position;
+  std::string message_id;
+  std::string outcome;
+  std::string reason;
+  std::int64_t run_id = 0;
+  std::string at;
+};
+
 class Store : public CacheView {
  public:
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
@@ -222,6 +247,18 @@ class Store : public CacheView {
   Result<std::vector<QuarantineItem>> quarantine_list() const;
   Result<std::string> quarantine_raw(std::int64_t id) const;
   Status quarantine_remove(std::int64_t id);
+
+  // The ledger rows `filter` selects, in key order, streamed: stops at the
+  // first error `each` returns. Reads inside the open transaction, if any.
+  Status for_each_ledger_row(const LedgerFilter& filter,
+                             const std::function<Status(const LedgerRow&)>& each) const;
+  // Forget what `filter` selects: its ledger rows, and the outbox rows of
+  // their keys that are pending or done (else the key could not be queued
+  // again). Quarantine rows and failed outbox rows are never touched:
+  // callers leave quarantined/failed keys out (`quarantine retry` is their
+  // path). Run history (runs, run_entries) stays as it is. One transaction
+  // (nested in the open one, if any). Returns how many ledger rows went.
+  Result<std::int64_t> ledger_forget(const LedgerFilter& filter);
 
   struct Impl;
 

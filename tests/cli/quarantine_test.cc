@@ -374,6 +374,30 @@ TEST(QuarantineSim, ForwardedImportRetryKeepsTheForwardingUser) {
   retry_after_sync_pushes_once(crm, "<survey-5@fabrikam.example>");
 }
 
+// explain --quarantine decides a refused message as retry would: not
+// unwrapped again, accepted for its forwarding user (Omar alone is no CRM
+// recipient), its own ledger row not consulted, and it changes nothing.
+TEST(QuarantineSim, ExplainOfARefusedForwardDecidesAsRetryWould) {
+  RefusingCrm crm;
+  auto i = crm.cli({"import", "--forward-mailbox",
+                    crm.dir.write("fw.eml", forwarded_survey("survey-6@fabrikam.example"))});
+  EXPECT_EQ(i.code, kExitPartial) << i.out << i.err;
+  auto items = quarantine_of(crm.db);
+  ASSERT_EQ(items.size(), 1u) << i.out;
+  ASSERT_EQ(crm.cli({"sync", "--only", "organization"}).code, kExitOk);
+  const std::string before = read_file(crm.db);
+  const std::string id = std::to_string(items[0].id);
+  auto e = crm.cli({"explain", "--quarantine", id});
+  EXPECT_EQ(e.code, kExitOk) << e.out << e.err;
+  EXPECT_TRUE(has(e.out, "== quarantine item " + id + ": ")) << e.out;
+  EXPECT_TRUE(has(e.out, "Ledger: failed (refused by the CRM), run 1 at ")) << e.out;
+  EXPECT_TRUE(has(e.out, "ignored: the ledger row of quarantine item " + id + " itself")) << e.out;
+  EXPECT_TRUE(has(e.out, "=> queued (AcceptAll)")) << e.out;
+  EXPECT_TRUE(has(e.out, "Attachment notes.xyz: left out")) << e.out;
+  EXPECT_FALSE(has(e.out, "Unwrapped")) << e.out;
+  EXPECT_EQ(read_file(crm.db), before);
+}
+
 // A decision stored before "forwarded_by" existed names the forwarding user
 // only in a warning's text. That text is not parsed: the retry knows no
 // forwarding user, and Omar alone is no CRM recipient.
