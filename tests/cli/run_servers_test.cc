@@ -151,7 +151,9 @@ TEST_P(MailServerTest, EveryDispositionDoesWhatItSays) {
     for (const std::string& m : {name, name + "b"}) {
       if (c.kept) {
         ASSERT_TRUE(f.count(m)) << m;
-        if (c.inbox_flags) EXPECT_EQ(f[m], c.inbox_flags) << m;
+        if (c.inbox_flags) {
+          EXPECT_EQ(f[m], c.inbox_flags) << m;
+        }
       } else {
         EXPECT_FALSE(f.count(m)) << m;
       }
