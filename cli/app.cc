@@ -30,21 +30,27 @@ struct Globals {
 };
 
 // Logs go to a rotating file when configured, else to stderr. Never to
-// stdout: that is the report's.
-void setup_logging(const Globals& g, const Config& cfg) {
+// stdout: that is the report's. True when the log is stderr.
+bool setup_logging(const Globals& g, const Config& cfg) {
   std::string file = g.log_file.empty() ? cfg.log_file : g.log_file;
   std::shared_ptr<spdlog::logger> logger;
+  bool on_stderr = false;
   try {
     if (file == "syslog") {
       logger = platform::system_logger("crm-router");
-      if (!logger) logger = spdlog::stderr_color_mt("crm-router");
+      if (!logger) {
+        logger = spdlog::stderr_color_mt("crm-router");
+        on_stderr = true;
+      }
     } else if (!file.empty()) {
       logger = spdlog::rotating_logger_mt("crm-router", file, 5 * 1024 * 1024, 3);
     } else {
       logger = spdlog::stderr_color_mt("crm-router");
+      on_stderr = true;
     }
   } catch (const spdlog::spdlog_ex& e) {
     logger = spdlog::stderr_color_mt("crm-router-fallback");
+    on_stderr = true;
     logger->error("cannot open log file {}: {}", file, e.what());
   }
   // log_level applies to the log file. On stderr the summary already lists
@@ -55,6 +61,7 @@ void setup_logging(const Globals& g, const Config& cfg) {
   logger->set_level(level);
   logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
+  return on_stderr;
 }
 
 }  // namespace
@@ -183,7 +190,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     err << "crm-router: " << cfg.error().describe() << '\n';
     return kExitConfig;
   }
-  setup_logging(g, *cfg);
+  bool log_on_stderr = setup_logging(g, *cfg);
 
   bool progress = !g.no_progress && cfg->progress && !g.quiet &&
                   platform::is_terminal(stderr) && &err == &std::cerr;
@@ -194,6 +201,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       .db_path = !g.db.empty() ? g.db : (!cfg->db.empty() ? cfg->db : platform::default_db_path()),
       .report_path = !g.report.empty() ? g.report : cfg->report,
       .dry_run = g.dry_run,
+      .log_on_stderr = log_on_stderr,
   };
 
   if (!g.trace_file.empty()) {

@@ -56,13 +56,21 @@ PipelineOptions options_for(const PipelineOptions& base, const MailboxConfig& m)
   return po;
 }
 
+// A warning or a mailbox's problem: shown once on stderr, and logged when
+// the log is a file or syslog (a log on stderr would print it twice).
+void warn(Context& ctx, const std::string& line) {
+  if (!ctx.log_on_stderr) spdlog::warn("{}", line);
+  ctx.out.warn(line);
+}
+void problem(Context& ctx, const std::string& line) {
+  if (!ctx.log_on_stderr) spdlog::warn("{}", line);
+  ctx.out.error(line);
+}
+
 void warn_readable_config(Context& ctx) {
-  if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path)) {
-    std::string w = "the configuration file " + ctx.cfg.path +
-                    " is readable by group or others (chmod 600 it)";
-    spdlog::warn("{}", w);
-    ctx.out.warn(w);
-  }
+  if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path))
+    warn(ctx, "the configuration file " + ctx.cfg.path +
+                  " is readable by group or others (chmod 600 it)");
 }
 
 }  // namespace
@@ -143,17 +151,13 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       ctx.trace_mailbox(m->name, *ep);
       return open_mailbox(*ep);
     }();
-    for (const auto& w : warnings) {
-      spdlog::warn("{}", w);
-      ctx.out.warn(w);
-    }
+    for (const auto& w : warnings) warn(ctx, w);
     if (!session) {
       // One line naming the mailbox; the error never carries the secret.
       std::string line = "mailbox " + m->name + " skipped: " + session.error().describe();
       if (session.error().message.starts_with("mailbox " + m->name))
         line = session.error().describe() + " (skipped)";
-      spdlog::warn("{}", line);  // error level would repeat it on stderr
-      ctx.out.error(line);
+      problem(ctx, line);
       MailboxStatus failed;
       failed.name = m->name;
       failed.status = "failed";
@@ -170,10 +174,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
       rec.abort(pipeline);
       return ctx.fail_with(result.error());
     }
-    for (const auto& n : result->notes) {
-      spdlog::warn("{}", n);
-      ctx.out.warn(n);
-    }
+    for (const auto& n : result->notes) warn(ctx, n);
     MailboxStatus status;
     status.name = m->name;
     status.status = result->problems.empty() ? "ok" : "failed";
@@ -181,8 +182,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     status.bytes = result->bytes;
     status.limit_reached = result->limit_reached;
     for (const auto& p : result->problems) {
-      spdlog::warn("{}", p.describe());
-      ctx.out.error(p.describe());
+      problem(ctx, p.describe());
       status.error += (status.error.empty() ? "" : "; ") + p.describe();
       mailbox_failed = true;
     }

@@ -26,6 +26,7 @@ struct Context {
   // Where the IMAP/POP3 conversation goes (--trace FILE, or the log at -vv);
   // null: no trace.
   std::shared_ptr<spdlog::logger> trace;
+  bool log_on_stderr = false;  // the log is stderr: what out prints must not be logged too
 
   // Open the state database: read-only in a dry run, else read-write.
   Result<std::unique_ptr<Store>> open_store() const;

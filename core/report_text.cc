@@ -87,7 +87,7 @@ void write_summary_line(const RunHeader& run, std::ostream& out) {
   out << totals_line(run) << '\n';
 }
 
-void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
+void write_mailbox_lines(const RunHeader& run, std::ostream& out, bool with_errors) {
   if (run.mailboxes.empty()) return;
   std::string text = "Mailboxes:";
   for (const char* status : {"ok", "failed", "skipped"}) {
@@ -105,7 +105,8 @@ void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
     text += ", " + std::to_string(m.messages) + (m.messages == 1 ? " message, " : " messages, ") +
             std::to_string(m.bytes) + " bytes";
     if (m.limit_reached) text += ", limit reached (the rest waits for the next run)";
-    if (!m.error.empty()) text += "; error: " + terminal_line(m.error, 300);
+    if (!m.error.empty())
+      text += with_errors ? "; error: " + terminal_line(m.error, 300) : std::string(" (error above)");
     text += '\n';
   }
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
