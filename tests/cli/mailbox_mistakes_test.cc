@@ -106,7 +106,7 @@ TEST_F(MailboxMistakesTest, ImapsOnAPlainPortSaysSoAndNamesTheRightScheme) {
                     mailbox("pop", url_on("pop3s", server_->pop3_url()), "all = true"));
   auto r = run(cfg);
   EXPECT_EQ(r.code, 4) << r.out << r.err;
-  for (const std::string& scheme : {"imap", "pop3"}) {
+  for (std::string scheme : {"imap", "pop3"}) {
     SCOPED_TRACE(scheme);
     EXPECT_NE(r.err.find(url_on((scheme + "s").c_str(),
                                 scheme == "imap" ? server_->imap_url() : server_->pop3_url()) +
