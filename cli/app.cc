@@ -231,6 +231,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       .db_path = !g.db.empty() ? g.db : (!cfg->db.empty() ? cfg->db : platform::default_db_path()),
       .report_path = !g.report.empty() ? g.report : cfg->report,
       .dry_run = g.dry_run,
+      .trace = nullptr,
   };
 
   if (!g.trace_file.empty()) {

@@ -1,5 +1,6 @@
 #include "cli/mailbox_config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <algorithm>
 #include <chrono>
@@ -81,6 +82,12 @@ void read_folders(ConfigChecker& c, const toml::table& t, const std::string& s,
   std::set<std::string> seen;
   for (const toml::node& f : *arr) {
     auto v = f.value_exact<std::string>();
+    // INBOX is the same folder however it is written (RFC 3501 5.1): one
+    // spelling, so its cursor and the report's source do not depend on it.
+    if (v && v->size() == 5 && std::equal(v->begin(), v->end(), "INBOX", [](char a, char b) {
+          return std::toupper(static_cast<unsigned char>(a)) == b;
+        }))
+      *v = "INBOX";
     if (!v || v->empty()) {
       c.problem(f, s + ".folders: every entry must be a non-empty string");
     } else if (!seen.insert(*v).second) {

@@ -45,9 +45,10 @@ class MailboxRun {
       auto st = s_.is_pop3() ? pop3_folder() : imap_folder(folder);
       if (!st) return std::unexpected(st.error());
     }
-    if (auto st = s_.close(); !st) {
+    if (auto st = s_.close(); !st && r_.problems.empty()) {
       // POP3: without QUIT the server keeps the messages; they come back as
-      // duplicates next time and are deleted then.
+      // duplicates next time and are deleted then. After a folder's problem
+      // the logout usually fails for the same reason: that is not repeated.
       r_.problems.push_back(st.error());
     }
     if (kept_without_sender_ > 0)

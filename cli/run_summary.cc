@@ -155,8 +155,9 @@ int RunRecorder::summarize(bool input_failed) {
   if (!ctx_.out.quiet()) {
     write_summary_line(header_, os);
     for (const auto& w : warnings_) os << "warning: " << w << '\n';
-    // A failed mailbox's error was already shown on stderr as it happened.
-    write_mailbox_lines(header_, os);
+    // A failed mailbox's error was already shown on stderr as it happened:
+    // here it is only referred to, so that it is printed once.
+    write_mailbox_lines(header_, os, false);
   }
   bool bad = header_.totals["quarantined"] > 0 || header_.totals["failed"] > 0;
   if (bad) {

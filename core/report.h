@@ -98,7 +98,9 @@ void write_summary_line(const RunHeader& run, std::ostream& out);  // one line, 
 void write_text_line(const ReportEntry& e, std::ostream& out);     // one line, with '\n'
 // "Mailboxes: 1 ok, 1 failed" and one line per mailbox (name, status, counts,
 // error); nothing when the run read no mailboxes.
-void write_mailbox_lines(const RunHeader& run, std::ostream& out);
+// `with_errors` false: a failed mailbox's error is left out ("(error above)"),
+// for a summary printed after the errors were shown as they happened.
+void write_mailbox_lines(const RunHeader& run, std::ostream& out, bool with_errors = true);
 
 // write_json writes "run" first, then "messages"; a streamed JSON report
 // (ReportWriter) writes "messages" first and "run" last. read_json reads both.

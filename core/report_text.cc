@@ -88,7 +88,7 @@ void write_summary_line(const RunHeader& run, std::ostream& out) {
   out << totals_line(run) << '\n';
 }
 
-void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
+void write_mailbox_lines(const RunHeader& run, std::ostream& out, bool with_errors) {
   if (run.mailboxes.empty()) return;
   std::string text = "Mailboxes:";
   for (const char* status : {"ok", "failed", "skipped"}) {
@@ -108,7 +108,8 @@ void write_mailbox_lines(const RunHeader& run, std::ostream& out) {
     if (m.skipped_by_date > 0)
       text += ", " + std::to_string(m.skipped_by_date) + " older than its since (not fetched)";
     if (m.limit_reached) text += ", limit reached (the rest waits for the next run)";
-    if (!m.error.empty()) text += "; error: " + terminal_line(m.error, 300);
+    if (!m.error.empty())
+      text += with_errors ? "; error: " + terminal_line(m.error, 300) : std::string(" (error above)");
     text += '\n';
     for (const auto& w : m.warnings) text += "    warning: " + terminal_line(w, 400) + '\n';
   }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/net/greeting_watch.h"
 #include "core/net/login_refusal.h"
 #include "core/net/socket_wait.h"
 
@@ -29,6 +30,7 @@ struct Connection::Attempt {
   ServerOffer offer;
   std::string last_server_line;  // of the current attempt
   std::optional<LoginRefusal> refusal;
+  GreetingWatch* greeting = nullptr;  // of the current attempt, while libcurl connects
 };
 
 namespace {
@@ -49,6 +51,7 @@ int on_curl_debug(CURL*, curl_infotype type, char* data, size_t size, void* user
       if (!line.empty()) {
         a->offer.read(line);
         a->last_server_line = std::string(line);
+        if (a->greeting) a->greeting->server_line(line);
       }
       if (nl == std::string_view::npos) break;
       bytes.remove_prefix(nl + 1);
@@ -154,7 +157,12 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &a);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 
+  GreetingWatch watch(scheme);
+  a.greeting = &watch;
+  watch.on(c);
   CURLcode rc = curl_easy_perform(c);
+  watch.off(c);
+  a.greeting = nullptr;
   curl_easy_setopt(c, CURLOPT_VERBOSE, 0L);
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, nullptr);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, nullptr);
@@ -166,7 +174,7 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
       a.refusal->text = mask_secrets(a.refusal->text, a.secrets);
       return std::unexpected(login_refused(a.label, login_mechanism_name(m), *a.refusal));
     }
-    return std::unexpected(curl_error(rc, a.label, h, a.secrets));
+    return std::unexpected(watch.explain(rc, a.label, curl_error(rc, a.label, h, a.secrets)));
   }
   curl_socket_t sock = CURL_SOCKET_BAD;
   rc = curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock);

@@ -400,6 +400,76 @@ Result<std::string> imap_mailbox_arg(std::string_view name, bool utf8) {
   return quoted + '"';
 }
 
+std::string imap_mailbox_name(std::string_view encoded) {
+  auto sextet = [](char c) -> int {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == ',') return 63;
+    return -1;
+  };
+  auto put = [](std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+      out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+      out += static_cast<char>(0xc0 | (cp >> 6));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+      out += static_cast<char>(0xe0 | (cp >> 12));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    } else {
+      out += static_cast<char>(0xf0 | (cp >> 18));
+      out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
+      out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
+      out += static_cast<char>(0x80 | (cp & 0x3f));
+    }
+  };
+  std::string out;
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    std::size_t end = encoded[i] == '&' ? encoded.find('-', i + 1) : std::string_view::npos;
+    if (end == std::string_view::npos) {
+      out += encoded[i];
+      continue;
+    }
+    if (end == i + 1) {  // "&-" is "&"
+      out += '&';
+      i = end;
+      continue;
+    }
+    std::uint32_t bits = 0, high = 0;
+    int nbits = 0;
+    bool ok = true;
+    std::string run;
+    for (std::size_t k = i + 1; k < end && ok; ++k) {
+      int v = sextet(encoded[k]);
+      ok = v >= 0;
+      bits = (bits << 6) | static_cast<std::uint32_t>(v < 0 ? 0 : v);
+      nbits += 6;
+      if (nbits < 16) continue;
+      nbits -= 16;
+      std::uint32_t unit = (bits >> nbits) & 0xffff;
+      if (unit >= 0xd800 && unit < 0xdc00) {
+        high = unit;
+      } else if (unit >= 0xdc00 && unit < 0xe000 && high) {
+        put(run, 0x10000 + ((high - 0xd800) << 10) + (unit - 0xdc00));
+        high = 0;
+      } else {
+        put(run, unit);
+        high = 0;
+      }
+    }
+    if (!ok) {  // not modified UTF-7 after all: show it as it came
+      out += encoded.substr(i, end - i + 1);
+    } else {
+      out += run;
+    }
+    i = end;
+  }
+  return out;
+}
+
 std::string uid_set(std::vector<std::uint32_t> uids) {
   std::sort(uids.begin(), uids.end());
   uids.erase(std::unique(uids.begin(), uids.end()), uids.end());

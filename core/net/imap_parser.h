@@ -90,6 +90,10 @@ std::string imap_search_date(std::int64_t unix_seconds);
 // RFC 6855 3). Error for names with CR, LF or NUL, or invalid UTF-8.
 Result<std::string> imap_mailbox_arg(std::string_view utf8_name, bool utf8 = false);
 
+// A mailbox name as the server sends it (modified UTF-7) in UTF-8, for
+// showing; a malformed &...- run is kept as it came.
+std::string imap_mailbox_name(std::string_view encoded);
+
 // Ascending UIDs as a compact sequence set ("1:3,7,9:10"). Input need not be sorted.
 std::string uid_set(std::vector<std::uint32_t> uids);
 

@@ -13,6 +13,7 @@
 #include "core/net/imap_session.h"
 
 #include <algorithm>
+#include <cctype>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -106,7 +107,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       Error e = refused("SELECT " + folder, *r);
       e.code = "mailbox.folder";
       e.retry = Retry::Never;
-      e.hint = "check that the folder exists and the user may open it";
+      e.hint = folder_hint(folder);
       if (folder != configured) e.message += " (\"" + configured + "\" on this server is \"" + folder + "\")";
       return std::unexpected(e);
     }
@@ -199,6 +200,45 @@ class ImapSession final : public MailboxSession, private ImapExchange {
     auto it = std::search(padded.begin(), padded.end(), want.begin(), want.end(),
                           [](char a, char b) { return std::toupper(a) == std::toupper(b); });
     return it != padded.end();
+  }
+
+  // What to tell a user whose folder could not be opened: the folders the
+  // server has (LIST "" "*") and its hierarchy separator, and a folder that
+  // differs only in case. When LIST fails, only the general advice.
+  std::string folder_hint(const std::string& folder) {
+    constexpr std::size_t kShown = 40;
+    std::vector<std::string> names;
+    std::string separator;
+    auto r = exchange("LIST \"\" \"*\"", [&](ImapResponse& u) {
+      if (u.keyword != "LIST" || u.values.size() < 3) return;
+      const ImapValue& sep = u.values[1];
+      if (separator.empty() && sep.type == ImapValue::Type::String) separator = sep.text;
+      bool noselect = false;
+      for (const auto& flag : u.values[0].items) noselect = noselect || flag.is_atom("\\Noselect");
+      if (!noselect) names.push_back(imap_mailbox_name(u.values[2].text));
+    });
+    if (!r || r->status != "OK" || names.empty())
+      return "check that the folder exists and the user may open it";
+    if (separator.empty()) separator = ns_.separator;  // INBOX may have none (Mailutils)
+    std::sort(names.begin(), names.end());
+    std::string hint;
+    for (const auto& n : names) {
+      bool same = n.size() == folder.size() &&
+                  std::equal(n.begin(), n.end(), folder.begin(), [](char a, char b) {
+                    return std::tolower(static_cast<unsigned char>(a)) ==
+                           std::tolower(static_cast<unsigned char>(b));
+                  });
+      if (same && n != folder)
+        hint = "did you mean \"" + n + "\"? Folder names other than INBOX are case-sensitive; ";
+    }
+    hint += "the server has " + std::to_string(names.size()) +
+            (names.size() == 1 ? " folder: " : " folders: ");
+    for (std::size_t i = 0; i < names.size() && i < kShown; ++i)
+      hint += (i ? ", " : "") + names[i];
+    if (names.size() > kShown) hint += ", ... (" + std::to_string(names.size() - kShown) + " more)";
+    hint += separator.empty() ? "; it has no folder hierarchy"
+                              : "; hierarchy separator \"" + separator + "\"";
+    return hint;
   }
 
   Error broken(Error e) {

@@ -1,13 +1,15 @@
-// The fixture of the `run` end-to-end tests: one real Dovecot per test suite
-// (skipped when dovecot is not installed), a fresh mail user, database and
-// temp folder per test with the mailbox test cache loaded, and helpers to
-// write the config, run crm-router in-process and read its JSON report.
+// The fixtures of the `run` end-to-end tests against real servers: a fresh
+// mail user, database and temp folder per test with the mailbox test cache
+// loaded, and helpers to write the config, run crm-router in-process and read
+// its JSON report. DovecotRunTest: one real Dovecot per test suite (skipped
+// when dovecot is not installed).
 #pragma once
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <vector>
@@ -17,28 +19,22 @@
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/dovecot_fixture.h"
+#include "tests/cli/test_mail_server.h"
 
 namespace crmr::test {
 
-class DovecotRunTest : public ::testing::Test {
+// What every `run` end-to-end test needs, whatever the server: a fresh mail
+// user, database and temp folder per test (set_up_user()), the mailbox test
+// cache loaded, and helpers to write the config, run crm-router in-process
+// and read its JSON report. A subclass names the server (mail_server()).
+class MailRunFixture : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new Dovecot;
-    if (!server_->start()) {
-      delete server_;
-      server_ = nullptr;
-    }
-  }
-  static void TearDownTestSuite() {
-    if (server_) server_->stop();
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    if (!server_) GTEST_SKIP() << "dovecot is not installed";
+  virtual TestMailServer* mail_server() const = 0;
+
+  void set_up_user() {
     static int n = 0;
     user_ = "u" + std::to_string(::getpid()) + "x" + std::to_string(++n);
-    server_->add_user(user_, "right-password");
+    mail_server()->add_user(user_, "right-password");
     ::setenv("CRMR_TEST_PW", "right-password", 1);
     ::setenv("CRMR_TEST_BAD_PW", "wrong-password", 1);
     db_ = t_.file("state.db");
@@ -50,9 +46,9 @@ class DovecotRunTest : public ::testing::Test {
   // A [[mailbox]] block for this test's user; `extra` lines are appended.
   std::string mailbox(const std::string& name, const std::string& url, const std::string& extra,
                       const std::string& pw_env = "CRMR_TEST_PW") const {
-    return "[[mailbox]]\nname = \"" + name + "\"\nurl = \"" + url + "\"\nuser = \"" + user_ +
-           "\"\npassword_env = \"" + pw_env + "\"\ntls_ca_file = \"" + server_->ca_file() +
-           "\"\n" + extra + "\n";
+    return "[[mailbox]]\nname = \"" + name + "\"\nurl = \"" + url + "\"\nuser = \"" +
+           mail_server()->login(user_) + "\"\npassword_env = \"" + pw_env +
+           "\"\ntls_ca_file = \"" + mail_server()->ca_file() + "\"\n" + extra + "\n";
   }
   std::string config(const std::string& mailboxes) {
     return t_.write("c.toml", "db = \"" + db_ + "\"\n" + mailboxes);
@@ -80,10 +76,33 @@ class DovecotRunTest : public ::testing::Test {
     return n;
   }
 
-  inline static Dovecot* server_ = nullptr;
   TempDir t_;
   std::string user_;
   std::string db_;
+};
+
+// The fixture of the Dovecot `run` tests: one Dovecot per test suite.
+class DovecotRunTest : public MailRunFixture {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new Dovecot;
+    if (!server_->start()) {
+      delete server_;
+      server_ = nullptr;
+    }
+  }
+  static void TearDownTestSuite() {
+    if (server_) server_->stop();
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override {
+    if (!server_) GTEST_SKIP() << "dovecot is not installed";
+    set_up_user();
+  }
+  TestMailServer* mail_server() const override { return server_; }
+
+  inline static Dovecot* server_ = nullptr;
 };
 
 }  // namespace crmr::test

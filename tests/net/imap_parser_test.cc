@@ -170,6 +170,16 @@ TEST(ImapParser, MailboxNamesAreQuotedAndModifiedUtf7) {
   EXPECT_FALSE(imap_mailbox_arg("bad \xc3").has_value());
 }
 
+TEST(ImapParser, MailboxNamesFromTheServerAreShownInUtf8) {
+  EXPECT_EQ(imap_mailbox_name("INBOX"), "INBOX");
+  EXPECT_EQ(imap_mailbox_name("CRM/Done &- filed"), "CRM/Done & filed");
+  EXPECT_EQ(imap_mailbox_name("Entw&APw-rfe"), "Entw\xc3\xbcrfe");
+  EXPECT_EQ(imap_mailbox_name("&U,BTFw-"), "\xe5\x8f\xb0\xe5\x8c\x97");
+  EXPECT_EQ(imap_mailbox_name("&2D3eAQ-"), "\xf0\x9f\x98\x81");  // a surrogate pair
+  EXPECT_EQ(imap_mailbox_name("bad &*x- name"), "bad &*x- name");   // kept as it came
+  EXPECT_EQ(imap_mailbox_name("no end &AAA"), "no end &AAA");
+}
+
 TEST(ImapParser, UidSetsAreCompact) {
   EXPECT_EQ(uid_set({5, 1, 2, 3, 9, 10, 7}), "1:3,5,7,9:10");
   EXPECT_EQ(uid_set({4}), "4");
