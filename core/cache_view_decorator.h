@@ -29,6 +29,8 @@ class CacheViewDecorator : public CacheView {
     return base_.tracked_by_subject_hashes(hashes);
   }
   bool ledger_has(std::string_view key) const override { return base_.ledger_has(key); }
+  // The base's sticky lookup status: a failure below is a failure here.
+  Status status() const override { return base_.status(); }
 
  protected:
   const CacheView& base() const { return base_; }

@@ -67,14 +67,7 @@ class MailServerTest : public MailRunFixture, public ::testing::WithParamInterfa
       else failed_start_ = s->output();
     }
     if (!slot) GTEST_SKIP() << "the test server did not start (not installed?): " << failed_start_;
-    if (auto gap = known_gap(); !gap.empty()) GTEST_SKIP() << gap;
     set_up_user();
-  }
-  // Mailutils cases that cannot pass until a fix from another branch is
-  // merged; each skip goes when its fix is in.
-  std::string known_gap() const {
-    if (GetParam().server != Server::Mailutils || pop3()) return {};
-    return "needs the imap-cursor fix: Mailutils answers UID SEARCH UID n:* with no UIDs";
   }
   TestMailServer* mail_server() const override {
     return servers_[static_cast<int>(GetParam().server)].get();
