@@ -170,6 +170,8 @@ int explain_one(Context& ctx, const Store& store, RawMessage raw, const ExplainR
     os << "  Ledger: not processed before (--ignore-ledger changes nothing)\n";
   }
   Decision d = decide(msg, key, view, policy);
+  // A lookup that failed is no answer: say so instead of a decision made of it.
+  if (auto st = view.status(); !st) return ctx.fail_with(st.error());
   if (!ignored.empty()) {
     for (auto& step : d.steps)
       if (step.rule == "duplicate.ledger")
@@ -214,7 +216,7 @@ int cmd_explain(Context& ctx, const ExplainOptions& o) {
     return kExitUsage;
   }
   ctx.dry_run = true;  // explain never writes
-  auto store = ctx.open_store();
+  auto store = ctx.open_existing_store();  // no database: say so, never decide against nothing
   if (!store) return ctx.fail_with(store.error());
   if (o.quarantine) return explain_quarantined(ctx, **store, o);
 

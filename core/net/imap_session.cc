@@ -358,7 +358,10 @@ class ImapSession final : public MailboxSession, private ImapExchange {
                        const std::string& folder) {
     auto r = exchange(verb + " " + set + " " + arg, {});
     if (!r) return std::unexpected(r.error());
-    if (r->status == "NO" && r->code_name() == "TRYCREATE") {
+    // GNU Mailutils puts the code after the command's name ("NO UID COPY
+    // [TRYCREATE] failed"), not first as RFC 3501 has it: take it there too.
+    if (r->status == "NO" &&
+        (r->code_name() == "TRYCREATE" || r->text.find("[TRYCREATE]") != std::string::npos)) {
       auto c = exchange("CREATE " + arg, {});
       if (!c) return std::unexpected(c.error());
       if (c->status != "OK" && c->code_name() != "ALREADYEXISTS") {

@@ -122,7 +122,8 @@ TEST(ReadOnlyCommands, SayTheDatabaseDoesNotExist) {
   for (std::vector<std::string> args : {std::vector<std::string>{"cache", "stats"},
                                         {"report"}, {"report", "--list"},
                                         {"quarantine", "list"},
-                                        {"quarantine", "export", "--all", "--to", t.file("q")}}) {
+                                        {"quarantine", "export", "--all", "--to", t.file("q")},
+                                        {"explain", t.write("m.eml", demo_reply("no-db"))}}) {
     args.insert(args.begin(), {"--db", db});
     auto r = admin_run(args);
     EXPECT_EQ(r.code, 6) << args[2] << ": " << r.output;

@@ -104,8 +104,18 @@ TEST_P(MailServerTest, FetchesAllThenNothingThenOnlyTheNewMessage) {
   server().deliver(user_, "a3", mail(3));
   r = run(cfg);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  ASSERT_EQ(outcomes(), std::vector<std::string>{"queued"});
-  EXPECT_EQ(report()["messages"][0]["message_id"], "srv3@customer.example");
+  if (GetParam().server == Server::Mailutils && !pop3()) {
+    // imap4d gives its mbox a new UIDVALIDITY when a message is appended
+    // behind its back (as a delivery agent does): every message is read again
+    // by date, the two already routed are duplicates, and the run says why.
+    ASSERT_EQ(outcomes(), (std::vector<std::string>{"duplicate", "duplicate", "queued"}))
+        << report()["run"].dump();
+    EXPECT_NE(report()["run"]["mailboxes"][0]["warnings"].dump().find("UIDVALIDITY changed"),
+              std::string::npos) << report()["run"].dump();
+  } else {
+    ASSERT_EQ(outcomes(), std::vector<std::string>{"queued"}) << report()["run"].dump();
+  }
+  EXPECT_EQ(report()["messages"].back()["message_id"], "srv3@customer.example");
   EXPECT_EQ(stat("outbox_pending"), 3);
   EXPECT_EQ(server().flags(user_).size(), 3u);  // leave: all still there
 }
