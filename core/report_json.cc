@@ -3,7 +3,8 @@
 //
 //   {"run": {"command", "dry_run", "started", "finished", "elapsed_s",
 //            "messages", "messages_per_s", "totals": {<six outcomes>: count},
-//            "id" (the run's id in the history; 0 for a dry run),
+//            "id" (the run's id in the history; absent for a dry run, which
+//                  is not kept),
 //            "crm_url" (where the CRM's records open; only when [crm] url is set),
 //            "mailboxes": [{"name", "status", "messages", "bytes",
 //                           "limit_reached", "error", "skipped_by_date",
@@ -74,8 +75,8 @@ OJson run_json(const RunHeader& r) {
             {"elapsed_s", r.elapsed_s},
             {"messages", r.messages},
             {"messages_per_s", r.messages_per_s()},
-            {"totals", ordered},
-            {"id", r.id}};
+            {"totals", ordered}};
+  if (r.id > 0) run["id"] = r.id;
   if (!r.crm_url.empty()) run["crm_url"] = r.crm_url;
   if (!r.mailboxes.empty()) {
     OJson list = OJson::array();

@@ -46,7 +46,7 @@ TEST(ReportColumns, TextReportHasAHeaderRowAndThePosition) {
                         "                             SUBJECT\n", 0),
             0u)
       << r.out;
-  EXPECT_TRUE(has(r.out, "\n#1           duplicate   ")) << r.out;
+  EXPECT_TRUE(has(r.out, "\n#1           queued      CorrelationMatch")) << r.out;
   EXPECT_TRUE(has(r.out, "\n#35          ")) << r.out;
   // -v on the terminal: the same header before the first line.
   auto v = d.cli({"-v", "--dry-run", "import", source_path("demo/demo.mbox")});
