@@ -5,8 +5,8 @@
 //   3900 messages in 0.35 s (11143/s): 0 pushed, 12 queued, 3 duplicate, ...
 //
 // verbose: then a header row and one line per message (position, outcome,
-// reason, correlation, from, subject cut to 60 characters, and the error if
-// any). Not verbose: only the
+// reason, correlation, from, subject cut to 60 characters, then the CRM
+// activity id of a pushed message and the error, if any). Not verbose: only the
 // quarantined and failed messages, with where they came from and their error,
 // because an administrator has to act on those.
 //
@@ -135,7 +135,10 @@ void write_text_line(const ReportEntry& e, std::ostream& out) {
   line += ' ';
   line += column(e.from, 32);
   line += ' ';
-  line += terminal_line(e.subject, 60);
+  // What the CRM made of it, after the subject (padded so these line up).
+  const bool more = !e.activity_id.empty() || !e.error.empty();
+  line += more ? column(e.subject, 60) : terminal_line(e.subject, 60);
+  if (!e.activity_id.empty()) line += "  activity " + terminal_line(e.activity_id, 64);
   if (!e.error.empty()) line += "  error: " + terminal_line(e.error, 200);
   line += '\n';
   out.write(line.data(), static_cast<std::streamsize>(line.size()));

@@ -116,6 +116,7 @@ TEST(OneReport, ImportThatPushesReportsEveryMessageWithThePushOutcome) {
   EXPECT_NE(text.out.find("\n#1           "), std::string::npos) << text.out;
   EXPECT_NE(text.out.find(" pushed      "), std::string::npos) << text.out;
   EXPECT_NE(text.out.find(" tossed      "), std::string::npos) << text.out;
+  for (const auto& id : in_crm) EXPECT_NE(text.out.find("  activity " + id), std::string::npos) << id;
 
   // `push` on its own stays a run of its own (nothing left: nothing recorded).
   auto p = a.cli({"push"});
