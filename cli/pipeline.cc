@@ -23,7 +23,7 @@ class Pipeline::RunOverlay final : public CacheViewDecorator {
  public:
   explicit RunOverlay(const CacheView& base) : CacheViewDecorator(base), org_(base.org()) {}
 
-  Status status() const override { return base_.status(); }
+  Status status() const override { return base().status(); }
 
   Status remember(const std::string& key) {
     if (!seen_) {
