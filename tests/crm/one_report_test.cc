@@ -106,6 +106,9 @@ TEST(OneReport, ImportThatPushesReportsEveryMessageWithThePushOutcome) {
   auto list = a.cli({"report", "--list"});
   EXPECT_EQ(count_of(list.out, "\n"), 1u) << list.out;
   EXPECT_EQ(count_of(list.out, "\timport\t"), 1u) << list.out;
+  // Its status counts the push's outcome: the one quarantined message.
+  EXPECT_EQ(count_of(list.out, "\timport\tpartial\t"), 1u) << list.out;
+  EXPECT_NE(list.out.find("1 message quarantined or failed"), std::string::npos) << list.out;
   json hist = a.report_json();
   EXPECT_EQ(hist["messages"], doc["messages"]);
   EXPECT_EQ(hist["run"]["totals"], doc["run"]["totals"]);
