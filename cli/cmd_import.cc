@@ -110,14 +110,7 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
     }
   }
   // One invocation, one report: the push records its outcomes in this run.
-  rec.end_input(pipeline);
-  auto pushed = push_after_batch(ctx, **store, o.no_push, rec);
-  if (!pushed) {
-    rec.set_failure(pushed.error().describe());
-    rec.abort();
-    return ctx.fail_with(pushed.error());
-  }
-  int rc = worse_exit_code(rec.finish(false), *pushed);
+  int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
   // An input that could not be read (7) wins over messages quarantined (1).
   return input_failed ? worse_exit_code(rc, kExitInput) : rc;
 }

@@ -346,6 +346,17 @@ Result<int> push_after_batch(Context& ctx, Store& store, bool no_push, RunRecord
   return push_into(ctx, store, *plan->sink, plan->total, rec, /*after_batch=*/true);
 }
 
+int finish_batch(Context& ctx, Store& store, bool no_push, RunRecorder& rec, const Pipeline& p) {
+  rec.end_input(p);
+  auto pushed = push_after_batch(ctx, store, no_push, rec);
+  if (!pushed) {
+    rec.set_failure(pushed.error().describe());
+    rec.abort();
+    return ctx.fail_with(pushed.error());
+  }
+  return worse_exit_code(rec.finish(false), *pushed);
+}
+
 int cmd_push(Context& ctx, const PushOptions& o) {
   if (!ctx.cfg.crm.configured()) {
     ctx.out.error("push needs a [crm] section in the configuration (see crm-router.conf(5))");

@@ -284,16 +284,9 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
       return ctx.fail_with(st.error());
     }
   }
-  rec.end_input(*pipeline);
-  auto pushed = push_after_batch(ctx, store, o.no_push, rec);
-  if (!pushed) {
-    rec.set_failure(pushed.error().describe());
-    rec.abort();
-    return ctx.fail_with(pushed.error());
-  }
-  int rc = rec.finish(false);
+  int rc = finish_batch(ctx, store, o.no_push, rec, *pipeline);
   if (ctx.dry_run) ctx.out.info("dry run: nothing changed, nothing sent");
-  return worse_exit_code(rc, *pushed);
+  return rc;
 }
 
 }  // namespace crmr

@@ -234,17 +234,10 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   // Deliver what is queued now (when [crm] is configured), in this run: the
   // messages are already committed and disposed of, so a CRM outage only
   // delays them.
-  rec.end_input(pipeline);
-  auto pushed = push_after_batch(ctx, **store, o.no_push, rec);
-  if (!pushed) {
-    rec.set_failure(pushed.error().describe());
-    rec.abort();
-    return ctx.fail_with(pushed.error());
-  }
-  int rc = rec.finish(false);
+  int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
   if (mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
   if (mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
-  return worse_exit_code(rc, *pushed);
+  return rc;
 }
 
 }  // namespace crmr

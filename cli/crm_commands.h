@@ -14,6 +14,7 @@
 
 namespace crmr {
 
+class Pipeline;
 class RunRecorder;
 
 struct PushOptions {
@@ -55,5 +56,11 @@ bool push_follows(const Context& ctx, bool no_push);
 // CRM secret: 3) or stops (the CRM unreachable) marks `rec`'s run failed with
 // why. An Error when the store failed (the caller aborts the run).
 Result<int> push_after_batch(Context& ctx, Store& store, bool no_push, RunRecorder& rec);
+
+// The end of a batch read by `p` into `rec`: push_after_batch, then close the
+// run (summary, report file). Returns the worse of the batch's and the push's
+// exit codes (worse_exit_code); when the store fails, the run is closed as
+// failed with the error and its exit code is returned.
+int finish_batch(Context& ctx, Store& store, bool no_push, RunRecorder& rec, const Pipeline& p);
 
 }  // namespace crmr
