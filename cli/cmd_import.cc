@@ -1,4 +1,5 @@
 // `import PATH...`: the pipeline over archived mail.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -101,17 +102,17 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
     auto st = pipeline.run_source(**src, [&] { rec.progress(pipeline); });
     if (!st) {
       if (st.error().scope == Scope::Run) {
-        rec.abort(pipeline);
+        rec.abort();
         return ctx.fail_with(st.error());
       }
       ctx.out.error(st.error().describe());
       input_failed = true;
     }
   }
-  int rc = rec.finish(pipeline, false);
-  rc = push_after_batch(ctx, **store, o.no_push, rc);
+  // One invocation, one report: the push records its outcomes in this run.
+  int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
   // An input that could not be read (7) wins over messages quarantined (1).
-  return input_failed && (rc == kExitOk || rc == kExitPartial) ? kExitInput : rc;
+  return input_failed ? worse_exit_code(rc, kExitInput) : rc;
 }
 
 }  // namespace crmr

@@ -7,6 +7,7 @@
 // found by their messageid on the next push and recorded then, never created
 // twice.
 #include <cstdlib>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -143,28 +144,22 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   return std::unique_ptr<CrmSink>(dataverse::make_dataverse_sink(std::move(o)));
 }
 
-int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) {
-  auto pending = store.outbox_pending_count();
-  if (!pending) return ctx.fail_with(pending.error());
-  if (*pending == 0) {
-    ctx.out.detail("push: nothing queued");
-    return kExitOk;
-  }
-  std::uint64_t total = static_cast<std::uint64_t>(*pending);
-  if (limit && *limit < total) total = *limit;
+namespace {
 
-  RunRecorder rec(ctx, store, "push");
-  if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
-  // A push that cannot even start (no secret) is still a run in the
-  // history, failed, with why.
-  auto sink = open_crm_sink(ctx);
-  if (!sink) {
-    ctx.out.error(sink.error().describe());
-    rec.set_failure(sink.error().describe());
-    rec.abort();
-    return kExitConfig;
-  }
+// Deliver up to `total` messages of the outbox through `crm` into `rec`'s
+// run: each message's outcome is recorded as
+// a report entry of that run. A message `rec`'s own batch queued has its
+// entry replaced (same seq); any other (queued by an earlier run) gets a new
+// entry after the run's last one, saying so when `after_batch`. Returns the
+// push's exit code (kExitOk; kExitPartial when some stay queued; config or
+// unreachable on a fatal error, already printed), or the storage error that
+// must stop the run.
+Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t total,
+                      RunRecorder& rec, bool after_batch) {
+  rec.start_phase();
   auto record = rec.sink();
+  auto last_seq = store.last_run_seq(rec.run_id());
+  if (!last_seq) return std::unexpected(last_seq.error());
 
   std::optional<Error> fatal;
   std::optional<Error> storage;
@@ -172,9 +167,11 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
   std::uint64_t finished = 0;
   std::size_t in_tx = 0;
   std::size_t transient_in_a_row = 0;
-  std::int64_t seq = 0;
+  std::int64_t seq = *last_seq;
   std::int64_t after = 0;
   const std::size_t give_up = unreachable_after(ctx.cfg.crm);
+  // The run and report entry that queued each item of the current page.
+  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> queued_by;
 
   auto done = [&](const OutboxMessage& m, Result<PushResult> r) {
     ReportEntry e = entry_of(m);
@@ -207,13 +204,18 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
                             " messages in a row could not be delivered; last: " + err.message,
                         "the CRM seems unreachable; the rest stays queued for the next push",
                         Scope::Run, Retry::Later};
-          (*sink)->cancel();
+          crm.cancel();
         }
       } else {
         transient_in_a_row = 0;
       }
     }
-    if (st) st = store.add_run_entry(rec.run_id(), ++seq, entry_to_json(e));
+    const auto origin = queued_by[m.id];
+    const bool own = origin.first == rec.run_id() && origin.second > 0;
+    if (!own && after_batch && origin.first > 0)
+      e.warnings.push_back("queued by run " + std::to_string(origin.first) +
+                           "; delivered at the end of this one");
+    if (st) st = store.add_run_entry(rec.run_id(), own ? origin.second : ++seq, entry_to_json(e));
     if (st && ++in_tx >= kCommitEvery) {
       st = store.commit();
       if (st) st = store.begin();
@@ -221,10 +223,11 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
     }
     if (!st && !storage) {
       storage = st.error();
-      (*sink)->cancel();
+      crm.cancel();
     }
     ++finished;
-    record(std::move(e));
+    if (own) rec.replace("queued", std::move(e));
+    else record(std::move(e));
     rec.progress(finished, total);
   };
 
@@ -240,15 +243,18 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
     taken += items->size();
     std::vector<OutboxMessage> msgs;
     msgs.reserve(items->size());
-    for (auto& it : *items)
+    queued_by.clear();
+    for (auto& it : *items) {
+      queued_by[it.id] = {it.run_id, it.run_seq};
       msgs.push_back(OutboxMessage{it.id, std::move(it.key), std::move(it.raw), std::move(it.decision_json)});
+    }
     items->clear();
     if (auto s = store.begin(); !s) {
       storage = s.error();
       break;
     }
     in_tx = 0;
-    auto st = (*sink)->push_all(msgs, done);
+    auto st = crm.push_all(msgs, done);
     if (storage) {
       store.rollback();
     } else if (auto c = store.commit(); !c) {
@@ -256,25 +262,99 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
     }
     if (!st && !fatal) fatal = st.error();
   }
+  ctx.out.progress_done();
 
-  if (storage) {
-    rec.set_failure(storage->describe());
-    rec.abort();
-    return ctx.fail_with(*storage);
-  }
-  if (fatal) rec.set_failure(fatal->describe());
-  int rc = rec.finish(left_queued);
+  if (storage) return std::unexpected(*storage);
   if (fatal) {
     ctx.out.error(fatal->describe());
+    // The push stopped: the run (the push's own, or the batch's it ends)
+    // is failed, with why.
+    rec.set_failure(fatal->describe());
     return fatal->code == "crm.secret" || fatal->code == "crm.config" ? kExitConfig : kExitUnreachable;
   }
-  return rc;
+  return left_queued ? kExitPartial : kExitOk;
 }
 
-int push_after_batch(Context& ctx, Store& store, bool no_push, int batch_rc) {
-  if (no_push || ctx.dry_run || !ctx.cfg.crm.configured()) return batch_rc;
-  int rc = push_outbox(ctx, store);
-  return batch_rc == kExitOk ? rc : std::max(batch_rc, rc);
+// What is queued (at most `limit`) and the CRM client to deliver it: no
+// client when nothing is queued; `cannot_start` when the client cannot be had
+// (no [crm] secret): the caller records that in its run (failed, with why).
+// Fails only when the store does.
+struct PushPlan {
+  std::uint64_t total = 0;
+  std::unique_ptr<CrmSink> sink;
+  std::optional<Error> cannot_start;
+};
+Result<PushPlan> plan_push(Context& ctx, Store& store, std::optional<std::uint64_t> limit) {
+  auto pending = store.outbox_pending_count();
+  if (!pending) return std::unexpected(pending.error());
+  PushPlan plan;
+  plan.total = static_cast<std::uint64_t>(*pending);
+  if (limit && *limit < plan.total) plan.total = *limit;
+  if (plan.total == 0) {
+    ctx.out.detail("push: nothing queued");
+    return plan;
+  }
+  auto sink = open_crm_sink(ctx);
+  if (sink) plan.sink = std::move(*sink);
+  else plan.cannot_start = sink.error();
+  return plan;
+}
+
+// The push cannot start: said on stderr and recorded as `rec`'s failure.
+int cannot_start(Context& ctx, RunRecorder& rec, const Error& e) {
+  ctx.out.error(e.describe());
+  rec.set_failure(e.describe());
+  return kExitConfig;
+}
+
+}  // namespace
+
+int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) {
+  auto plan = plan_push(ctx, store, limit);
+  if (!plan) return ctx.fail_with(plan.error());
+  if (plan->total == 0) return kExitOk;
+  RunRecorder rec(ctx, store, "push");
+  if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  // A push that cannot even start (no secret) is still a run in the
+  // history, failed, with why.
+  if (plan->cannot_start) {
+    int rc = cannot_start(ctx, rec, *plan->cannot_start);
+    rec.abort();
+    return rc;
+  }
+  auto pushed = push_into(ctx, store, *plan->sink, plan->total, rec, /*after_batch=*/false);
+  if (!pushed) {
+    rec.set_failure(pushed.error().describe());
+    rec.abort();
+    return ctx.fail_with(pushed.error());
+  }
+  int rc = rec.finish(false);
+  return worse_exit_code(rc, *pushed);
+}
+
+bool push_follows(const Context& ctx, bool no_push) {
+  return !no_push && !ctx.dry_run && ctx.cfg.crm.configured();
+}
+
+Result<int> push_after_batch(Context& ctx, Store& store, bool no_push, RunRecorder& rec) {
+  if (!push_follows(ctx, no_push)) return kExitOk;
+  auto plan = plan_push(ctx, store, std::nullopt);
+  if (!plan) return std::unexpected(plan.error());
+  if (plan->total == 0) return kExitOk;
+  // The batch's run is failed with why; what it queued stays queued.
+  if (plan->cannot_start) return cannot_start(ctx, rec, *plan->cannot_start);
+  return push_into(ctx, store, *plan->sink, plan->total, rec, /*after_batch=*/true);
+}
+
+int finish_batch(Context& ctx, Store& store, bool no_push, RunRecorder& rec, const Pipeline& p) {
+  rec.end_input(p);
+  auto pushed = push_after_batch(ctx, store, no_push, rec);
+  if (!pushed) {
+    rec.set_failure(pushed.error().describe());
+    rec.abort();
+    return ctx.fail_with(pushed.error());
+  }
+  return worse_exit_code(rec.finish(false), *pushed);
 }
 
 int cmd_push(Context& ctx, const PushOptions& o) {

@@ -11,6 +11,7 @@
 // import, the outbox is pushed when [crm] is configured.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -34,6 +35,7 @@ namespace crmr {
 namespace {
 
 namespace fs = std::filesystem;
+using report_detail::column;
 using report_detail::terminal_line;
 
 // Where an item failed, from what the ledger holds for its key.
@@ -122,10 +124,32 @@ int cmd_quarantine_list(Context& ctx, const QuarantineListOptions& o) {
     os << "quarantine is empty\n";
     return kExitOk;
   }
+  // One row per item under a header, in columns as wide as their longest
+  // value (each capped): ID, WHEN, SOURCE, POSITION, MESSAGE (<Message-ID>
+  // or key), ERROR.
+  auto message_of = [](const QuarantineItem& q) {
+    return q.message_id.empty() ? q.key : "<" + q.message_id + ">";
+  };
+  auto width = [&](const char* title, std::size_t cap, auto value) {
+    std::size_t w = std::string_view(title).size();
+    for (const auto& q : *items) w = std::max(w, terminal_line(value(q), cap).size());
+    return std::min(w, cap);
+  };
+  const std::size_t w_id = width("ID", 12, [](const QuarantineItem& q) { return std::to_string(q.id); });
+  const std::size_t w_when = width("WHEN", 25, [](const QuarantineItem& q) { return q.when; });
+  auto source_of = [](const QuarantineItem& q) {
+    return q.source.empty() ? std::string("(unknown)") : q.source;
+  };
+  const std::size_t w_src = width("SOURCE", 120, source_of);
+  const std::size_t w_pos = width("POSITION", 20, [](const QuarantineItem& q) { return q.position; });
+  const std::size_t w_msg = width("MESSAGE", 80, message_of);  // a key is 71 characters
+  os << column("ID", w_id) << "  " << column("WHEN", w_when) << "  " << column("SOURCE", w_src)
+     << "  " << column("POSITION", w_pos) << "  " << column("MESSAGE", w_msg) << "  ERROR\n";
   for (const auto& q : *items) {
-    std::string id = q.message_id.empty() ? q.key : "<" + q.message_id + ">";
-    os << q.id << '\t' << q.when << '\t' << terminal_line(where_of(q), 200) << '\t'
-       << terminal_line(id, 200) << '\t' << terminal_line(q.error, 400) << '\n';
+    os << column(std::to_string(q.id), w_id) << "  " << column(q.when, w_when) << "  "
+       << column(source_of(q), w_src) << "  "
+       << column(q.position, w_pos) << "  " << column(message_of(q), w_msg) << "  "
+       << terminal_line(q.error, 400) << '\n';
   }
   ctx.out.info(std::to_string(items->size()) + " message(s) in quarantine");
   return kExitOk;
@@ -260,9 +284,9 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
       return ctx.fail_with(st.error());
     }
   }
-  int rc = rec.finish(*pipeline, false);
+  int rc = finish_batch(ctx, store, o.no_push, rec, *pipeline);
   if (ctx.dry_run) ctx.out.info("dry run: nothing changed, nothing sent");
-  return push_after_batch(ctx, store, o.no_push, rc);
+  return rc;
 }
 
 }  // namespace crmr

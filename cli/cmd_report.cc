@@ -42,7 +42,12 @@ int cmd_report(Context& ctx, const ReportOptions& o) {
     if (!e) return std::unexpected(e.error());
     return (*writer)->add(*e);
   });
-  if (st) st = (*writer)->finish(header->header());
+  RunHeader run = header->header();
+  // Runs recorded before the report carried them: the id asked for, and the
+  // CRM of the current configuration for the links.
+  if (run.id == 0) run.id = *id;
+  if (run.crm_url.empty() && ctx.cfg.crm.configured()) run.crm_url = crm_web_base(ctx.cfg.crm.url);
+  if (st) st = (*writer)->finish(run);
   if (!st) {
     ctx.out.error(st.error().describe());
     return kExitPartial;

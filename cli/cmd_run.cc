@@ -164,6 +164,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   mo.once = o.once;
   mo.run_limit = o.limit;
   mo.on_message = [&] { rec.progress(pipeline); };
+  mo.on_listed = [&](std::uint64_t n) { rec.add_expected_messages(n); };
   bool mailbox_failed = false;
   bool mailbox_config_failed = false;
   for (const MailboxConfig* m : *selected) {
@@ -205,7 +206,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     auto result = run_mailbox(**session, *m, **store, pipeline, mo);
     if (!result) {
       rec.set_failure(result.error().describe());
-      rec.abort(pipeline);
+      rec.abort();
       return ctx.fail_with(result.error());
     }
     for (const auto& n : result->notes) {
@@ -230,12 +231,13 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     if (result->limit_reached)
       ctx.out.detail("mailbox " + m->name + ": limit reached; the rest waits for the next run");
   }
-  int rc = rec.finish(pipeline, false);
-  if (mailbox_failed) rc = kExitUnreachable;
-  if (mailbox_config_failed) rc = kExitConfig;
-  // Deliver what is queued now (when [crm] is configured): the messages are
-  // already committed and disposed of, so a CRM outage only delays them.
-  return push_after_batch(ctx, **store, o.no_push, rc);
+  // Deliver what is queued now (when [crm] is configured), in this run: the
+  // messages are already committed and disposed of, so a CRM outage only
+  // delays them.
+  int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
+  if (mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
+  if (mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
+  return rc;
 }
 
 }  // namespace crmr

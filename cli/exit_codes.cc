@@ -23,4 +23,23 @@ int exit_code_for(const Error& e) {
   return kExitPartial;
 }
 
+int worse_exit_code(int a, int b) {
+  // Rank of each code, highest wins; a code outside the table ranks first.
+  auto rank = [](int c) {
+    switch (c) {
+      case kExitBusy: return 8;
+      case kExitUsage: return 7;
+      case kExitConfig: return 6;
+      case kExitCacheNotReady: return 5;
+      case kExitStorage: return 4;
+      case kExitUnreachable: return 3;
+      case kExitInput: return 2;
+      case kExitPartial: return 1;
+      case kExitOk: return 0;
+    }
+    return 9;
+  };
+  return rank(b) > rank(a) ? b : a;
+}
+
 }  // namespace crmr

@@ -33,4 +33,9 @@ enum ExitCode : int {
 // message: 1).
 int exit_code_for(const Error& e);
 
+// Of two exit codes, the one that wins when both apply (README "Exit status"):
+// 5, 3, 8, 6, 4, 7, 1, 0, with a usage error (2) after 5. E.g. a batch that
+// quarantined messages (1) whose push found the CRM unreachable (4) exits 4.
+int worse_exit_code(int a, int b);
+
 }  // namespace crmr

@@ -175,6 +175,7 @@ class MailboxRun {
   // Error only when the run must stop.
   Result<bool> run_batches(const std::vector<std::string>& ids, const std::string& folder,
                            const RecordBatch& record) {
+    if (o_.on_listed) o_.on_listed(std::min<std::uint64_t>(ids.size(), messages_left()));
     std::size_t i = 0;
     while (i < ids.size()) {
       std::uint64_t left = messages_left();

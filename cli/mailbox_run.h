@@ -35,6 +35,8 @@ struct MailboxRunOptions {
   bool once = false;
   std::optional<std::uint64_t> run_limit;  // --limit: messages in the whole run
   std::function<void()> on_message;        // after each message (progress)
+  // Once per folder: how many messages of it this run will fetch (progress total).
+  std::function<void(std::uint64_t)> on_listed;
 };
 
 struct MailboxRunResult {

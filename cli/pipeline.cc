@@ -88,8 +88,20 @@ Status Pipeline::commit_entry(const ReportEntry& e, std::string raw) {
   pm.decision_json = entry_to_json(e);
   if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = std::move(raw);
   pm.error = e.error;
+  pm.run_seq = ++entries_;  // the outbox item knows its entry: the push after the batch updates it
   if (auto s = store_.record_processed(run_id_, pm); !s) return s;
-  if (auto s = store_.add_run_entry(run_id_, ++entries_, pm.decision_json); !s) return s;
+  if (auto s = store_.add_run_entry(run_id_, pm.run_seq, pm.decision_json); !s) return s;
+  if (++in_batch_ >= opts_.commit_every) return flush();
+  return {};
+}
+
+Status Pipeline::record_entry_only(const ReportEntry& e) {
+  if (opts_.dry_run) return {};
+  if (!batch_open_) {
+    if (auto s = store_.begin(); !s) return s;
+    batch_open_ = true;
+  }
+  if (auto s = store_.add_run_entry(run_id_, ++entries_, entry_to_json(e)); !s) return s;
   if (++in_batch_ >= opts_.commit_every) return flush();
   return {};
 }
@@ -199,6 +211,8 @@ void Pipeline::source_failed(const std::string& source, const Error& err) {
   e.correlation = to_string(Correlation::None);
   e.error = err.describe();
   spdlog::warn("{}: {}", source, err.describe());
+  // In the run's history too (no ledger row: nothing was read to key it).
+  if (auto s = record_entry_only(e); !s) spdlog::error("{}: {}", source, s.error().describe());
   emit(std::move(e));
 }
 

@@ -109,6 +109,9 @@ class Pipeline {
   // After a decision: the cache's sticky status. On failure commits what was
   // decided before and returns the error naming `raw`'s message.
   Status check_cache(const RawMessage& raw);
+  // A report entry without a message behind it (a read failure): the run's
+  // history only, in the open batch.
+  Status record_entry_only(const ReportEntry& e);
 
   Store& store_;
   PipelineOptions opts_;

@@ -6,20 +6,14 @@
 
 namespace crmr {
 
-std::string thousands(std::uint64_t n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 namespace {
+constexpr double kEtaAfterSeconds = 2.0;
+constexpr double kEtaAfterFraction = 0.01;
+
 std::string clock_text(double seconds) {
   auto s = static_cast<long long>(std::max(0.0, seconds));
   char buf[32];
+  if (s >= 100 * 3600) return ">99:00:00";
   if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
   else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
   return buf;
@@ -35,7 +29,9 @@ std::string progress_line(std::optional<double> fraction, double elapsed_s,
   std::string bar = "[" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "]";
   char pct[16];
   std::snprintf(pct, sizeof pct, "%3d%%", static_cast<int>(f * 100));
-  std::string eta = f > 0.001 ? clock_text(elapsed_s * (1 - f) / f) : "--:--";
+  std::string eta = (f >= kEtaAfterFraction && elapsed_s >= kEtaAfterSeconds)
+                        ? clock_text(elapsed_s * (1 - f) / f)
+                        : "--:--";
   return bar + " " + pct + "  " + counts + "  ETA " + eta;
 }
 

@@ -4,7 +4,6 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <cstdio>
 
 #include "cli/exit_codes.h"
 #include "cli/progress.h"
@@ -19,10 +18,11 @@ RunRecorder::RunRecorder(Context& ctx, Store& store, std::string command)
     : ctx_(ctx), store_(store) {
   header_.command = std::move(command);
   header_.dry_run = ctx.dry_run;
+  if (ctx.cfg.crm.configured()) header_.crm_url = crm_web_base(ctx.cfg.crm.url);
 }
 
 Status RunRecorder::begin() {
-  t0_ = last_progress_ = std::chrono::steady_clock::now();
+  t0_ = phase_t0_ = last_progress_ = std::chrono::steady_clock::now();
   header_.started = iso_now();
   if (!ctx_.report_path.empty()) {
     auto w = open_report_writer(ctx_.report_path);
@@ -33,6 +33,7 @@ Status RunRecorder::begin() {
   auto id = store_.begin_run(header_.command, header_.started);
   if (!id) return std::unexpected(id.error());
   run_id_ = *id;
+  header_.id = *id;
   return {};
 }
 
@@ -41,15 +42,25 @@ EntrySink RunRecorder::sink() {
     header_.tally(e);
     if (ctx_.out.verbosity() > 0) {
       ctx_.out.progress_done();
+      if (!verbose_header_shown_) write_text_header(ctx_.out.out());
+      verbose_header_shown_ = true;
       write_text_line(e, ctx_.out.out());
     }
-    if (writer_ && writer_status_) writer_status_ = writer_->add(e);
+    // A dry run keeps no history: its report file is written as it goes. A
+    // real run's is written from the history at the end (after the push).
+    if (ctx_.dry_run && writer_ && writer_status_) writer_status_ = writer_->add(e);
     if (e.outcome == "quarantined" || e.outcome == "failed") {
       spdlog::warn("{} {}: {}: {}", e.source, e.position, e.outcome, e.error);
       if (problems_.size() < kMaxProblemsShown) problems_.push_back(std::move(e));
       else ++problems_dropped_;
     }
   };
+}
+
+void RunRecorder::replace(const std::string& was, ReportEntry&& e) {
+  if (header_.totals[was] > 0) --header_.totals[was];
+  --header_.messages;
+  sink()(std::move(e));
 }
 
 bool RunRecorder::progress_due() {
@@ -64,26 +75,41 @@ double RunRecorder::elapsed() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
 }
 
+double RunRecorder::phase_elapsed() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - phase_t0_).count();
+}
+
+void RunRecorder::start_phase() { phase_t0_ = std::chrono::steady_clock::now(); }
+
 void RunRecorder::progress(const Pipeline& p) {
   if (!progress_due()) return;
-  double s = elapsed();
+  const double s = phase_elapsed();
+  const std::string rate = per_second(s > 0 ? double(p.processed()) / s : 0.0) + " msg/s";
   std::optional<double> fraction;
-  if (expected_bytes_ > 0) fraction = std::min(0.99, double(p.bytes()) / double(expected_bytes_));
-  char rate[64];
-  std::snprintf(rate, sizeof rate, ", %.0f msg/s, %.1f MB", s > 0 ? p.processed() / s : 0.0,
-                p.bytes() / 1e6);
-  ctx_.out.progress(progress_line(fraction, s, thousands(p.processed()) + " messages" + rate));
+  std::string counts;
+  if (expected_bytes_ > 0) {
+    // Not 100 % before the end: the file holds more than the messages' bytes.
+    fraction = std::min(0.99, double(p.bytes()) / double(expected_bytes_));
+    counts = thousands(p.processed()) + " messages, " + rate + ", " + megabytes(p.bytes()) +
+             " of " + megabytes(expected_bytes_);
+  } else if (expected_messages_ > 0) {
+    fraction = std::min(1.0, double(p.processed()) / double(expected_messages_));
+    counts = thousands(p.processed()) + " of " + thousands(expected_messages_) + " messages, " + rate;
+  } else {
+    counts = thousands(p.processed()) + " messages, " + rate + ", " + megabytes(p.bytes());
+  }
+  ctx_.out.progress(progress_line(fraction, s, counts));
 }
 
 void RunRecorder::progress(std::uint64_t done, std::uint64_t total) {
   if (!progress_due()) return;
-  double s = elapsed();
+  const double s = phase_elapsed();
   std::optional<double> fraction;
   if (total > 0) fraction = double(done) / double(total);
-  char rate[48];
-  std::snprintf(rate, sizeof rate, ", %.0f msg/s", s > 0 ? done / s : 0.0);
-  ctx_.out.progress(
-      progress_line(fraction, s, thousands(done) + " of " + thousands(total) + " messages" + rate));
+  ctx_.out.progress(progress_line(fraction, s,
+                                  "push: " + thousands(done) + " of " + thousands(total) +
+                                      " messages, " + per_second(s > 0 ? done / s : 0.0) +
+                                      " msg/s"));
 }
 
 std::pair<std::string, std::string> RunRecorder::outcome() const {
@@ -108,15 +134,19 @@ std::pair<std::string, std::string> RunRecorder::outcome() const {
   return {errors.empty() ? "ok" : "partial", errors};
 }
 
-void RunRecorder::close(std::uint64_t skipped_by_date) {
+void RunRecorder::end_input(const Pipeline& p) {
+  ctx_.out.progress_done();
+  skipped_by_date_ = p.skipped_by_date();
+}
+
+void RunRecorder::close() {
   ctx_.out.progress_done();
   header_.finished = iso_now();
-  header_.elapsed_s =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count();
+  header_.elapsed_s = elapsed();
   for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
     header_.totals[o] += 0;
-  if (skipped_by_date > 0)
-    ctx_.out.detail(std::to_string(skipped_by_date) + " messages outside --since/--until");
+  if (skipped_by_date_ > 0)
+    ctx_.out.detail(thousands(skipped_by_date_) + " messages outside --since/--until");
   if (!ctx_.dry_run) {
     nlohmann::json totals = header_.totals;
     if (auto s = store_.finish_run(run_id_, header_.finished, totals.dump(), run_to_json(header_));
@@ -130,24 +160,24 @@ void RunRecorder::close(std::uint64_t skipped_by_date) {
   }
 }
 
-void RunRecorder::abort(const Pipeline& p) {
-  close(p.skipped_by_date());
-  writer_.reset();  // an unfinished report file is removed, the old one kept
-}
-
 void RunRecorder::abort() {
-  close(0);
+  close();
   writer_.reset();  // an unfinished report file is removed, the old one kept
-}
-
-int RunRecorder::finish(const Pipeline& p, bool input_failed) {
-  close(p.skipped_by_date());
-  return summarize(input_failed);
 }
 
 int RunRecorder::finish(bool input_failed) {
-  close(0);
+  close();
   return summarize(input_failed);
+}
+
+// The entries as the history holds them now: the push's outcome in place of
+// "queued" (constant memory: one entry at a time).
+Status RunRecorder::write_report_from_history() {
+  return store_.for_each_run_entry(run_id_, [&](const std::string& js) -> Status {
+    auto e = entry_from_json(js);
+    if (!e) return std::unexpected(e.error());
+    return writer_->add(*e);
+  });
 }
 
 int RunRecorder::summarize(bool input_failed) {
@@ -170,9 +200,10 @@ int RunRecorder::summarize(bool input_failed) {
     for (const auto& e : problems_)
       show("  " + e.outcome + " " + e.source + " " + e.position + ": " + e.error);
     if (problems_dropped_ > 0)
-      show("  ... and " + std::to_string(problems_dropped_) + " more (see the report)");
+      show("  ... and " + thousands(problems_dropped_) + " more (see the report)");
   }
   if (writer_) {
+    if (writer_status_ && !ctx_.dry_run) writer_status_ = write_report_from_history();
     if (writer_status_) writer_status_ = writer_->finish(header_);
     if (!writer_status_) {
       ctx_.out.error(writer_status_.error().describe());

@@ -1,6 +1,11 @@
-// RunRecorder: the bookkeeping around one batch (import, run, push): the run
-// row in the store, the report file (streamed: memory does not grow with the
-// run), the -v lines, progress, the summary on stdout, and the exit code.
+// RunRecorder: the bookkeeping around one invocation (import, run, push,
+// quarantine retry): the run row in the store, the report file, the -v lines,
+// progress, the one summary on stdout, and the exit code. A batch that pushes
+// at its end records the push in the same run: the push replaces the entry of
+// each message the batch queued (replace()), so the run's report, its
+// history and its summary say pushed / quarantined / still queued. The report
+// file of a real run is written from the history when the run closes (one
+// entry at a time: memory does not grow with the run); a dry run's as it goes.
 // `run` also tells it what became of each mailbox (add_mailbox), so the
 // report and the stored run list a mailbox that failed or was skipped.
 #pragma once
@@ -26,17 +31,27 @@ class RunRecorder {
   std::int64_t run_id() const { return run_id_; }
   EntrySink sink();
 
+  // The push at the end of this batch delivered (or quarantined, or left
+  // queued) a message this run queued: `e`, already stored by the caller as
+  // that message's entry, replaces the entry whose outcome was `was`.
+  void replace(const std::string& was, ReportEntry&& e);
+
   // Redraw the progress line (at most a few times a second).
   void progress(const Pipeline& p);
-  // The run stops on a storage error: close what can be closed.
-  void abort(const Pipeline& p);
-  // Close the run: store it, print the summary, finish the report file.
-  // Returns the exit code (partial when anything failed or was quarantined).
-  int finish(const Pipeline& p, bool input_failed);
-
   // The same for a batch without a Pipeline (push): progress from counts.
   void progress(std::uint64_t done, std::uint64_t total);
+  // A new phase (the push after a batch): its bar and ETA count from now.
+  void start_phase();
+  // The batch has read its input: ends the progress line, notes what the
+  // date filter skipped. The run stays open for the push that may follow.
+  void end_input(const Pipeline& p);
+
+  // The run stops on a storage error: close what can be closed.
   void abort();
+  // Close the run: store it, print the one summary, write the report file
+  // (a real run's from its history, so it holds what the push made of each
+  // message). Returns the exit code (partial when anything failed or was
+  // quarantined, or `input_failed`).
   int finish(bool input_failed);
 
   // One mailbox of a `run`, in the order read: kept in the run header (the
@@ -55,11 +70,16 @@ class RunRecorder {
 
   // The input's size when known (plain files), for the bar and ETA of progress(Pipeline).
   void set_expected_bytes(std::uint64_t bytes) { expected_bytes_ = bytes; }
+  // Messages listed on a server that this run will fetch (mailboxes): the
+  // bar's total when the input's size is unknown.
+  void add_expected_messages(std::uint64_t n) { expected_messages_ += n; }
 
  private:
-  void close(std::uint64_t skipped_by_date);
+  void close();
   bool progress_due();  // progress is on and the last redraw is old enough
   double elapsed() const;
+  double phase_elapsed() const;
+  Status write_report_from_history();
   int summarize(bool input_failed);  // the summary, report file and exit code
   // ok / partial / failed and why, from the failure, the mailboxes and the totals.
   std::pair<std::string, std::string> outcome() const;
@@ -76,7 +96,11 @@ class RunRecorder {
   std::int64_t run_id_ = 0;
   std::string failure_;  // set_failure()
   std::uint64_t expected_bytes_ = 0;
+  std::uint64_t expected_messages_ = 0;
+  std::uint64_t skipped_by_date_ = 0;
+  bool verbose_header_shown_ = false;  // -v: the column header before the first line
   std::chrono::steady_clock::time_point t0_;
+  std::chrono::steady_clock::time_point phase_t0_;
   std::chrono::steady_clock::time_point last_progress_;
 };
 

@@ -29,7 +29,8 @@ double RunReport::messages_per_s() const {
 }
 
 RunHeader RunReport::header() const {
-  return RunHeader{command,   dry_run,         started,  finished,
+  return RunHeader{command,  dry_run,   id,
+                   crm_url,  started,   finished,
                    elapsed_s, messages.size(), totals(), mailboxes};
 }
 
@@ -62,6 +63,17 @@ ReportEntry make_entry(const std::string& source, const std::string& position,
   e.steps = d.steps;
   // error and activity_id are filled in later by the pipeline (quarantine, push).
   return e;
+}
+
+std::string crm_web_base(const std::string& api_url) {
+  const auto scheme = api_url.find("://");
+  if (scheme == std::string::npos) return {};
+  const std::string proto = api_url.substr(0, scheme);
+  if (proto != "https" && proto != "http") return {};
+  const auto path = api_url.find('/', scheme + 3);
+  const std::string host = api_url.substr(scheme + 3, path == std::string::npos ? std::string::npos : path - scheme - 3);
+  if (host.empty()) return {};
+  return proto + "://" + host + "/";
 }
 
 // Seconds outside years 0000..9999 cannot be written as "YYYY-..."; they come
@@ -160,6 +172,14 @@ std::string terminal_line(std::string_view s, std::size_t max_chars) {
     append_utf8(out, static_cast<char32_t>(cp));
     ++n;
   }
+  return out;
+}
+
+std::string column(std::string_view s, std::size_t width) {
+  std::string out = terminal_line(s, width);
+  std::size_t chars = 0;
+  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
+  if (chars < width) out.append(width - chars, ' ');
   return out;
 }
 

@@ -59,6 +59,10 @@ struct MailboxStatus {
 struct RunHeader {
   std::string command;    // import, run, push
   bool dry_run = false;
+  std::int64_t id = 0;    // the run's id in the history (report --run ID); 0: dry run
+  // The CRM's web address when [crm] url is set (scheme and host, e.g.
+  // "https://contoso.crm4.dynamics.com/"): the HTML report links records there.
+  std::string crm_url;
   std::string started;    // ISO 8601 UTC
   std::string finished;
   double elapsed_s = 0;
@@ -74,6 +78,8 @@ struct RunHeader {
 struct RunReport {
   std::string command;    // import, run, push
   bool dry_run = false;
+  std::int64_t id = 0;    // as RunHeader::id
+  std::string crm_url;    // as RunHeader::crm_url
   std::string started;    // ISO 8601 UTC
   std::string finished;
   double elapsed_s = 0;
@@ -96,6 +102,8 @@ ReportEntry make_entry(const std::string& source, const std::string& position,
 void write_text_summary(const RunReport& r, std::ostream& out, bool verbose);
 void write_summary_line(const RunHeader& run, std::ostream& out);  // one line, with '\n'
 void write_text_line(const ReportEntry& e, std::ostream& out);     // one line, with '\n'
+// The header row of write_text_line's columns (POSITION OUTCOME REASON ...).
+void write_text_header(std::ostream& out);
 // "Mailboxes: 1 ok, 1 failed" and one line per mailbox (name, status, counts,
 // error); nothing when the run read no mailboxes.
 // `with_errors` false: a failed mailbox's error is left out ("(error above)"),
@@ -168,6 +176,11 @@ Status write_report_file(const RunReport& r, const std::string& path);
 
 // The "run" object of the JSON report on one line, e.g. to store with a run.
 std::string run_to_json(const RunHeader& run);
+
+// The web address records of the CRM are opened at, from its Web API url:
+// "https://contoso.crm4.dynamics.com/api/data/v9.2/" gives
+// "https://contoso.crm4.dynamics.com/". Empty when `api_url` is not http(s).
+std::string crm_web_base(const std::string& api_url);
 
 // Current time as ISO 8601 UTC; Unix seconds to ISO 8601 UTC.
 std::string iso_now();

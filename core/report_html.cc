@@ -21,10 +21,14 @@
 // \u0026 (they only occur inside JSON strings, so the data is unchanged). No
 // "</script" and no "<!--" can appear, so a hostile subject cannot end or
 // bend the script element.
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <vector>
 #include <ostream>
 
 #include "core/html_escape.h"
+#include "core/number_format.h"
 #include "core/report.h"
 #include "core/report_internal.h"
 
@@ -47,13 +51,14 @@ void write_run_info(const RunHeader& r, std::ostream& out) {
     out << "<div><dt>" << label << "</dt><dd>" << html_text(value) << "</dd></div>";
   };
   out << "<header><h1>crm-router report</h1><dl class=\"run\">";
+  item("Run", r.id > 0 ? std::to_string(r.id) : std::string("not kept (dry run)"));
   item("Command", r.command.empty() ? "-" : r.command);
   item("Mode", r.dry_run ? "dry run" : "live");
   item("Started", r.started);
   item("Finished", r.finished);
   item("Elapsed", report_detail::format_seconds(r.elapsed_s) + " s");
-  item("Messages", std::to_string(r.messages));
-  item("Throughput", fixed(r.messages_per_s(), 0) + " messages/s");
+  item("Messages", thousands(r.messages));
+  item("Throughput", per_second(r.messages_per_s()) + " messages/s");
   out << "</dl></header>\n";
 }
 
@@ -88,11 +93,38 @@ void write_summary(const RunHeader& r, std::ostream& out) {
     const std::uint64_t n = totals.at(o);
     out << "<li><button type=\"button\" data-outcome=\"" << o << "\" aria-pressed=\"false\" "
         << "title=\"Show only " << o << " messages\"><span class=\"swatch o-" << o
-        << "\"></span>" << o << "<b>" << n << "</b><span class=\"pct\">"
+        << "\"></span>" << o << "<b>" << thousands(n) << "</b><span class=\"pct\">"
         << (total > 0 ? fixed(100.0 * static_cast<double>(n) / total, 1) : std::string("0.0"))
         << "%</span></button></li>";
   }
-  out << "</ul></section>\n";
+  out << "</ul>\n";
+}
+
+// How many messages each reason sent to each outcome, most first: a table
+// whose rows filter the message table by that reason. Closes the summary
+// section write_summary opened.
+void write_reasons(const std::map<std::pair<std::string, std::string>, std::uint64_t>& by_reason,
+                   std::uint64_t total, std::ostream& out) {
+  std::vector<std::pair<std::uint64_t, std::pair<std::string, std::string>>> rows;
+  for (const auto& [ro, n] : by_reason) rows.push_back({n, ro});
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  out << "<div class=\"reasons\"><h2>By reason</h2><table class=\"inner\"><thead><tr>"
+         "<th>Reason</th><th>Outcome</th><th>Messages</th></tr></thead><tbody>";
+  for (const auto& [n, ro] : rows) {
+    const auto& [reason, outcome] = ro;
+    const std::string label = reason.empty() ? std::string("(none)") : reason;
+    bool known = false;
+    for (const char* o : report_detail::kOutcomes) known = known || outcome == o;
+    out << "<tr><td><button type=\"button\" class=\"reason\" data-reason=\"" << html_text(reason)
+        << "\" aria-pressed=\"false\" title=\"Show only messages with reason " << html_text(label)
+        << "\">" << html_text(label) << "</button></td><td><span class=\"badge o-"
+        << (known ? outcome : std::string("other")) << "\">" << html_text(outcome)
+        << "</span></td><td>" << thousands(n) << " <span class=\"pct\">"
+        << (total > 0 ? fixed(100.0 * static_cast<double>(n) / static_cast<double>(total), 1)
+                      : std::string("0.0"))
+        << "%</span></td></tr>";
+  }
+  out << "</tbody></table></div></section>\n";
 }
 
 // `json` with '<', '>', '&' written as JSON escapes, for a <script> element.
@@ -104,16 +136,6 @@ std::string script_safe(const std::string& json) {
     else if (c == '>') out += "\\u003e";
     else if (c == '&') out += "\\u0026";
     else out += c;
-  }
-  return out;
-}
-
-std::string thousands(std::uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
   }
   return out;
 }
@@ -165,6 +187,7 @@ class HtmlStream final : public report_detail::FormatStream {
   }
 
   void add(const ReportEntry& e) override {
+    ++by_reason_[{e.reason, e.outcome}];  // every entry, embedded or not
     if (capped_ || embedded_ >= opt_.html_max_entries) {
       capped_ = true;
       return;
@@ -187,6 +210,7 @@ class HtmlStream final : public report_detail::FormatStream {
     write_run_info(run, out_);
     out_ << "<div class=\"overview\">\n";
     write_summary(run, out_);
+    write_reasons(by_reason_, run.messages, out_);
     write_mailboxes(run, out_);
     if (embedded_ < run.messages)
       out_ << "<p class=\"note\" role=\"note\">This page holds the first "
@@ -207,6 +231,8 @@ class HtmlStream final : public report_detail::FormatStream {
 
   std::ostream& out_;
   ReportWriterOptions opt_;
+  // (reason, outcome) -> messages: a handful of rows, whatever the run's size.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> by_reason_;
   std::string line_;  // reused for every entry
   std::uint64_t embedded_ = 0;
   std::size_t bytes_ = 0;

@@ -34,6 +34,10 @@ std::string utf8_clean(std::string_view s);
 // to at most `max_chars` code points with a trailing "…" when cut.
 std::string terminal_line(std::string_view s, std::size_t max_chars);
 
+// terminal_line(s, width) padded with spaces to exactly `width` code points:
+// one column of a text table.
+std::string column(std::string_view s, std::size_t width);
+
 // Seconds formatted for people: "0.35", "12.3", "1234".
 std::string format_seconds(double s);
 

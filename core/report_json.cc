@@ -3,6 +3,9 @@
 //
 //   {"run": {"command", "dry_run", "started", "finished", "elapsed_s",
 //            "messages", "messages_per_s", "totals": {<six outcomes>: count},
+//            "id" (the run's id in the history; absent for a dry run, which
+//                  is not kept),
+//            "crm_url" (where the CRM's records open; only when [crm] url is set),
 //            "mailboxes": [{"name", "status", "messages", "bytes",
 //                           "limit_reached", "error", "skipped_by_date",
 //                           "warnings": [string]}]},
@@ -73,6 +76,8 @@ OJson run_json(const RunHeader& r) {
             {"messages", r.messages},
             {"messages_per_s", r.messages_per_s()},
             {"totals", ordered}};
+  if (r.id > 0) run["id"] = r.id;
+  if (!r.crm_url.empty()) run["crm_url"] = r.crm_url;
   if (!r.mailboxes.empty()) {
     OJson list = OJson::array();
     for (const auto& m : r.mailboxes)
@@ -207,6 +212,9 @@ Result<RunReport> read_json(const std::string& json) {
     r.started = run.at("started").get<std::string>();
     r.finished = run.at("finished").get<std::string>();
     r.elapsed_s = run.at("elapsed_s").get<double>();
+    // Written since run ids and CRM links are in the report; absent in older ones.
+    if (run.contains("id")) r.id = run.at("id").get<std::int64_t>();
+    if (run.contains("crm_url")) r.crm_url = run.at("crm_url").get<std::string>();
     if (run.contains("mailboxes")) {
       for (const Json& m : run.at("mailboxes")) {
         MailboxStatus box;

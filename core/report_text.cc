@@ -4,8 +4,9 @@
 //
 //   3900 messages in 0.35 s (11143/s): 0 pushed, 12 queued, 3 duplicate, ...
 //
-// verbose: then one line per message (outcome, reason, correlation, from,
-// subject cut to 60 characters, and the error if any). Not verbose: only the
+// verbose: then a header row and one line per message (position, outcome,
+// reason, correlation, from, subject cut to 60 characters, then the CRM
+// activity id of a pushed message and the error, if any). Not verbose: only the
 // quarantined and failed messages, with where they came from and their error,
 // because an administrator has to act on those.
 //
@@ -17,39 +18,32 @@
 //     support: ok, 12 messages, 81234 bytes, 3 older than its since (not fetched)
 //       warning: mailbox support, folder INBOX: the server's UID SEARCH ...
 //
-// The streamed .txt report is the verbose lines as they come, then the totals
+// Every count is written as core/number_format.h writes it ("3,900").
+// The streamed .txt report is the header row and the verbose lines as they come, then the totals
 // line and the mailbox lines at the end (known only then).
 #include <cstdio>
 #include <ostream>
 
+#include "core/number_format.h"
 #include "core/report.h"
 #include "core/report_internal.h"
 
 namespace crmr {
 namespace {
 
+using report_detail::column;
 using report_detail::terminal_line;
-
-// `s` cut to `width` characters and padded with spaces to exactly `width`.
-std::string column(std::string_view s, std::size_t width) {
-  std::string out = terminal_line(s, width);
-  std::size_t chars = 0;
-  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
-  if (chars < width) out.append(width - chars, ' ');
-  return out;
-}
 
 std::string totals_line(const RunHeader& r) {
   const auto totals = report_detail::with_all_outcomes(r.totals);
   const std::uint64_t n = r.messages;
-  char rate[32];
-  std::snprintf(rate, sizeof rate, "%.0f", r.messages_per_s());
-  std::string line = std::to_string(n) + (n == 1 ? " message in " : " messages in ") +
-                     report_detail::format_seconds(r.elapsed_s) + " s (" + rate + "/s): ";
+  std::string line = thousands(n) + (n == 1 ? " message in " : " messages in ") +
+                     report_detail::format_seconds(r.elapsed_s) + " s (" +
+                     per_second(r.messages_per_s()) + "/s): ";
   bool first = true;
   const auto add = [&](const std::string& outcome, std::uint64_t count) {
     if (!first) line += ", ";
-    line += std::to_string(count) + " " + terminal_line(outcome, 20);
+    line += thousands(count) + " " + terminal_line(outcome, 20);
     first = false;
   };
   for (const char* o : report_detail::kOutcomes) add(o, totals.at(o));
@@ -66,7 +60,11 @@ std::string totals_line(const RunHeader& r) {
 class TextStream final : public report_detail::FormatStream {
  public:
   explicit TextStream(std::ostream& out) : out_(out) {}
-  void add(const ReportEntry& e) override { write_text_line(e, out_); }
+  void add(const ReportEntry& e) override {
+    if (!header_written_) write_text_header(out_);
+    header_written_ = true;
+    write_text_line(e, out_);
+  }
   void finish(const RunHeader& run) override {
     write_summary_line(run, out_);
     write_mailbox_lines(run, out_);
@@ -74,6 +72,7 @@ class TextStream final : public report_detail::FormatStream {
 
  private:
   std::ostream& out_;
+  bool header_written_ = false;
 };
 
 }  // namespace
@@ -103,10 +102,10 @@ void write_mailbox_lines(const RunHeader& run, std::ostream& out, bool with_erro
       text += " (the run's --limit was reached before it)\n";
       continue;
     }
-    text += ", " + std::to_string(m.messages) + (m.messages == 1 ? " message, " : " messages, ") +
-            std::to_string(m.bytes) + " bytes";
+    text += ", " + thousands(m.messages) + (m.messages == 1 ? " message, " : " messages, ") +
+            thousands(m.bytes) + " bytes";
     if (m.skipped_by_date > 0)
-      text += ", " + std::to_string(m.skipped_by_date) + " older than its since (not fetched)";
+      text += ", " + thousands(m.skipped_by_date) + " older than its since (not fetched)";
     if (m.limit_reached) text += ", limit reached (the rest waits for the next run)";
     if (!m.error.empty())
       text += with_errors ? "; error: " + terminal_line(m.error, 300) : std::string(" (error above)");
@@ -116,8 +115,20 @@ void write_mailbox_lines(const RunHeader& run, std::ostream& out, bool with_erro
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
 }
 
+// The columns of write_text_line, in its widths.
+constexpr std::size_t kPositionWidth = 12;
+
+void write_text_header(std::ostream& out) {
+  std::string line = column("POSITION", kPositionWidth) + ' ' + column("OUTCOME", 11) + ' ' +
+                     column("REASON", 22) + ' ' + column("CORRELATION", 18) + ' ' +
+                     column("FROM", 32) + " SUBJECT\n";
+  out.write(line.data(), static_cast<std::streamsize>(line.size()));
+}
+
 void write_text_line(const ReportEntry& e, std::ostream& out) {
-  std::string line = column(e.outcome, 11);
+  std::string line = column(e.position, kPositionWidth);
+  line += ' ';
+  line += column(e.outcome, 11);
   line += ' ';
   line += column(e.reason, 22);
   line += ' ';
@@ -125,7 +136,10 @@ void write_text_line(const ReportEntry& e, std::ostream& out) {
   line += ' ';
   line += column(e.from, 32);
   line += ' ';
-  line += terminal_line(e.subject, 60);
+  // What the CRM made of it, after the subject (padded so these line up).
+  const bool more = !e.activity_id.empty() || !e.error.empty();
+  line += more ? column(e.subject, 60) : terminal_line(e.subject, 60);
+  if (!e.activity_id.empty()) line += "  activity " + terminal_line(e.activity_id, 64);
   if (!e.error.empty()) line += "  error: " + terminal_line(e.error, 200);
   line += '\n';
   out.write(line.data(), static_cast<std::streamsize>(line.size()));
@@ -136,6 +150,7 @@ void write_text_summary(const RunReport& r, std::ostream& out, bool verbose) {
   write_summary_line(header, out);
   write_mailbox_lines(header, out);
   if (verbose) {
+    if (!r.messages.empty()) write_text_header(out);
     for (const auto& e : r.messages) write_text_line(e, out);
     return;
   }

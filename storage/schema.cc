@@ -178,11 +178,20 @@ ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT '';
 ALTER TABLE runs ADD COLUMN error TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 5: an outbox item knows the report entry of the run that queued it
+// (run_entries (run_id, run_seq)), so the push at the end of that run puts its
+// outcome (pushed with the activity id, quarantined, still queued) into the
+// same entry: one invocation, one report. 0: queued before this version.
+constexpr char kSchemaV5[] = R"sql(
+ALTER TABLE outbox ADD COLUMN run_seq INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
     {2, "POP3 UIDLs already processed", kSchemaV2},
     {3, "quarantine ids never reused", kSchemaV3},
     {4, "status and error of each run", kSchemaV4},
+    {5, "outbox items know their run's report entry", kSchemaV5},
 };
 
 }  // namespace

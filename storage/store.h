@@ -55,6 +55,7 @@ struct ProcessedMessage {
   std::string raw;            // raw bytes: stored in the outbox when outcome is
                               // "queued", in quarantine when "quarantined"
   std::string error;          // quarantine error text
+  std::int64_t run_seq = 0;   // the seq of its entry in the run's report (run_entries)
 };
 
 struct OutboxItem {
@@ -63,6 +64,8 @@ struct OutboxItem {
   std::string raw;
   std::string decision_json;
   int attempts = 0;
+  std::int64_t run_id = 0;   // the run that queued it
+  std::int64_t run_seq = 0;  // its entry in that run's report; 0 when unknown
 };
 
 struct RunRecord {
@@ -225,6 +228,8 @@ class Store : public CacheView {
   // Every entry of a run in order; stops at the first error `each` returns.
   Status for_each_run_entry(std::int64_t run_id,
                             const std::function<Status(const std::string&)>& each) const;
+  // The highest seq of a run's entries (0: none yet).
+  Result<std::int64_t> last_run_seq(std::int64_t run_id) const;
   // Drop the entries of all but the newest `keep` runs (their totals stay).
   Status prune_run_entries(std::size_t keep);
 

@@ -13,8 +13,8 @@ constexpr char kLedgerInsert[] =
     "INSERT OR IGNORE INTO ledger (key, source, position, message_id, outcome, reason,"
     " run_id, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, " CRMR_NOW ")";
 constexpr char kOutboxInsert[] =
-    "INSERT OR IGNORE INTO outbox (key, raw, decision_json, run_id, created_at, updated_at)"
-    " VALUES (?1, ?2, ?3, ?4, " CRMR_NOW ", " CRMR_NOW ")";
+    "INSERT OR IGNORE INTO outbox (key, raw, decision_json, run_id, run_seq, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, " CRMR_NOW ", " CRMR_NOW ")";
 constexpr char kQuarantineInsert[] =
     "INSERT INTO quarantine (key, source, position, raw, error, run_id, at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, " CRMR_NOW ")";
@@ -135,6 +135,7 @@ Status Store::record_processed(std::int64_t run_id, const ProcessedMessage& m) {
       if (st) st = s.bind_blob(2, m.raw);
       if (st) st = s.bind(3, m.decision_json);
       if (st) st = s.bind(4, run_id);
+      if (st) st = s.bind(5, m.run_seq);
       return st;
     });
     if (!r) return fail(r.error());

@@ -5,17 +5,17 @@ namespace crmr {
 namespace {
 
 constexpr char kOutboxPending[] =
-    "SELECT id, key, raw, decision_json, attempts FROM outbox WHERE state = 'pending'"
+    "SELECT id, key, raw, decision_json, attempts, run_id, run_seq FROM outbox WHERE state = 'pending'"
     " ORDER BY id LIMIT ?1";
 constexpr char kOutboxPendingAfter[] =
-    "SELECT id, key, raw, decision_json, attempts FROM outbox WHERE state = 'pending'"
+    "SELECT id, key, raw, decision_json, attempts, run_id, run_seq FROM outbox WHERE state = 'pending'"
     " AND id > ?1 ORDER BY id LIMIT ?2";
 constexpr char kOutboxPendingCount[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
 
 // One row of the two SELECTs above.
 OutboxItem outbox_item(const db::Statement& s) {
   return OutboxItem{s.column_int64(0), s.column_text(1), s.column_blob(2), s.column_text(3),
-                    s.column_int(4)};
+                    s.column_int(4),   s.column_int64(5), s.column_int64(6)};
 }
 
 }  // namespace

@@ -8,6 +8,8 @@ constexpr char kEntryInsert[] =
     "INSERT OR REPLACE INTO run_entries (run_id, seq, entry_json) VALUES (?1, ?2, ?3)";
 constexpr char kEntryList[] =
     "SELECT entry_json FROM run_entries WHERE run_id = ?1 ORDER BY seq";
+constexpr char kEntryLastSeq[] =
+    "SELECT coalesce(max(seq), 0) FROM run_entries WHERE run_id = ?1";
 constexpr char kRunExists[] = "SELECT id FROM runs WHERE id = ?1";
 constexpr char kRunLatestFinished[] =
     "SELECT id FROM runs WHERE finished <> '' ORDER BY id DESC LIMIT 1";
@@ -53,6 +55,15 @@ Status Store::for_each_run_entry(std::int64_t run_id,
   if (!q) return fail(q.error());
   if (auto st = q->bind(1, run_id); !st) return st;
   return db::for_each_row(*q, [&](const db::Statement& row) { return each(row.column_text(0)); });
+}
+
+Result<std::int64_t> Store::last_run_seq(std::int64_t run_id) const {
+  auto q = impl_->conn.cached(kEntryLastSeq);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, run_id); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  return *row ? (*q)->column_int64(0) : 0;
 }
 
 Status Store::prune_run_entries(std::size_t keep) {

@@ -114,10 +114,13 @@ TEST(Quarantine, UnparseableMessageIsListedAsTextAndJson) {
   auto items = quarantine_of(q.db);
   ASSERT_EQ(items.size(), 1u);
   const auto& it = items[0];
-  // id, when, source and position, key (no Message-ID), error: one line.
-  EXPECT_TRUE(has(l.out, std::to_string(it.id) + "\t" + it.when + "\t" + kBare + " #1\tsha256:"))
+  // A header row, then id, when, source, position, key (no Message-ID), error
+  // in columns: one line.
+  EXPECT_TRUE(has(l.out, "ID  WHEN ")) << l.out;
+  EXPECT_TRUE(has(l.out, "\n" + std::to_string(it.id) + "   " + it.when + "  " + kBare +
+                             "  #1        sha256:"))
       << l.out;
-  EXPECT_TRUE(has(l.out, "\tno header fields found: this is not an e-mail message\n")) << l.out;
+  EXPECT_TRUE(has(l.out, "  no header fields found: this is not an e-mail message\n")) << l.out;
   EXPECT_TRUE(has(l.out, "1 message(s) in quarantine"));
 
   auto j = q.cli({"quarantine", "list", "--json"});
@@ -260,7 +263,7 @@ TEST(QuarantineSim, RefusedByTheCrmThenPushedOnceAfterTheCacheIsSynced) {
   EXPECT_EQ(crm.sim.received_message_ids().size(), 0u);
 
   auto l = crm.cli({"quarantine", "list"});
-  EXPECT_TRUE(has(l.out, "\t<survey-1@fabrikam.example>\t")) << l.out;
+  EXPECT_TRUE(has(l.out, "  <survey-1@fabrikam.example>  ")) << l.out;
   EXPECT_TRUE(has(l.out, "0x80043e09")) << l.out;
   EXPECT_TRUE(has(l.out, "notes.xyz")) << l.out;
   json doc = json::parse(crm.cli({"quarantine", "list", "--json"}).out);

@@ -128,7 +128,7 @@ TEST(ReportMailboxes, TextSummaryListsThemAfterTheTotals) {
                       "<AUTHENTICATIONFAILED>\n"),
             std::string::npos)
       << text;
-  EXPECT_NE(text.find("  support: ok, 3 messages, 4096 bytes, limit reached (the rest waits for "
+  EXPECT_NE(text.find("  support: ok, 3 messages, 4,096 bytes, limit reached (the rest waits for "
                       "the next run)\n"),
             std::string::npos)
       << text;

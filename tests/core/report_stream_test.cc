@@ -116,10 +116,11 @@ TEST_F(ReportStream, HtmlIsByteForByteWriteHtml) {
   EXPECT_EQ(stream(RunReport{}, "empty.htm"), batch(RunReport{}, write_html));
 }
 
-TEST_F(ReportStream, TextIsTheVerboseLinesThenTheSummaryLine) {
+TEST_F(ReportStream, TextIsTheHeaderAndVerboseLinesThenTheSummaryLine) {
   const RunReport r = sample_run(2);
   const std::string streamed = stream(r, "r.txt");
   std::ostringstream lines;
+  write_text_header(lines);
   for (const auto& e : r.messages) write_text_line(e, lines);
   std::ostringstream summary;
   write_summary_line(r.header(), summary);

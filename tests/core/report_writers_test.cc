@@ -176,7 +176,7 @@ RunReport counted(int queued, int duplicate, int tossed, double elapsed) {
 TEST(TextSummary, FirstLineHasCountTimeRateAndEveryOutcome) {
   const std::string out = text(counted(12, 3, 3885, 0.35), false);
   EXPECT_EQ(out,
-            "3900 messages in 0.35 s (11143/s): 0 pushed, 12 queued, 3 duplicate, 3885 tossed, "
+            "3,900 messages in 0.35 s (11,143/s): 0 pushed, 12 queued, 3 duplicate, 3,885 tossed, "
             "0 quarantined, 0 failed\n");
 }
 
@@ -211,7 +211,7 @@ TEST(TextSummary, VerboseHasOneTerminalSafeLinePerMessage) {
   RunReport r = test::sample_report();
   r.messages[0].subject = "\x1b[31mred\x1b[0m " + std::string(100, 'x');
   const std::string out = text(r, true);
-  EXPECT_EQ(count(out, "\n"), 1u + 3u);
+  EXPECT_EQ(count(out, "\n"), 1u + 1u + 3u);  // totals, header row, one line per message
   EXPECT_EQ(out.find('\x1b'), std::string::npos) << "escape sequences are neutralised";
   EXPECT_EQ(out.find(std::string(60, 'x')), std::string::npos) << "subject is truncated";
   EXPECT_NE(out.find("\u2026"), std::string::npos);
@@ -348,7 +348,7 @@ TEST_F(ReportFile, ChoosesTheFormatByExtensionIgnoringCase) {
   } cases[] = {
       {"r.json", "{\"messages\": ["}, {"R.JSON", "{\"messages\": ["}, {"r.csv", "source,position,"},
       {"r.Csv", "source,"},            {"r.html", "<!doctype html>"},     {"r.htm", "<!doctype html>"},
-      {"r.HTML", "<!doctype"},         {"r.txt", "queued      CorrelationMatch"},
+      {"r.HTML", "<!doctype"},         {"r.txt", "POSITION     OUTCOME     REASON"},
   };
   const RunReport r = test::sample_report();
   for (const auto& c : cases) {
@@ -365,7 +365,8 @@ TEST_F(ReportFile, TextFileIsTheVerboseLinesThenTheTotals) {
   const fs::path p = dir_ / "r.txt";
   ASSERT_TRUE(write_report_file(test::sample_report(), p.string()));
   const std::string out = read(p);
-  EXPECT_EQ(count(out, "\n"), 4u);
+  EXPECT_EQ(count(out, "\n"), 5u);  // header row, 3 messages, totals
+  EXPECT_EQ(out.rfind("POSITION     OUTCOME     REASON", 0), 0u) << out;
   const std::string last_line = "3 messages in 1.50 s (2/s): 0 pushed, 1 queued, 0 duplicate, "
                                 "1 tossed, 0 quarantined, 1 failed (dry run)\n";
   EXPECT_EQ(out.substr(out.size() - last_line.size()), last_line);

@@ -30,9 +30,13 @@ class CrmStatus : public ::testing::Test {
     args.insert(args.begin(), {"--config", config_, "--no-progress"});
     return run_cli(args);
   }
+  // The demo's CRM records in the cache (no sync): a cache that can decide.
+  void fill_cache() {
+    ASSERT_EQ(cli({"cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
+  }
   // Accepted demo mail waiting in the outbox (nothing pushed).
   void queue_demo_mail() {
-    ASSERT_EQ(cli({"cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
+    fill_cache();
     auto r = cli({"import", "--no-push", source_path("demo/demo.mbox")});
     ASSERT_TRUE(r.code == kExitOk || r.code == kExitPartial) << r.out << r.err;
   }
@@ -43,8 +47,7 @@ class CrmStatus : public ::testing::Test {
 };
 
 TEST_F(CrmStatus, CheckGetsATokenReadsWhoAmIAndTheOrganisationAndShowsTheCacheAge) {
-  // Before the first sync the cache cannot decide (exit 8), but the CRM is
-  // tested all the same.
+  // Before any sync the cache cannot decide (8); the CRM is tested all the same.
   auto before = cli({"check"});
   EXPECT_EQ(before.code, kExitCacheNotReady) << before.out << before.err;
   EXPECT_TRUE(has(before.out, "token obtained from " + sim_.base() + "/t1/oauth2/v2.0/token")) << before.out;
@@ -58,7 +61,7 @@ TEST_F(CrmStatus, CheckGetsATokenReadsWhoAmIAndTheOrganisationAndShowsTheCacheAg
 }
 
 TEST_F(CrmStatus, CheckShowsTheCrmsOwnErrorWhenTheSecretIsRefused) {
-  ASSERT_EQ(cli({"cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
+  fill_cache();  // a cache that can decide: the exit code is the CRM's
   setenv("CRMR_TEST_SECRET", "wrong-secret", 1);
   auto r = cli({"check"});
   EXPECT_EQ(r.code, kExitUnreachable) << r.out << r.err;
@@ -75,8 +78,8 @@ TEST_F(CrmStatus, CheckWithoutTheSecretIsAConfigurationError) {
 }
 
 TEST_F(CrmStatus, CheckReportsAFailingWhoAmIWithTheCrmsText) {
+  fill_cache();  // a cache that can decide: the exit code is the CRM's
   // The token request is not an API request: fault 1 is WhoAmI.
-  ASSERT_EQ(cli({"cache", "import", source_path("demo/cache.jsonl")}).code, kExitOk);
   ASSERT_EQ(sim_.call("POST", "/_sim/faults", R"({"faults": "403@1"})").status, 200);
   auto r = cli({"check"});
   EXPECT_EQ(r.code, kExitUnreachable) << r.out << r.err;
@@ -126,6 +129,39 @@ TEST_F(CrmStatus, ReportListShowsEachRunsStatusAndEvenAPushThatCouldNotStart) {
   EXPECT_TRUE(has(lines[1], "\tpush\tfailed\t")) << lines[1];
   EXPECT_TRUE(has(lines[1], "CRMR_TEST_SECRET")) << lines[1];
   EXPECT_TRUE(has(lines[2], "\timport\t")) << lines[2];
+}
+
+// The push at the end of an import is part of the import's run: when it
+// cannot start (the CRM secret missing) or cannot reach the CRM, that one run
+// is failed with why, and the mail stays queued for the next push.
+TEST_F(CrmStatus, AnImportWhosePushFailsIsOneFailedRunWithWhy) {
+  fill_cache();
+  unsetenv("CRMR_TEST_SECRET");
+  auto r = cli({"import", source_path("demo/demo.mbox")});
+  EXPECT_EQ(r.code, kExitConfig) << r.out << r.err;
+  EXPECT_TRUE(has(r.err, "CRMR_TEST_SECRET")) << r.err;
+  setenv("CRMR_TEST_SECRET", "wrong-secret", 1);
+  auto again = cli({"import", source_path("demo/demo.mbox")});
+  EXPECT_EQ(again.code, kExitUnreachable) << again.out << again.err;
+
+  auto list = cli({"report", "--list"});
+  ASSERT_EQ(list.code, kExitOk) << list.err;
+  std::vector<std::string> lines;
+  for (std::size_t at = 0, nl; at < list.out.size(); at = nl + 1) {
+    nl = list.out.find('\n', at);
+    lines.push_back(list.out.substr(at, nl - at));
+  }
+  // Newest first; one row per import, no push rows.
+  ASSERT_EQ(lines.size(), 2u) << list.out;
+  EXPECT_TRUE(has(lines[0], "\timport\tfailed\t")) << lines[0];
+  EXPECT_TRUE(has(lines[1], "\timport\tfailed\t")) << lines[1];
+  EXPECT_TRUE(has(lines[1], "CRMR_TEST_SECRET")) << lines[1];
+  EXPECT_FALSE(has(list.out, "\tpush\t")) << list.out;
+
+  setenv("CRMR_TEST_SECRET", "sec", 1);
+  auto p = cli({"push"});
+  EXPECT_EQ(p.code, kExitOk) << p.out << p.err;
+  EXPECT_TRUE(has(p.out, " pushed")) << p.out;
 }
 
 TEST_F(CrmStatus, StatusExitCodesFollowWhatAMonitoringCheckExpects) {

@@ -11,10 +11,17 @@ into a fresh database, then demo/demo.mbox imported with --report), then:
       filter box, the outcome legend and select, expanding a row's decision
       detail by mouse and by keyboard; no script error, no console error, no
       request other than the report file itself;
-  (c) --screenshot at 1280x900: a valid PNG that shows the donut colours.
-Screenshots are kept in --out (report.png, report-detail.png) for people.
+  (c) --screenshot at 1280x900: a valid PNG that shows the donut colours;
+  (d) with --sim: the demo imported and pushed to dataverse-sim with [crm] url
+      set, the page at 1,400 px: the Regarding and Parties columns on screen in
+      every row without a scroll bar of their own, each resolved record a link
+      to main.aspx?etn=ENTITY&id=ID&pagetype=entityrecord on the CRM's host,
+      pushed rows with their activity id, the quarantined row's error under it,
+      the run id, the source column, the breakdown by reason filtering the table.
+Screenshots are kept in --out (report.png, report-detail.png, report-1400.png,
+report-1400-detail.png) for people.
 
-Usage: report_browser_test.py --crm-router BIN --demo DIR --out DIR
+Usage: report_browser_test.py --crm-router BIN --demo DIR --out DIR [--sim SIM]
 Exit status: 0 passed; 1 failed; 77 skipped (no Chromium; CTest SKIP_RETURN_CODE).
 Chromium is found as $CRMR_CHROMIUM, chromium, chromium-browser or google-chrome;
 Debian: scripts/setup-deps chromium.
@@ -155,7 +162,7 @@ class DomSummary(html.parser.HTMLParser):
 
     def handle_data(self, data):
         if self._in_b and self._legend_outcome:
-            self.legend[self._legend_outcome] = int(data)
+            self.legend[self._legend_outcome] = int(data.replace(',', ''))
         if self._in_count:
             self.count_text += data
 
@@ -273,9 +280,10 @@ class Cdp:
 
 ROWS_JS = '''[...document.querySelectorAll('#messages tbody tr.row')].map((tr) => {
   const c = [...tr.cells].map((td) => td.textContent);
-  return {position: c[0], date: c[1], outcome: c[2], subject: c[6]};
+  return {position: c[0], date: c[1], outcome: c[2], reason: c[3], source: c[5], subject: c[7]};
 })'''
 SETTLE_JS = 'new Promise((r) => setTimeout(r, 400))'  # the filter box waits 120 ms
+SUBJECT_COLUMN = 7  # Position, Date, Outcome, Reason, Correlation, Source, From, Subject, ...
 
 
 SORTED_JS = '''((col, dir) => {
@@ -302,14 +310,14 @@ def check_sorting(cdp):
     reading_order = [f'#{i}' for i in range(1, DEMO_MESSAGES + 1)]
     cdp.click('th[data-key="subject"] button')
     up = cdp.js(ROWS_JS)
-    check(len(up) == DEMO_MESSAGES and sorted_by(cdp, 6, 1),
+    check(len(up) == DEMO_MESSAGES and sorted_by(cdp, SUBJECT_COLUMN, 1),
           'a click on "Subject" sorts all rows by subject, the empty subject last')
     check([r['position'] for r in up] != reading_order,
           'sorted by subject the rows are no longer in reading order')
     check(aria_sort(cdp, 'subject') == 'ascending', 'the "Subject" header says aria-sort=ascending')
     cdp.click('th[data-key="subject"] button')
     down = cdp.js(ROWS_JS)
-    check(sorted_by(cdp, 6, -1) and down[-1]['subject'] == '' and
+    check(sorted_by(cdp, SUBJECT_COLUMN, -1) and down[-1]['subject'] == '' and
           down[0]['subject'] == up[-2]['subject'] and down[0] != up[0],
           'a second click sorts by subject descending, the empty subject still last')
     check(aria_sort(cdp, 'subject') == 'descending', 'the "Subject" header says aria-sort=descending')
@@ -398,9 +406,7 @@ def check_detail(cdp, messages, shot):
     })()''')
     check(fits[0] >= 0 and fits[1] >= 0,
           f'the detail fits the visible table width (margins left/right {fits} px)')
-    shot_png = cdp.call('Page.captureScreenshot', format='png')['data']
-    with open(shot, 'wb') as f:
-        f.write(base64.b64decode(shot_png))
+    save_screenshot(cdp, shot)
     cdp.click(sel)
     check(detail_of(cdp, pos) == {'expanded': 'false', 'detail': None},
           f'a second click on row {pos} closes the detail')
@@ -415,19 +421,36 @@ def check_detail(cdp, messages, shot):
     check(detail_of(cdp, '#1')['detail'] is None, 'Enter again closes it')
 
 
-def check_interaction(chromium, url, messages, out):
+def open_page(chromium, url, width, log_path):
+    """Chromium over the DevTools protocol showing `url` at width x 900, loaded.
+    Returns (cdp, close): close() ends Chromium and removes its profile."""
     profile = tempfile.mkdtemp(prefix='crmr-chromium-')
-    log = open(os.path.join(out, 'chromium-cdp.log'), 'wb')
+    log = open(log_path, 'wb')
     cdp = Cdp([chromium, *FLAGS, f'--user-data-dir={profile}'], log)
+
+    def close():
+        cdp.close()
+        log.close()
+        shutil.rmtree(profile, ignore_errors=True)
+
     try:
         target = cdp.call('Target.createTarget', url='about:blank')['targetId']
         cdp.session = cdp.call('Target.attachToTarget', targetId=target, flatten=True)['sessionId']
         for domain in ('Page', 'Runtime', 'Network', 'Log'):
             cdp.call(domain + '.enable')
-        cdp.call('Emulation.setDeviceMetricsOverride', width=1280, height=900,
+        cdp.call('Emulation.setDeviceMetricsOverride', width=width, height=900,
                  deviceScaleFactor=1, mobile=False)
         cdp.call('Page.navigate', url=url)
         cdp.wait_event('Page.loadEventFired')
+    except BaseException:
+        close()
+        raise
+    return cdp, close
+
+
+def check_interaction(chromium, url, messages, out):
+    cdp, close = open_page(chromium, url, 1280, os.path.join(out, 'chromium-cdp.log'))
+    try:
         check(len(cdp.js(ROWS_JS)) == DEMO_MESSAGES, f'the page shows {DEMO_MESSAGES} rows')
         check(cdp.js('document.title').startswith('crm-router report: import'),
               'the page script set the title from the run')
@@ -438,9 +461,7 @@ def check_interaction(chromium, url, messages, out):
                              .map((r) => r.getBoundingClientRect().height))''')
         check(tall < 40, f'every table row is one line high (tallest {tall:.0f} px)')
     finally:
-        cdp.close()
-        log.close()
-        shutil.rmtree(profile, ignore_errors=True)
+        close()
     ev = cdp.events
     requests = [e['params']['request']['url'] for e in ev
                 if e.get('method') == 'Network.requestWillBeSent']
@@ -450,6 +471,169 @@ def check_interaction(chromium, url, messages, out):
               (e.get('method') == 'Runtime.consoleAPICalled' and
                e['params']['type'] in ('error', 'warning', 'assert'))]
     check(not errors, f'no script error, console error or CSP violation (got {errors})')
+
+
+# --- (d) a pushed run with [crm] url set, at 1,400 px ---------------------------------------
+
+WIDE = 1400
+
+
+def make_pushed_report(crm_router, sim, demo, out):
+    """The demo imported with [crm] pointing at a fresh dataverse-sim: pushed at the end of
+    the import, so the page has activity ids and links to the CRM. Returns (report, crm base)."""
+    proc = subprocess.Popen([sim, '--port', '0', '--db', ':memory:', '--seed',
+                             os.path.join(demo, 'cache.jsonl'), '--client-id', 'cid',
+                             '--client-secret', 'sec'], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    try:
+        line = proc.stdout.readline().decode()
+        m = re.match(r'listening on 127\.0\.0\.1:(\d+)', line)
+        if not m:
+            raise SystemExit(f'dataverse-sim did not start: {line!r}')
+        base = f'http://127.0.0.1:{m.group(1)}/'
+        db = os.path.join(out, 'pushed.db')
+        report = os.path.join(out, 'report-pushed.html')
+        config = os.path.join(out, 'pushed.toml')
+        for f in (db, db + '.lock', report):
+            if os.path.exists(f):
+                os.remove(f)
+        with open(config, 'w') as f:
+            f.write(f'db = "{db}"\nprogress = false\n[crm]\nurl = "{base}api/data/v9.2/"\n'
+                    f'token_url = "{base}{{tenant}}/oauth2/v2.0/token"\ntenant = "t1"\n'
+                    'client_id = "cid"\nclient_secret_env = "CRMR_BROWSER_TEST_SECRET"\n')
+        env = dict(os.environ, CRMR_BROWSER_TEST_SECRET='sec')
+        subprocess.run([crm_router, '--config', config, 'cache', 'import',
+                        os.path.join(demo, 'cache.jsonl')], check=True, stdout=subprocess.DEVNULL,
+                       env=env)
+        rc = subprocess.run([crm_router, '--config', config, '--report', report, 'import',
+                             os.path.join(demo, 'demo.mbox')], stdout=subprocess.DEVNULL,
+                            env=env).returncode
+        if rc not in (0, 1) or not os.path.exists(report):
+            raise SystemExit(f'crm-router import with push exited {rc} without writing {report}')
+        return report, base
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+WIDE_LAYOUT_JS = '''(() => {
+  const vw = document.documentElement.clientWidth;
+  const bad = [];
+  for (const tr of document.querySelectorAll('#messages tbody tr.row')) {
+    for (const cls of ['regarding', 'parties']) {
+      const r = tr.querySelector('td.' + cls).getBoundingClientRect();
+      if (r.left < 0 || r.right > vw || r.width < 80) bad.push(tr.cells[0].textContent + ' ' + cls +
+          ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+    }
+  }
+  // No element between the table and the page scrolls on its own.
+  const scrollers = [];
+  for (let e = document.getElementById('messages'); e && e !== document.documentElement; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    const x = /(auto|scroll)/.test(s.overflowX) && e.scrollWidth > e.clientWidth;
+    const y = /(auto|scroll)/.test(s.overflowY) && e.scrollHeight > e.clientHeight;
+    if (x || y) scrollers.push(e.tagName + '.' + e.className);
+  }
+  return {vw, bad, scrollers, pageWidth: document.documentElement.scrollWidth};
+})()'''
+
+LINKS_JS = '''[...document.querySelectorAll('#messages tbody tr.row')].map((tr) => ({
+  i: Number(tr.dataset.i),
+  regarding: [...tr.querySelectorAll('td.regarding a')].map((a) => a.href),
+  parties: [...tr.querySelectorAll('td.parties a')].map((a) => [a.textContent, a.href]),
+  error: tr.nextElementSibling && tr.nextElementSibling.classList.contains('errline')
+      ? tr.nextElementSibling.textContent : null,
+}))'''
+
+
+def save_screenshot(cdp, path):
+    with open(path, 'wb') as f:
+        f.write(base64.b64decode(cdp.call('Page.captureScreenshot', format='png')['data']))
+
+
+def record_url(base, entity, id_):
+    return f'{base}main.aspx?etn={entity}&id={id_}&pagetype=entityrecord'
+
+
+def check_pushed_page(chromium, report, base, out):
+    page = open(report, encoding='utf-8').read()
+    messages = embedded_messages(page)
+    run = json.loads(re.search(r'<script type="application/json" id="report-run">(.*?)</script>',
+                               page, re.S).group(1))
+    pushed = [m for m in messages if m['outcome'] == 'pushed']
+    check(len(messages) == DEMO_MESSAGES and len(pushed) == DEMO_TOTALS['queued'] and
+          all(m['activity_id'] for m in pushed),
+          f'the pushed run\'s page holds all {DEMO_MESSAGES} messages, the '
+          f'{DEMO_TOTALS["queued"]} accepted ones pushed with an activity id (got {len(pushed)})')
+    check(run.get('crm_url') == base, f'the run names the CRM\'s host {base} (got {run.get("crm_url")})')
+    url = 'file://' + os.path.abspath(report)
+    cdp, close = open_page(chromium, url, WIDE, os.path.join(out, 'chromium-cdp-1400.log'))
+    try:
+        layout = cdp.js(WIDE_LAYOUT_JS)
+        check(layout['vw'] <= WIDE and not layout['bad'],
+              f'at {WIDE} px the Regarding and Parties cells of every row are on screen '
+              f'(viewport {layout["vw"]} px; outside: {layout["bad"][:4]})')
+        check(not layout['scrollers'] and layout['pageWidth'] <= layout['vw'],
+              f'no nested scroll around the table and no horizontal page scroll '
+              f'(scrollers {layout["scrollers"]}, page {layout["pageWidth"]} px)')
+
+        rows = cdp.js(LINKS_JS)
+        want_reg, got_reg, want_party, got_party = 0, 0, 0, 0
+        for r in rows:
+            m = messages[r['i']]
+            if m['regarding']:
+                want_reg += 1
+                got_reg += r['regarding'] == [record_url(base, m['regarding']['entity'],
+                                                         m['regarding']['id'])]
+            resolved = [[p['address'], record_url(base, p['entity'], p['id'])]
+                        for p in m['parties'] if p.get('entity') and p.get('id')]
+            want_party += len(resolved)
+            got_party += sum(1 for x in resolved if x in r['parties'])
+        check(want_reg > 0 and got_reg == want_reg,
+              f'each of the {want_reg} regarding records is a link to '
+              f'{base}main.aspx?etn=ENTITY&id=ID&pagetype=entityrecord (got {got_reg})')
+        check(want_party > 0 and got_party == want_party,
+              f'each of the {want_party} resolved parties is a link to its record (got {got_party})')
+        check('api/data' not in json.dumps(rows), 'no link points under the Web API path')
+        errors = [(messages[r['i']], r['error']) for r in rows if messages[r['i']]['error']]
+        check(errors and all(e and m['error'] in e for m, e in errors),
+              f'each row with an error ({len(errors)}, the quarantined one among them) '
+              f'shows it on a line under the row')
+        sources = {r['source'] for r in cdp.js(ROWS_JS)}
+        check(sources == {'demo/demo.mbox'}, f'the Source column shows demo/demo.mbox (got {sources})')
+        run_dd = cdp.js('''[...document.querySelectorAll('.run div')].filter((d) =>
+            d.querySelector('dt').textContent === 'Run').map((d) => d.querySelector('dd').textContent)[0]''')
+        check(run_dd == str(run['id']) and run['id'] > 0, f'the header shows run {run["id"]} (got {run_dd})')
+
+        reasons = {}
+        for m in messages:
+            reasons[m['reason']] = reasons.get(m['reason'], 0) + 1
+        reason = max((r for r in reasons if r), key=lambda r: (reasons[r], r))
+        cdp.click(f'button.reason[data-reason="{reason}"]')
+        shown = cdp.js(ROWS_JS)
+        check(len(shown) == reasons[reason] and all(r['reason'] == reason for r in shown),
+              f'the breakdown\'s "{reason}" shows its {reasons[reason]} messages only '
+              f'(got {len(shown)})')
+        cdp.js('window.scrollTo(0, 0)')
+        save_screenshot(cdp, os.path.join(out, 'report-1400-reason.png'))
+        cdp.click(f'button.reason[data-reason="{reason}"]')
+        check(len(cdp.js(ROWS_JS)) == DEMO_MESSAGES, 'a second click on the reason shows every row')
+
+        cdp.js('window.scrollTo(0, 0)')
+        save_screenshot(cdp, os.path.join(out, 'report-1400.png'))
+        i = messages.index(next(m for m in pushed if m['regarding']))
+        cdp.click(f'#messages tr.row[data-i="{i}"] td:nth-child(3)')
+        activity = cdp.js('''(() => { const a = [...document.querySelectorAll('#messages tr.detail dd a')]
+            .find((a) => a.href.includes('etn=email')); return a ? [a.textContent, a.href] : null; })()''')
+        m = messages[i]
+        check(activity == [m['activity_id'], record_url(base, 'email', m['activity_id'])],
+              f'the detail of a pushed message links its activity {m["activity_id"]} (got {activity})')
+        save_screenshot(cdp, os.path.join(out, 'report-1400-detail.png'))
+    finally:
+        close()
+    requests = [e['params']['request']['url'] for e in cdp.events
+                if e.get('method') == 'Network.requestWillBeSent']
+    check(requests == [url], f'with links on the page, the only request is still the file (got {requests})')
 
 
 # --- (c) the screenshot --------------------------------------------------------------------
@@ -526,6 +710,7 @@ def main():
     ap.add_argument('--crm-router', required=True)
     ap.add_argument('--demo', required=True, help='the demo/ folder (cache.jsonl, demo.mbox)')
     ap.add_argument('--out', required=True, help='folder for the report and the screenshots')
+    ap.add_argument('--sim', help='dataverse-sim: also check a pushed run with [crm] url set')
     args = ap.parse_args()
 
     chromium = find_chromium()
@@ -551,6 +736,9 @@ def main():
     check_dom(chromium, url)
     check_interaction(chromium, url, messages, args.out)
     check_screenshot(chromium, url, os.path.join(args.out, 'report.png'))
+    if args.sim:
+        pushed, base = make_pushed_report(args.crm_router, args.sim, args.demo, args.out)
+        check_pushed_page(chromium, pushed, base, args.out)
 
     print(f'{len(failures)} failed; {time.monotonic() - started:.1f} s; screenshots in {args.out}')
     return 1 if failures else 0

@@ -166,6 +166,35 @@ TEST(StoreQuarantine, Version2DatabaseKeepsItsItemsAndStopsReusingIds) {
   EXPECT_EQ((*store)->quarantine_list()->back().id, 10);
 }
 
+// Version 5 (outbox.run_seq) follows main's version 4 (runs.status, .error):
+// a version-4 database keeps its runs' status and its queued mail, whose
+// report entry is unknown (0) and whose run is kept.
+TEST(StoreOutbox, Version4DatabaseKeepsRunStatusAndQueuedMail) {
+  TempDir dir;
+  const std::string path = dir.file("v4.db");
+  database_at_version(path, 4,
+                      "INSERT INTO runs (id, command, started, finished, totals_json, report_json, "
+                      "status, error) VALUES (3, 'run', '2026-01-01T00:00:00Z', "
+                      "'2026-01-01T00:01:00Z', '{}', '{}', 'failed', 'no secret');"
+                      "INSERT INTO outbox (id, key, raw, run_id, created_at, updated_at) VALUES "
+                      "(1, 'k1', 'raw', 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
+  auto store = Store::open(path, OpenMode::ReadWrite);
+  ASSERT_TRUE(store) << store.error().describe();
+  EXPECT_EQ((*store)->schema_version(), 5);
+  EXPECT_EQ((*store)->schema_version(), current_schema_version());
+  auto runs = (*store)->list_runs(10);
+  ASSERT_TRUE(runs);
+  ASSERT_EQ(runs->size(), 1u);
+  EXPECT_EQ((*runs)[0].status, "failed");
+  EXPECT_EQ((*runs)[0].error, "no secret");
+  auto items = (*store)->outbox_pending_after(0, 10);
+  ASSERT_TRUE(items) << items.error().describe();
+  ASSERT_EQ(items->size(), 1u);
+  EXPECT_EQ((*items)[0].key, "k1");
+  EXPECT_EQ((*items)[0].run_id, 3);
+  EXPECT_EQ((*items)[0].run_seq, 0);
+}
+
 TEST(StoreQuarantine, RemovingAFailedPushClearsItsOutboxEntry) {
   auto store = memory_store();
   ASSERT_TRUE(store->record_processed(1, processed("k", "queued", "raw")));
