@@ -8,10 +8,10 @@
 
 #include <iostream>
 
-#include "cli/commands.h"
-#include "cli/crm_commands.h"
+#include "cli/commands/commands.h"
+#include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
-#include "cli/mailbox_commands.h"
+#include "cli/commands/mailbox_commands.h"
 #include "cli/platform.h"
 
 namespace crmr {

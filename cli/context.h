@@ -5,9 +5,9 @@
 #include <memory>
 #include <string>
 
-#include "cli/config.h"
+#include "cli/config/config.h"
 #include "cli/output.h"
-#include "core/net/mailbox_session.h"
+#include "core/mailbox_session.h"
 #include "core/result.h"
 #include "storage/store.h"
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <string>
 
-#include "cli/mailbox_config.h"
-#include "core/net/mailbox_session.h"
+#include "cli/config/mailbox_config.h"
+#include "core/mailbox_session.h"
 #include "core/result.h"
 #include "storage/store.h"
 

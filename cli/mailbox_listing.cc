@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-#include "core/mime_parser.h"
+#include "core/mime/mime_parser.h"
 
 namespace crmr {
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/mailbox_config.h"
+#include "cli/config/mailbox_config.h"
 #include "cli/mailbox_cursor.h"
-#include "core/net/mailbox_session.h"
+#include "core/mailbox_session.h"
 #include "storage/store.h"
 
 namespace crmr {

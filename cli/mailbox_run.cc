@@ -8,7 +8,7 @@
 
 #include "cli/mailbox_cursor.h"
 #include "cli/mailbox_listing.h"
-#include "core/crash_point.h"
+#include "core/base/crash_point.h"
 
 namespace crmr {
 namespace {

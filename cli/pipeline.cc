@@ -5,12 +5,12 @@
 #include <set>
 
 #include "core/cache_view_decorator.h"
-#include "core/crash_point.h"
-#include "core/message_key.h"
-#include "core/normalize.h"
-#include "core/parties.h"
-#include "core/sha256.h"
-#include "core/unwrap.h"
+#include "core/base/crash_point.h"
+#include "core/mime/message_key.h"
+#include "core/base/normalize.h"
+#include "core/decision/parties.h"
+#include "core/base/sha256.h"
+#include "core/mime/unwrap.h"
 #include "storage/key_set.h"
 
 namespace crmr {

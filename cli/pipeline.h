@@ -12,10 +12,10 @@
 #include <optional>
 #include <string>
 
-#include "core/decision.h"
+#include "core/decision/decision.h"
 #include "core/mail_source.h"
-#include "core/mime_parser.h"
-#include "core/report.h"
+#include "core/mime/mime_parser.h"
+#include "core/report/report.h"
 #include "storage/store.h"
 
 namespace crmr {

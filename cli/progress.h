@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "core/number_format.h"
+#include "core/base/number_format.h"
 
 namespace crmr {
 

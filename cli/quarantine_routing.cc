@@ -1,6 +1,6 @@
 #include "cli/quarantine_routing.h"
 
-#include "core/report.h"
+#include "core/report/report.h"
 
 namespace crmr {
 namespace {

@@ -17,7 +17,7 @@
 
 #include "cli/context.h"
 #include "cli/pipeline.h"
-#include "core/report.h"
+#include "core/report/report.h"
 
 namespace crmr {
 

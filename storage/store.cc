@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "storage/schema.h"
 #include "storage/store_impl.h"
 

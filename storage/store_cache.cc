@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "storage/store_impl.h"
 
 namespace crmr {

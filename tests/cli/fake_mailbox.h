@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "core/net/mailbox_session.h"
+#include "core/mailbox_session.h"
 
 namespace crmr::test {
 

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "tests/cli/cli_harness.h"
-#include "tests/net/scripted_server.h"
+#include "tests/core/mailbox/scripted_server.h"
 
 namespace crmr::test {
 namespace {

@@ -15,7 +15,7 @@
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/dovecot_fixture.h"
-#include "tests/crm/sim_harness.h"
+#include "tests/core/crm/sim_harness.h"
 
 namespace crmr::test {
 namespace {

@@ -10,7 +10,7 @@
 #include "cli/mailbox_cursor.h"
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
-#include "tests/net/server_quirks.h"
+#include "tests/core/mailbox/server_quirks.h"
 
 namespace crmr::test {
 namespace {

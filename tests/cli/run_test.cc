@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/mailbox_config.h"
+#include "cli/config/mailbox_config.h"
 #include "cli/mailbox_run.h"
 #include "cli/platform.h"
 #include "storage/store.h"

@@ -7,11 +7,11 @@
 #include <filesystem>
 #include <iostream>
 
-#include "core/decision.h"
-#include "core/message_key.h"
-#include "core/mime_parser.h"
+#include "core/decision/decision.h"
+#include "core/mime/message_key.h"
+#include "core/mime/mime_parser.h"
 #include "core/sources/open_source.h"
-#include "core/unwrap.h"
+#include "core/mime/unwrap.h"
 #include "storage/store.h"
 
 namespace crmr {

@@ -17,12 +17,12 @@
 #include <set>
 
 #include "cli/mailbox_cursor.h"
-#include "core/report.h"
+#include "core/report/report.h"
 #include "core/sources/open_source.h"
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/dovecot_fixture.h"
-#include "tests/crm/sim_harness.h"
+#include "tests/core/crm/sim_harness.h"
 
 namespace crmr::test {
 namespace {

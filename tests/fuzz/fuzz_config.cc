@@ -1,5 +1,5 @@
 // fuzz_config: the input is a configuration file (TOML) for load_config().
-#include "cli/config.h"
+#include "cli/config/config.h"
 #include "fuzz_targets.h"
 #include "fuzz_temp_file.h"
 

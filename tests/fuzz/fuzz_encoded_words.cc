@@ -3,7 +3,7 @@
 // the label, to_utf8(); every result must be valid UTF-8.
 #include <cstdlib>
 
-#include "core/charset.h"
+#include "core/mime/charset.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

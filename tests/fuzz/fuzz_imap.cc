@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "core/net/imap_parser.h"
+#include "core/mailbox/imap_parser.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

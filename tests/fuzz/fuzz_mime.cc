@@ -1,6 +1,6 @@
 // fuzz_mime: the whole input is one raw message for parse_message(), once with
 // the default limits and once with tiny ones (so that every cut-off path runs).
-#include "core/mime_parser.h"
+#include "core/mime/mime_parser.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

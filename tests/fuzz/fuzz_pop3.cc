@@ -1,7 +1,7 @@
 // fuzz_pop3: the input is what a server sends, handed to Pop3Reader in chunks;
 // control bits decide, per reply, whether the caller expects a status line or
 // a multi-line body (as the session does per command).
-#include "core/net/pop3_reader.h"
+#include "core/mailbox/pop3_reader.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

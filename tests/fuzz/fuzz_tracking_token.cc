@@ -4,7 +4,7 @@
 // rest is the subject. A token found must lie inside the subject.
 #include <cstdlib>
 
-#include "core/tracking_token.h"
+#include "core/decision/tracking_token.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

@@ -1,8 +1,8 @@
 // fuzz_webapi: the Dataverse Web API's answers as the client reads them. The
 // first line is a Content-Type (for $batch) or a URL (OData-EntityId), the
 // rest a response body.
-#include "core/net/dataverse_request.h"
-#include "core/net/dataverse_sink.h"
+#include "core/crm/dataverse_request.h"
+#include "core/crm/dataverse_sink.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

@@ -10,7 +10,7 @@
 #include "storage/store.h"
 #include "tests/cli/dovecot_fixture.h"
 #include "tests/hostile/hostile_util.h"
-#include "tests/net/fake_imap_server.h"
+#include "tests/core/mailbox/fake_imap_server.h"
 
 namespace crmr::test {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "storage/csv.h"
 #include "tests/storage/storage_test_util.h"
 

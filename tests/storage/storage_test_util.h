@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "storage/db.h"
 #include "storage/schema.h"
 #include "storage/store.h"

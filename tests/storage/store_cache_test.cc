@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/normalize.h"
+#include "core/base/normalize.h"
 #include "tests/storage/storage_test_util.h"
 
 namespace crmr {

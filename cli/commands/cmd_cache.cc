@@ -1,0 +1,54 @@
+// `cache import FILE` and `cache stats`.
+#include <ostream>
+
+#include "cli/commands/commands.h"
+#include "cli/exit_codes.h"
+#include "storage/cache_import.h"
+
+namespace crmr {
+
+int cmd_cache_import(Context& ctx, const CacheImportOptions& o) {
+  if (ctx.dry_run) {
+    ctx.out.error("cache import writes the cache: it cannot be combined with --dry-run");
+    return kExitUsage;
+  }
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  CacheFileFormat fmt = o.format == "jsonl" ? CacheFileFormat::JsonLines
+                        : o.format == "csv" ? CacheFileFormat::Csv
+                                            : CacheFileFormat::Auto;
+  auto r = import_cache_file(**store, o.file, fmt, o.entity);
+  if (!r) return ctx.fail_with(r.error());
+  if (!r->imported.empty()) {
+    if (auto st = (*store)->note_cache_refresh(CacheRefresh::Import); !st)
+      return ctx.fail_with(st.error());
+  }
+  std::string line;
+  std::int64_t total = 0;
+  for (const auto& [entity, n] : r->imported) {
+    line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + entity;
+    total += n;
+  }
+  ctx.out.info("imported " + std::to_string(total) + " records" +
+               (line.empty() ? "" : " (" + line + ")") + " from " + o.file);
+  for (const auto& e : r->errors) ctx.out.error(e);
+  if (!r->errors.empty()) {
+    ctx.out.error(std::to_string(r->errors.size()) + " bad lines skipped");
+    return kExitPartial;
+  }
+  return kExitOk;
+}
+
+int cmd_cache_stats(Context& ctx) {
+  ctx.dry_run = true;  // reading only
+  auto store = ctx.open_existing_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto stats = (*store)->cache_stats();
+  if (!stats) return ctx.fail_with(stats.error());
+  std::ostream& os = ctx.out.out();
+  os << "database: " << ctx.db_path << '\n';
+  for (const auto& [k, v] : *stats) os << "  " << k << ": " << v << '\n';
+  return kExitOk;
+}
+
+}  // namespace crmr

@@ -1,0 +1,243 @@
+// `run`: one batch from every configured mailbox: fetch, route, commit,
+// dispose, move the cursors, report. One pipeline and one report for the
+// whole run; the pipeline's options are set per mailbox (role, unwrap).
+// Every selected mailbox gets a line in the report's mailbox list (ok,
+// failed with its error, or skipped when --limit was reached before it); a
+// failed one does not stop the others, and makes the exit status 4.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "cli/cache_guard.h"
+#include "cli/commands/crm_commands.h"
+#include "cli/exit_codes.h"
+#include "cli/lock.h"
+#include "cli/commands/mailbox_commands.h"
+#include "cli/mailbox_cursor.h"
+#include "cli/mailbox_run.h"
+#include "cli/config/mailbox_secret.h"
+#include "cli/pipeline.h"
+#include "cli/platform.h"
+#include "cli/run_summary.h"
+
+namespace crmr {
+namespace {
+
+std::string where(const Context& ctx, const MailboxConfig& m) {
+  return ctx.cfg.path + ":" + std::to_string(m.line) + ": ";
+}
+
+// Every first run needs a start (since or all); all such problems at once.
+Result<bool> check_first_runs(Context& ctx, const Store& store,
+                              const std::vector<const MailboxConfig*>& mailboxes) {
+  bool ok = true;
+  for (const MailboxConfig* m : mailboxes) {
+    if (m->since || m->all) continue;
+    for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders) {
+      auto c = load_cursor(store, m->name, folder);
+      if (!c) return std::unexpected(c.error());
+      if (*c) continue;
+      ctx.out.error(where(ctx, *m) + "mailbox " + m->name + ": folder " + folder +
+                    " was never read; the first run needs since = YYYY-MM-DD or all = true");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+// The pipeline's options for mailbox `m`: its role and the forward-mailbox
+// unwrap. No date filter: `since` is applied before download (IMAP: SEARCH
+// SINCE; POP3: the Date header read with TOP, see mailbox_listing.h), so
+// what is fetched is what is decided.
+PipelineOptions options_for(const PipelineOptions& base, const MailboxConfig& m) {
+  PipelineOptions po = base;
+  po.policy.role = m.role;
+  po.forward_mailbox = m.role.kind == MailboxRole::Forward;
+  po.since = std::nullopt;
+  po.commit_every = std::max<std::size_t>(base.commit_every, m.batch_size + 1);
+  return po;
+}
+
+// Mailbox `m` as `run --once` reads it: folder `folder` (when given) instead
+// of the configured ones, from `since` (else everything), every message left
+// where it is (no disposition, no quarantine_folder).
+MailboxConfig read_once(const MailboxConfig& m, const std::string& folder) {
+  MailboxConfig once = m;
+  if (!folder.empty()) once.folders = {folder};
+  if (!once.since) once.all = true;
+  once.after = Disposition{};
+  once.quarantine_folder.clear();
+  return once;
+}
+
+// The usage errors of --once / --folder, printed; false when there are any.
+bool check_once(Context& ctx, const RunOptions& o,
+                const std::vector<const MailboxConfig*>& mailboxes) {
+  if (o.folder.empty()) return true;
+  if (!o.once) {
+    ctx.out.error("run --folder " + o.folder +
+                  " reads a folder once and keeps no cursor for it: give --once too");
+    return false;
+  }
+  bool ok = true;
+  for (const MailboxConfig* m : mailboxes) {
+    if (!m->is_pop3()) continue;
+    ctx.out.error("run --folder: mailbox " + m->name +
+                  " is POP3, which has one folder (choose IMAP mailboxes with --mailbox)");
+    ok = false;
+  }
+  return ok;
+}
+
+void warn_readable_config(Context& ctx) {
+  if (!ctx.cfg.path.empty() && platform::readable_by_others(ctx.cfg.path)) {
+    std::string w = "the configuration file " + ctx.cfg.path +
+                    " is readable by group or others (chmod 600 it)";
+    ctx.out.warn(w);
+  }
+}
+
+}  // namespace
+
+std::optional<std::vector<const MailboxConfig*>> select_mailboxes(
+    Context& ctx, const std::vector<std::string>& names) {
+  std::vector<const MailboxConfig*> out;
+  if (names.empty()) {
+    for (const auto& m : ctx.cfg.mailboxes) out.push_back(&m);
+    return out;
+  }
+  bool ok = true;
+  for (const auto& n : names) {
+    auto it = std::find_if(ctx.cfg.mailboxes.begin(), ctx.cfg.mailboxes.end(),
+                           [&](const MailboxConfig& m) { return m.name == n; });
+    if (it == ctx.cfg.mailboxes.end()) {
+      ctx.out.error("no mailbox named '" + n + "' in " +
+                    (ctx.cfg.path.empty() ? std::string("the configuration") : ctx.cfg.path));
+      ok = false;
+    } else if (std::find(out.begin(), out.end(), &*it) == out.end()) {
+      out.push_back(&*it);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return out;
+}
+
+int cmd_run(Context& ctx, const RunOptions& o) {
+  if (ctx.cfg.mailboxes.empty()) {
+    ctx.out.error("no [[mailbox]] is configured" +
+                  (ctx.cfg.path.empty() ? std::string(" (no configuration file; use --config)")
+                                        : " in " + ctx.cfg.path) +
+                  "; see crm-router.conf(5)");
+    return kExitConfig;
+  }
+  auto selected = select_mailboxes(ctx, o.mailboxes);
+  if (!selected) return kExitUsage;
+  if (!check_once(ctx, o, *selected)) return kExitUsage;
+  std::vector<MailboxConfig> once;  // --once: the selected mailboxes as read once
+  if (o.once) {
+    once.reserve(selected->size());
+    for (const MailboxConfig*& m : *selected) m = &once.emplace_back(read_once(*m, o.folder));
+  }
+  warn_readable_config(ctx);
+
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
+  auto store = ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto first = o.once ? Result<bool>(true) : check_first_runs(ctx, **store, *selected);
+  if (!first) return ctx.fail_with(first.error());
+  if (!*first) return kExitConfig;
+  auto guard = guard_routing(ctx, **store, "run");
+  if (!guard) return guard.error();
+
+  RunRecorder rec(ctx, **store, "run");
+  if (!guard->empty()) rec.add_warning(*guard);
+  if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
+  PipelineOptions base;
+  base.dry_run = ctx.dry_run;
+  base.limits = ctx.cfg.limits;
+  base.policy = ctx.cfg.policy;
+  Pipeline pipeline(**store, base, rec.run_id(), rec.sink());
+
+  MailboxRunOptions mo;
+  mo.dry_run = ctx.dry_run;
+  mo.once = o.once;
+  mo.run_limit = o.limit;
+  mo.on_message = [&] { rec.progress(pipeline); };
+  mo.on_listed = [&](std::uint64_t n) { rec.add_expected_messages(n); };
+  bool mailbox_failed = false;
+  bool mailbox_config_failed = false;
+  for (const MailboxConfig* m : *selected) {
+    if (o.limit && pipeline.processed() >= *o.limit) {
+      MailboxStatus skipped;
+      skipped.name = m->name;
+      skipped.status = "skipped";
+      rec.add_mailbox(std::move(skipped));
+      continue;
+    }
+    pipeline.set_options(options_for(base, *m));
+    std::vector<std::string> warnings;
+    auto session = [&]() -> Result<std::unique_ptr<MailboxSession>> {
+      auto ep = mailbox_endpoint(*m, warnings);
+      if (!ep) return std::unexpected(ep.error());
+      ctx.trace_mailbox(m->name, *ep);
+      return open_mailbox(*ep);
+    }();
+    for (const auto& w : warnings) {
+      ctx.out.warn(w);
+    }
+    if (!session) {
+      // One line naming the mailbox; the error never carries the secret.
+      std::string line = "mailbox " + m->name + " skipped: " + session.error().describe();
+      if (session.error().message.starts_with("mailbox " + m->name))
+        line = session.error().describe() + " (skipped)";
+      ctx.out.error(line);  // and the log
+      MailboxStatus failed;
+      failed.name = m->name;
+      failed.status = "failed";
+      failed.error = session.error().describe();
+      rec.add_mailbox(std::move(failed));
+      // A secret that cannot be read is the configuration's fault (3), not
+      // the server's (4); the other mailboxes run either way.
+      (exit_code_for(session.error()) == kExitConfig ? mailbox_config_failed : mailbox_failed) = true;
+      continue;
+    }
+    spdlog::info("mailbox {}: connected", m->name);
+    auto result = run_mailbox(**session, *m, **store, pipeline, mo);
+    if (!result) {
+      rec.set_failure(result.error().describe());
+      rec.abort();
+      return ctx.fail_with(result.error());
+    }
+    for (const auto& n : result->notes) {
+      ctx.out.warn(n);
+    }
+    MailboxStatus status;
+    status.name = m->name;
+    status.status = result->problems.empty() ? "ok" : "failed";
+    status.messages = result->fetched;
+    status.bytes = result->bytes;
+    status.skipped_by_date = result->skipped_by_date;
+    status.warnings = result->notes;
+    status.limit_reached = result->limit_reached;
+    for (const auto& p : result->problems) {
+      ctx.out.error(p.describe());
+      status.error += (status.error.empty() ? "" : "; ") + p.describe();
+      mailbox_failed = true;
+    }
+    rec.add_mailbox(std::move(status));
+    spdlog::info("mailbox {}: {} messages, {} bytes{}", m->name, result->fetched, result->bytes,
+                 result->limit_reached ? " (limit reached; the rest waits for the next run)" : "");
+    if (result->limit_reached)
+      ctx.out.detail("mailbox " + m->name + ": limit reached; the rest waits for the next run");
+  }
+  // Deliver what is queued now (when [crm] is configured), in this run: the
+  // messages are already committed and disposed of, so a CRM outage only
+  // delays them.
+  int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
+  if (mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
+  if (mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
+  return rc;
+}
+
+}  // namespace crmr

@@ -1,0 +1,41 @@
+// The configuration file (TOML, crm-router.conf(5)). Every command-line option
+// has a key here; the command line wins over the file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/config/crm_config.h"
+#include "cli/config/mailbox_config.h"
+#include "core/decision/decision.h"
+#include "core/mime/mime_parser.h"
+#include "core/result.h"
+
+namespace crmr {
+
+struct Config {
+  std::string path;        // the file it was read from; empty when none
+  std::string db;          // state database
+  std::string report;      // default report file
+  std::string log_file;    // log file (rotating)
+  std::string log_level = "warn";
+  bool progress = true;
+  bool forward_mailbox = false;  // [import] forward_mailbox
+  std::uint32_t cache_max_age_hours = 24;  // [cache] max_age_hours: warn when older; 0: never
+  Policy policy;                 // [routing]
+  ParseLimits limits;            // [limits]
+  std::vector<MailboxConfig> mailboxes;  // [[mailbox]]
+  CrmConfig crm;                         // [crm]
+};
+
+// Read and validate `path`. All problems are reported in one pass, one per line
+// as "FILE:LINE: problem" in Error::message (code "config.invalid"). A missing
+// file is an error only when `required` (an explicit --config). Relative
+// paths in the file (db, report, log_file, password_file, client_secret_file,
+// tls_ca_file) are made absolute against the file's own folder, so the
+// working directory of cron or a service manager does not matter.
+Result<Config> load_config(const std::string& path, bool required);
+
+}  // namespace crmr

@@ -1,0 +1,70 @@
+#include "cli/config/mailbox_secret.h"
+
+#include <fstream>
+
+#include "cli/platform.h"
+
+namespace crmr {
+namespace {
+
+Error secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint) {
+  return Error{"mailbox.secret", "mailbox " + m.name + ": " + what, hint, Scope::Mailbox,
+               Retry::Never};
+}
+
+Result<std::string> read_secret(const MailboxConfig& m, std::vector<std::string>& warnings) {
+  if (!m.password_env.empty() || !m.oauth2_token_env.empty()) {
+    const std::string& var = m.password_env.empty() ? m.oauth2_token_env : m.password_env;
+    std::string v = platform::getenv_str(var.c_str());
+    if (v.empty())
+      return std::unexpected(secret_error(m, "environment variable " + var + " is not set",
+                                          "set it in the environment of crm-router"));
+    return v;
+  }
+  if (!m.password_file.empty()) {
+    std::ifstream in(m.password_file, std::ios::binary);
+    if (!in)
+      return std::unexpected(secret_error(m, "cannot read password_file " + m.password_file,
+                                          "check the path and its permissions"));
+    std::string line;
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty())
+      return std::unexpected(secret_error(m, "password_file " + m.password_file + " is empty", ""));
+    if (platform::readable_by_others(m.password_file))
+      warnings.push_back("mailbox " + m.name + ": password_file " + m.password_file +
+                         " is readable by group or others (chmod 600 it)");
+    return line;
+  }
+  auto token = platform::command_first_line(m.oauth2_token_command);
+  if (!token)
+    return std::unexpected(secret_error(m, "oauth2_token_command failed: " + token.error().message,
+                                        "run the command by hand to see why"));
+  return *token;
+}
+
+}  // namespace
+
+Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
+                                         std::vector<std::string>& warnings) {
+  MailboxEndpoint ep;
+  ep.url = m.url;
+  ep.user = m.user;
+  ep.ca_file = m.tls_ca_file;
+  ep.verify_tls = m.tls_verify;
+  ep.timeout = std::chrono::seconds(m.timeout_s);
+  ep.auth = m.auth;
+  ep.starttls = m.starttls == "required" ? MailboxEndpoint::StartTls::Required
+                : m.starttls == "off"    ? MailboxEndpoint::StartTls::Off
+                                         : MailboxEndpoint::StartTls::Optional;
+  if (!m.tls_verify)
+    warnings.push_back("mailbox " + m.name +
+                       ": TLS certificate verification is off (tls_verify = false)");
+  auto secret = read_secret(m, warnings);
+  if (!secret) return std::unexpected(secret.error());
+  bool oauth = !m.oauth2_token_env.empty() || !m.oauth2_token_command.empty();
+  (oauth ? ep.oauth2_token : ep.password) = std::move(*secret);
+  return ep;
+}
+
+}  // namespace crmr

@@ -1,0 +1,21 @@
+// The connection settings of a configured mailbox, with its secret read at
+// run time from the environment, a file or a command (never from the config).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/config/mailbox_config.h"
+#include "core/mailbox_session.h"
+#include "core/result.h"
+
+namespace crmr {
+
+// Build the endpoint of `m`, reading its secret now. `warnings` gets
+// advice (a password file readable by others, TLS verification off).
+// Failure: Scope::Mailbox, naming the mailbox and where the secret was looked
+// for; the secret itself never appears in an error or a warning.
+Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
+                                         std::vector<std::string>& warnings);
+
+}  // namespace crmr

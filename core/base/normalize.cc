@@ -1,0 +1,186 @@
+#include "core/base/normalize.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <regex>
+
+namespace crmr {
+namespace {
+
+std::string_view trim(std::string_view s) {
+  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view strip_angles(std::string_view s) {
+  s = trim(s);
+  if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = trim(s.substr(1, s.size() - 2));
+  return s;
+}
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
+
+std::int32_t fnv1a(std::string_view s) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return static_cast<std::int32_t>(h);
+}
+
+void sort_unique_cap(std::vector<std::int32_t>& v, int max_count) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  if (max_count > 0 && v.size() > static_cast<size_t>(max_count)) v.resize(max_count);
+}
+
+}  // namespace
+
+std::string normalize_address(std::string_view address) {
+  std::string out(strip_angles(address));
+  std::transform(out.begin(), out.end(), out.begin(), lower);
+  return out;
+}
+
+std::string normalize_message_id(std::string_view id) {
+  std::string out(strip_angles(id));
+  auto at = out.rfind('@');
+  if (at != std::string::npos)
+    std::transform(out.begin() + at, out.end(), out.begin() + at, lower);
+  return out;
+}
+
+std::string normalize_token(std::string_view token) {
+  std::string out;
+  out.reserve(token.size());
+  for (char c : token) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    out.push_back((c >= 'a' && c <= 'z') ? char(c - 'a' + 'A') : c);
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view in) {
+  static const std::array<int, 256> table = [] {
+    std::array<int, 256> t{};
+    t.fill(-1);
+    const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(chars[i])] = i;
+    return t;
+  }();
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  bool padding = false;
+  for (unsigned char c : in) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    if (c == '=') {
+      padding = true;
+      continue;
+    }
+    if (padding || table[c] < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(table[c]);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
+    }
+  }
+  return out;
+}
+
+std::string ascii_upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+std::string base64_encode(std::string_view in) {
+  static const char* chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    std::uint32_t n = (std::uint8_t(in[i]) << 16) | (std::uint8_t(in[i + 1]) << 8) |
+                      std::uint8_t(in[i + 2]);
+    out += chars[(n >> 18) & 63];
+    out += chars[(n >> 12) & 63];
+    out += chars[(n >> 6) & 63];
+    out += chars[n & 63];
+  }
+  if (i < in.size()) {
+    std::uint32_t n = std::uint8_t(in[i]) << 16;
+    if (i + 1 < in.size()) n |= std::uint8_t(in[i + 1]) << 8;
+    out += chars[(n >> 18) & 63];
+    out += chars[(n >> 12) & 63];
+    out += (i + 1 < in.size()) ? chars[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> conversation_key(std::string_view thread_index_base64) {
+  auto raw = base64_decode(thread_index_base64);
+  if (!raw || raw->size() < 22) return std::nullopt;
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(44);
+  for (size_t i = 0; i < 22; ++i) {
+    auto b = static_cast<unsigned char>((*raw)[i]);
+    out += hex[b >> 4];
+    out += hex[b & 15];
+  }
+  return out;
+}
+
+std::vector<std::int32_t> subject_hashes(std::string_view subject,
+                                         const std::string& filter_regex, int max_count) {
+  std::string s(subject);
+  if (!filter_regex.empty()) {
+    // Compiling a std::regex costs far more than matching: keep the last one.
+    thread_local std::string cached_pattern;
+    thread_local std::optional<std::regex> cached;
+    if (filter_regex != cached_pattern) {
+      cached_pattern = filter_regex;
+      try {
+        cached.emplace(filter_regex, std::regex::ECMAScript | std::regex::icase);
+      } catch (const std::regex_error&) {
+        cached.reset();  // an unusable organisation regex hashes the subject as it is
+      }
+    }
+    if (cached) s = std::regex_replace(s, *cached, "", std::regex_constants::format_first_only);
+  }
+  std::vector<std::int32_t> out;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) out.push_back(fnv1a(word));
+    word.clear();
+  };
+  for (char c : s) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+      flush();
+    } else {
+      word.push_back(lower(c));
+    }
+  }
+  flush();
+  sort_unique_cap(out, max_count);
+  return out;
+}
+
+std::vector<std::int32_t> address_hashes(const std::vector<std::string>& addresses,
+                                         int max_count) {
+  std::vector<std::int32_t> out;
+  out.reserve(addresses.size());
+  for (const auto& a : addresses) out.push_back(fnv1a(normalize_address(a)));
+  sort_unique_cap(out, max_count);
+  return out;
+}
+
+}  // namespace crmr

@@ -1,0 +1,218 @@
+#include "core/crm/dataverse_session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "core/crm/dataverse_request.h"
+
+namespace crmr::dataverse {
+namespace {
+
+// Refresh the token when it has less than this left.
+constexpr auto kTokenMargin = std::chrono::minutes(5);
+// 429 answers one request may get before it is left for the next run.
+constexpr int kMaxThrottlesPerRequest = 30;
+
+double jitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(0.5, 1.0)(rng);
+}
+
+std::chrono::milliseconds retry_after_of(const std::string& value) {
+  if (value.empty()) return std::chrono::seconds(5);
+  char* end = nullptr;
+  double s = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || s < 0) return std::chrono::seconds(5);  // an HTTP date: be patient
+  return std::chrono::milliseconds(static_cast<long long>(std::ceil(s * 1000)));
+}
+
+std::string path_of(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  std::string p = slash == std::string::npos ? "/" : url.substr(slash);
+  if (p.back() != '/') p += '/';
+  return p;
+}
+
+}  // namespace
+
+struct Session::Call {
+  HttpRequest req;
+  bool idempotent = false;
+  Done done;
+  int attempts = 0;
+  int throttles = 0;
+  bool refreshed = false;
+};
+
+Error http_error(const HttpRequest& req, const HttpResponse& resp) {
+  std::string what = req.label.empty() ? req.method + " " + req.url : req.label;
+  std::string text = error_text(resp.body);
+  std::string msg = what + ": HTTP " + std::to_string(resp.status) + (text.empty() ? "" : ": " + text);
+  long s = resp.status;
+  if (s == 401)
+    return Error{"crm.auth", msg, "the CRM refused the access token; check [crm] auth settings",
+                 Scope::Run, Retry::Never};
+  if (s == 429)
+    return Error{"crm.throttled", msg, "the CRM's service protection limits were hit; left for the next run",
+                 Scope::Message, Retry::Later};
+  if (s >= 500 || s == 408)
+    return Error{"crm.unavailable", msg, "the CRM is unavailable; retried with backoff",
+                 Scope::Message, Retry::Now};
+  return Error{"crm.rejected", msg, "the CRM rejected the request", Scope::Message, Retry::Never};
+}
+
+Session::Session(DataverseOptions o)
+    : o_(std::move(o)),
+      http_(HttpOptions{o_.concurrency, o_.timeout, std::chrono::seconds(std::min<long>(15, o_.timeout.count())),
+                        o_.ca_file, o_.verify_tls}),
+      api_path_(path_of(o_.api_url)) {
+  if (o_.auth == DataverseOptions::Auth::Bearer) {
+    token_ = o_.bearer_token;
+    token_expires_ = Clock::time_point::max();
+  }
+}
+
+Clock::duration Session::backoff(int attempt) const {
+  double ms = static_cast<double>(o_.backoff_base.count()) * std::pow(2.0, std::max(0, attempt - 1));
+  ms = std::min(ms, static_cast<double>(o_.backoff_max.count()));
+  return std::chrono::milliseconds(static_cast<long long>(ms * jitter()));
+}
+
+void Session::throttled(const std::string& retry_after) {
+  ++throttles_;
+  successes_since_throttle_ = 0;
+  http_.pause_until(Clock::now() + retry_after_of(retry_after));
+  http_.set_limit(std::max<std::size_t>(1, http_.limit() * 3 / 4));
+}
+
+Result<std::string> Session::token() {
+  if (!token_.empty() && Clock::now() + kTokenMargin < token_expires_) return token_;
+  if (o_.auth == DataverseOptions::Auth::Bearer) {
+    if (token_.empty())
+      return fail("crm.auth", "no bearer token: the environment variable named by [crm] token_env is empty",
+                  Scope::Run, Retry::Never, "export the token, or use auth = \"client_credentials\"");
+    return token_;
+  }
+  HttpRequest req;
+  req.method = "POST";
+  req.url = o_.token_url;
+  req.label = "token request to " + o_.token_url;
+  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+  req.body = "grant_type=client_credentials&client_id=" + url_encode(o_.client_id) +
+             "&client_secret=" + url_encode(o_.client_secret) + "&scope=" + url_encode(o_.scope);
+  for (int attempt = 1;; ++attempt) {
+    auto resp = http_.perform(req);
+    std::optional<Error> err;
+    if (!resp) {
+      err = resp.error();
+    } else if (resp->status >= 200 && resp->status < 300) {
+      auto t = parse_token(resp->body);
+      if (!t) return fail(t.error().code, t.error().message, Scope::Run, Retry::Later, t.error().hint);
+      token_ = t->access_token;
+      token_expires_ = Clock::now() + std::chrono::seconds(t->expires_in_s);
+      return token_;
+    } else {
+      err = http_error(req, *resp);
+      // The identity platform answers {"error":"invalid_client","error_description":...}.
+      auto j = nlohmann::json::parse(resp->body, nullptr, false);
+      if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+        err->message = req.label + ": HTTP " + std::to_string(resp->status) + ": " +
+                       j["error"].get<std::string>() + ": " + j.value("error_description", std::string{});
+      }
+    }
+    if (err->retry == Retry::Now && attempt < o_.max_attempts) {
+      std::this_thread::sleep_for(backoff(attempt));
+      continue;
+    }
+    err->code = "crm.auth";
+    err->scope = Scope::Run;
+    if (err->hint.empty() || err->retry == Retry::Never)
+      err->hint = "check [crm] tenant, client_id, the client secret and token_url";
+    return fail(*err);
+  }
+}
+
+void Session::send(HttpRequest req, bool idempotent, Done done, Clock::time_point not_before) {
+  auto c = std::make_shared<Call>();
+  c->req = std::move(req);
+  c->idempotent = idempotent;
+  c->done = std::move(done);
+  dispatch(std::move(c), not_before);
+}
+
+void Session::dispatch(std::shared_ptr<Call> c, Clock::time_point not_before) {
+  auto tok = token();
+  if (!tok) {
+    c->done(std::unexpected(tok.error()));
+    return;
+  }
+  HttpRequest r = c->req;
+  if (r.url.rfind("http://", 0) != 0 && r.url.rfind("https://", 0) != 0) r.url = o_.api_url + r.url;
+  r.headers.emplace_back("Authorization", "Bearer " + *tok);
+  r.headers.emplace_back("Accept", "application/json");
+  r.headers.emplace_back("OData-MaxVersion", "4.0");
+  r.headers.emplace_back("OData-Version", "4.0");
+  bool has_type = std::any_of(r.headers.begin(), r.headers.end(),
+                              [](const auto& h) { return h.first == "Content-Type"; });
+  if (!r.body.empty() && !has_type) r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
+  ++sent_;
+  http_.submit(std::move(r),
+               [this, c, used = *tok](Result<HttpResponse> res) { answer(c, used, std::move(res)); },
+               not_before);
+}
+
+void Session::answer(std::shared_ptr<Call> c, const std::string& used, Result<HttpResponse> r) {
+  auto retry_later = [&](const Error& e, Clock::duration wait) {
+    if (c->idempotent && e.retry == Retry::Now && ++c->attempts < o_.max_attempts) {
+      dispatch(c, Clock::now() + wait);
+      return true;
+    }
+    return false;
+  };
+  if (!r) {
+    if (!retry_later(r.error(), backoff(c->attempts + 1))) c->done(std::move(r));
+    return;
+  }
+  const long s = r->status;
+  if (s >= 200 && s < 300) {
+    // Recover parallelism slowly after throttling.
+    if (http_.limit() < http_.max_transfers() && ++successes_since_throttle_ >= 20) {
+      successes_since_throttle_ = 0;
+      http_.set_limit(http_.limit() + 1);
+    }
+    c->done(std::move(r));
+    return;
+  }
+  if (s == 401 && !c->refreshed) {
+    c->refreshed = true;
+    if (used == token_ && o_.auth == DataverseOptions::Auth::ClientCredentials) token_.clear();
+    dispatch(c, {});
+    return;
+  }
+  if (s == 429) {
+    throttled(r->header("retry-after"));
+    if (++c->throttles < kMaxThrottlesPerRequest) {
+      dispatch(c, {});
+      return;
+    }
+  }
+  Error e = http_error(c->req, *r);
+  auto wait = backoff(c->attempts + 1);
+  if (auto ra = r->header("retry-after"); !ra.empty()) wait = std::max<Clock::duration>(wait, retry_after_of(ra));
+  if (!retry_later(e, wait)) c->done(std::unexpected(std::move(e)));
+}
+
+Result<HttpResponse> Session::send_now(HttpRequest req) {
+  std::optional<Result<HttpResponse>> out;
+  http_.resume();
+  send(std::move(req), true, [&out](Result<HttpResponse> r) { out = std::move(r); });
+  if (auto st = http_.run(); !st) return std::unexpected(st.error());
+  if (!out) return fail("crm.stopped", "the request was stopped before it was answered", Scope::Run, Retry::Later);
+  return std::move(*out);
+}
+
+}  // namespace crmr::dataverse

@@ -1,0 +1,17 @@
+// The IMAP MailboxSession: our own tagged commands and the literal-aware
+// parser (imap_parser.h) over a Connection that libcurl opened and logged in.
+// Internal to core/net; callers use open_mailbox().
+#pragma once
+
+#include <memory>
+
+#include "core/mailbox/connection.h"
+#include "core/mailbox_session.h"
+
+namespace crmr {
+
+// Take over a logged-in IMAP connection: asks CAPABILITY. Error: the server
+// fails or garbles that first exchange (Scope::Mailbox).
+Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn);
+
+}  // namespace crmr

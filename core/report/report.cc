@@ -1,0 +1,195 @@
+// The report model: building entries, totals, timestamps, and the text
+// helpers the writers share. Writers live in report_json.cc (with the JSON
+// string writer in report_json_write.cc), report_csv.cc, report_text.cc,
+// report_html.cc; the streaming file writer and write_report_file in
+// report_file.cc.
+//
+// Memory: a RunReport holds every entry of the run; for long runs (backfills
+// of millions of messages) callers stream entries through a ReportWriter and
+// keep only a RunHeader.
+#include "core/report/report.h"
+#include "core/base/utf8.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "core/report/report_internal.h"
+
+namespace crmr {
+
+std::map<std::string, std::uint64_t> RunReport::totals() const {
+  std::map<std::string, std::uint64_t> t;
+  for (const char* o : report_detail::kOutcomes) t[o] = 0;
+  for (const auto& m : messages) ++t[m.outcome];  // an unknown outcome counts under its name
+  return t;
+}
+
+double RunReport::messages_per_s() const {
+  return elapsed_s > 0 ? static_cast<double>(messages.size()) / elapsed_s : 0.0;
+}
+
+RunHeader RunReport::header() const {
+  return RunHeader{command,  dry_run,   id,
+                   crm_url,  started,   finished,
+                   elapsed_s, messages.size(), totals(), mailboxes};
+}
+
+void RunHeader::tally(const ReportEntry& e) {
+  ++messages;
+  ++totals[e.outcome];
+}
+
+double RunHeader::messages_per_s() const {
+  return elapsed_s > 0 ? static_cast<double>(messages) / elapsed_s : 0.0;
+}
+
+ReportEntry make_entry(const std::string& source, const std::string& position,
+                       const Message& msg, const Decision& d) {
+  ReportEntry e;
+  e.source = source;
+  e.position = position;
+  e.message_id = msg.message_id;
+  e.key = d.key;
+  if (msg.date) e.date = iso_utc(*msg.date);
+  if (!msg.from.empty()) e.from = msg.from.front().address;
+  e.subject = msg.subject;
+  e.outcome = to_string(d.outcome);
+  e.reason = d.reason;
+  e.correlation = to_string(d.correlation);
+  e.regarding = d.regarding;
+  e.parties = d.parties;
+  e.attachments = d.attachments;
+  e.warnings = msg.warnings;
+  e.steps = d.steps;
+  // error and activity_id are filled in later by the pipeline (quarantine, push).
+  return e;
+}
+
+std::string crm_web_base(const std::string& api_url) {
+  const auto scheme = api_url.find("://");
+  if (scheme == std::string::npos) return {};
+  const std::string proto = api_url.substr(0, scheme);
+  if (proto != "https" && proto != "http") return {};
+  const auto path = api_url.find('/', scheme + 3);
+  const std::string host = api_url.substr(scheme + 3, path == std::string::npos ? std::string::npos : path - scheme - 3);
+  if (host.empty()) return {};
+  return proto + "://" + host + "/";
+}
+
+// Seconds outside years 0000..9999 cannot be written as "YYYY-..."; they come
+// only from absurd Date headers, and yield "" (date unknown).
+std::string iso_utc(std::int64_t unix_seconds) {
+  using namespace std::chrono;
+  constexpr std::int64_t kMin = -62167219200;  // 0000-01-01T00:00:00Z
+  constexpr std::int64_t kMax = 253402300799;  // 9999-12-31T23:59:59Z
+  if (unix_seconds < kMin || unix_seconds > kMax) return {};
+  const sys_seconds t{seconds{unix_seconds}};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd{day};
+  const hh_mm_ss hms{t - day};
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                static_cast<int>(hms.seconds().count()));
+  return buf;
+}
+
+std::string iso_now() {
+  using namespace std::chrono;
+  return iso_utc(floor<seconds>(system_clock::now()).time_since_epoch().count());
+}
+
+namespace report_detail {
+
+std::map<std::string, std::uint64_t> with_all_outcomes(
+    std::map<std::string, std::uint64_t> totals) {
+  for (const char* o : kOutcomes) totals.try_emplace(o, 0);
+  return totals;
+}
+
+long next_code_point(std::string_view s, std::size_t& i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) { ++i; return c; }
+  int len = 0;
+  long cp = 0;
+  long min = 0;
+  if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; min = 0x80; }
+  else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; min = 0x800; }
+  else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; min = 0x10000; }
+  else { ++i; return -1; }
+  if (i + len > s.size()) { ++i; return -1; }
+  for (int k = 1; k < len; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) { ++i; return -1; }
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) { ++i; return -1; }
+  i += len;
+  return cp;
+}
+
+namespace {
+
+
+constexpr long kReplacement = 0xFFFD;
+
+bool is_control_or_bidi(long cp) {
+  return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) ||
+         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 ||
+         cp == 0x2029;
+}
+
+}  // namespace
+
+std::string utf8_clean(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size();) {
+    const long cp = next_code_point(s, i);
+    append_utf8(out, static_cast<char32_t>(cp < 0 ? kReplacement : cp));
+  }
+  return out;
+}
+
+std::string terminal_line(std::string_view s, std::size_t max_chars) {
+  std::string out;
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    if (n == max_chars) {
+      if (!out.empty()) {
+        // Replace the last code point by the ellipsis so the result keeps max_chars.
+        std::size_t cut = out.size() - 1;
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+        out.resize(cut);
+      }
+      out += "\u2026";
+      break;
+    }
+    long cp = next_code_point(s, i);
+    if (cp < 0) cp = kReplacement;
+    if (is_control_or_bidi(cp)) cp = ' ';
+    append_utf8(out, static_cast<char32_t>(cp));
+    ++n;
+  }
+  return out;
+}
+
+std::string column(std::string_view s, std::size_t width) {
+  std::string out = terminal_line(s, width);
+  std::size_t chars = 0;
+  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
+  if (chars < width) out.append(width - chars, ' ');
+  return out;
+}
+
+std::string format_seconds(double s) {
+  char buf[32];
+  if (s < 10) std::snprintf(buf, sizeof buf, "%.2f", s);
+  else if (s < 100) std::snprintf(buf, sizeof buf, "%.1f", s);
+  else std::snprintf(buf, sizeof buf, "%.0f", s);
+  return buf;
+}
+
+}  // namespace report_detail
+}  // namespace crmr
