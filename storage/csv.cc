@@ -70,4 +70,35 @@ bool CsvReader::next(CsvRecord& out) {
   }
 }
 
+std::size_t csv_complete_prefix(std::string_view text) {
+  // The reader's own states: a quote opens a quoted field only at a field's
+  // start; inside, a doubled quote is a quote and a single one closes it.
+  std::size_t complete = 0;
+  bool field_start = true;
+  bool quoted = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"') {
+        if (i + 1 < text.size() && text[i + 1] == '"') {
+          ++i;
+        } else if (i + 1 == text.size()) {
+          break;  // a closing quote, or the first of a doubled one: not known yet
+        } else {
+          quoted = false;
+        }
+      }
+      continue;
+    }
+    if (c == '"' && field_start) {
+      quoted = true;
+      field_start = false;
+      continue;
+    }
+    field_start = c == ',' || c == '\n' || c == '\r';
+    if (c == '\n') complete = i + 1;
+  }
+  return complete;
+}
+
 }  // namespace crmr
