@@ -188,6 +188,7 @@ Status apply_email(Store& store, const json& row) {
                  [&](const std::string& v) { e.conversation_index = v; });
   CRMR_TRY_FIELD(text, "subject", [&](const std::string& v) { e.subject = v; });
   CRMR_TRY_FIELD(boolean, "directioncode", [&](bool v) { e.outgoing = v; });
+  CRMR_TRY_FIELD(text, "modifiedon", [&](const std::string& v) { e.modified = v; });
   // Plain names, or the Web API's lookup value and its annotation.
   CRMR_TRY_FIELD(text, "_regardingobjectid_value", [&](const std::string& v) { e.regarding_id = v; });
   CRMR_TRY_FIELD(text, "regardingobjectid", [&](const std::string& v) { e.regarding_id = v; });

@@ -173,6 +173,13 @@ class Store : public CacheView {
   Status delete_record(const std::string& entity, const std::string& id);
   Status delete_tracked(const std::string& activity_id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
+  // `cache prune`: removes the tracked e-mails last modified before `before`
+  // (UTC ISO 8601; those with no modification time stay), 10,000 per
+  // transaction, then VACUUMs the file to give the space back. Returns how
+  // many were removed. Not inside an open transaction.
+  Result<std::int64_t> prune_tracked(const std::string& before);
+  // How many prune_tracked would remove (dry run).
+  Result<std::int64_t> count_prunable(const std::string& before) const;
 
   // Sync's sweep after a full read of `entity`: deletes the cached records of
   // `entity` (kTrackedEntity: the tracked e-mails, by activity id) that

@@ -40,13 +40,15 @@ constexpr char kRecordsByAddress[] =
 constexpr char kUpsertTracked[] =
     "INSERT INTO tracked_emails (activity_id, message_id, tracking_token,"
     " conversation_index, conversation_key, subject, outgoing, regarding_entity,"
-    " regarding_id, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " regarding_id, recipients, modified)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     " ON CONFLICT (activity_id) DO UPDATE SET message_id = excluded.message_id,"
     " tracking_token = excluded.tracking_token,"
     " conversation_index = excluded.conversation_index,"
     " conversation_key = excluded.conversation_key, subject = excluded.subject,"
     " outgoing = excluded.outgoing, regarding_entity = excluded.regarding_entity,"
-    " regarding_id = excluded.regarding_id, recipients = excluded.recipients"
+    " regarding_id = excluded.regarding_id, recipients = excluded.recipients,"
+    " modified = excluded.modified"
     " RETURNING tid";
 constexpr char kClearHashes[] = "DELETE FROM tracked_subject_hashes WHERE tid = ?1";
 constexpr char kClearAllHashes[] = "DELETE FROM tracked_subject_hashes";
@@ -55,9 +57,17 @@ constexpr char kAddHash[] =
 constexpr char kAllSubjects[] = "SELECT tid, subject FROM tracked_emails";
 constexpr char kTidsByHash[] = "SELECT tid FROM tracked_subject_hashes WHERE hash = ?1";
 
+// Prune: tracked e-mails last modified before ?1, a batch at a time.
+constexpr char kPruneTracked[] =
+    "DELETE FROM tracked_emails WHERE tid IN (SELECT tid FROM tracked_emails"
+    " WHERE modified <> '' AND modified < ?1 LIMIT ?2)";
+constexpr char kCountPrunable[] =
+    "SELECT count(*) FROM tracked_emails WHERE modified <> '' AND modified < ?1";
+constexpr std::int64_t kPruneBatch = 10000;
+
 #define CRMR_TRACKED_COLUMNS                                                          \
   "SELECT activity_id, message_id, tracking_token, conversation_index, subject,"      \
-  " outgoing, regarding_entity, regarding_id, recipients FROM tracked_emails"
+  " outgoing, regarding_entity, regarding_id, recipients, modified FROM tracked_emails"
 // Where several tracked e-mails match, the one with a regarding record wins,
 // then the most recently cached.
 #define CRMR_TRACKED_BEST " ORDER BY regarding_id <> '' DESC, tid DESC LIMIT 1"
@@ -89,6 +99,7 @@ TrackedEmail read_tracked(const db::Statement& s) {
   e.regarding_entity = s.column_text(6);
   e.regarding_id = s.column_text(7);
   e.recipients = split_list(s.column_text(8));
+  e.modified = s.column_text(9);
   return e;
 }
 
@@ -331,6 +342,7 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
     if (st) st = s.bind(8, e.regarding_entity);
     if (st) st = s.bind(9, e.regarding_id);
     if (st) st = s.bind(10, join_list(recipients));
+    if (st) st = s.bind(11, e.modified);
     if (!st) return st;
     auto row = s.step();
     if (!row) return fail(row.error());
@@ -338,6 +350,43 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   }
   if (auto st = impl_->put_subject_hashes(tid, e.subject, org); !st) return st;
   return tx->commit();
+}
+
+Result<std::int64_t> Store::prune_tracked(const std::string& before) {
+  if (auto st = impl_->writable("prune tracked e-mails"); !st) return fail(st.error());
+  auto& conn = impl_->conn;
+  std::int64_t removed = 0;
+  for (;;) {
+    auto tx = db::Transaction::begin(conn);
+    if (!tx) return fail(tx.error());
+    auto q = conn.cached(kPruneTracked);
+    if (!q) return fail(q.error());
+    Status st = (*q)->bind(1, before);
+    if (st) st = (*q)->bind(2, kPruneBatch);
+    if (st) st = (*q)->run();  // subject hashes go with them (ON DELETE CASCADE)
+    if (!st) return fail(st.error());
+    const std::int64_t n = conn.changes();
+    if (auto c = tx->commit(); !c) return fail(c.error());
+    removed += n;
+    if (n < kPruneBatch) break;
+  }
+  if (removed == 0) return removed;
+  // The freed pages back to the file system. VACUUM copies the database
+  // through a temporary file (not memory: it is as large as the cache).
+  Status st = conn.exec("PRAGMA temp_store = FILE");
+  if (st) st = conn.exec("VACUUM");
+  (void)conn.exec("PRAGMA temp_store = MEMORY");
+  if (!st) return fail(st.error());
+  return removed;
+}
+
+Result<std::int64_t> Store::count_prunable(const std::string& before) const {
+  auto q = impl_->conn.cached(kCountPrunable);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, before); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  return *row ? (*q)->column_int64(0) : 0;
 }
 
 std::vector<RecordRef> Store::records_by_address(std::string_view address) const {

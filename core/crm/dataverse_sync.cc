@@ -270,7 +270,8 @@ Result<std::string> DataverseSink::read_tracked(const std::string& watermark, co
       if (!t.regarding_id.empty())
         t.regarding_entity = str(row, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname");
       t.recipients = recipients_of(row);
-      if (auto m = str(row, "modifiedon"); m > newest) newest = m;
+      t.modified = str(row, "modifiedon");
+      if (t.modified > newest) newest = t.modified;
       page.push_back(std::move(t));
     }
     return on_page(page);
