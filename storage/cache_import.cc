@@ -278,8 +278,9 @@ Result<CacheImportResult> import_cache_file(Store& store, const std::string& pat
     }
   }
 
-  // Transactions of `batch_rows` rows; within one, each row is a nested
-  // savepoint, so a bad row leaves nothing behind and the others are kept.
+  // Transactions of `batch_rows` rows. A bad row is found before anything of
+  // it is written, so it leaves nothing behind and the others are kept; a
+  // store failure ends the import and rolls the open batch back.
   Importer importer(store, path, batch_rows > 0 ? batch_rows : kCacheImportBatch);
   std::string chunk;
   std::vector<std::string> header;

@@ -168,6 +168,8 @@ class Store : public CacheView {
 
   // Cache writes (cache import, sync). Upsert by id.
   Status put_org(const OrgSettings& org);
+  // Each record (with its addresses or subject hashes) is its own transaction,
+  // unless one is open: then a failure midway is undone by its rollback.
   Status upsert_record(const CachedRecord& r);
   Status upsert_tracked(const TrackedEmail& e);
   Status delete_record(const std::string& entity, const std::string& id);

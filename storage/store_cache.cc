@@ -110,6 +110,16 @@ std::string lower_ascii(std::string_view in) {
   return out;
 }
 
+// The record's own transaction, or none inside the caller's (cache import,
+// sync): then the caller's rollback covers a failure midway, and a record
+// costs two statements (SAVEPOINT, RELEASE) fewer.
+Result<std::optional<db::Transaction>> own_transaction(db::Connection& conn) {
+  if (conn.depth() > 0) return std::optional<db::Transaction>{};
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  return std::optional<db::Transaction>{std::move(*tx)};
+}
+
 Status invalid(std::string message) {
   return fail("store.invalid_record", std::move(message), Scope::Message, Retry::Never);
 }
@@ -150,8 +160,8 @@ Status for_each_unseen(db::Connection& conn, const std::string& entity, const St
 }  // namespace
 
 Status Store::Impl::put_subject_hashes(std::int64_t tid, const std::string& subject,
-                                       const OrgSettings& org) {
-  {
+                                       const OrgSettings& org, bool clear) {
+  if (clear) {
     auto q = conn.cached(kClearHashes);
     if (!q) return fail(q.error());
     if (auto st = (*q)->bind(1, tid); !st) return st;
@@ -185,7 +195,7 @@ Status Store::Impl::rehash_subjects(const OrgSettings& org) {
     if (auto st = (*q)->run(); !st) return st;
   }
   for (const auto& [tid, subject] : subjects) {
-    if (auto st = put_subject_hashes(tid, subject, org); !st) return st;
+    if (auto st = put_subject_hashes(tid, subject, org, false); !st) return st;
   }
   return {};
 }
@@ -195,10 +205,12 @@ Status Store::upsert_record(const CachedRecord& r) {
   if (r.entity.empty()) return invalid("record " + r.id + " has no entity");
   if (r.id.empty()) return invalid(r.entity + " record has no id");
   auto& conn = impl_->conn;
-  auto tx = db::Transaction::begin(conn);
+  auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
   std::int64_t rid = 0;
+  bool inserted = false;  // a new row has no addresses to clear
   {
+    const std::int64_t last = conn.last_insert_rowid();
     auto q = conn.cached(kUpsertRecord);
     if (!q) return fail(q.error());
     auto& s = **q;
@@ -211,8 +223,10 @@ Status Store::upsert_record(const CachedRecord& r) {
     auto row = s.step();
     if (!row) return fail(row.error());
     rid = s.column_int64(0);
+    // An update leaves last_insert_rowid as it was; an insert sets it to rid.
+    inserted = conn.last_insert_rowid() != last && conn.last_insert_rowid() == rid;
   }
-  {
+  if (!inserted) {
     auto q = conn.cached(kClearAddresses);
     if (!q) return fail(q.error());
     if (auto st = (*q)->bind(1, rid); !st) return st;
@@ -228,7 +242,7 @@ Status Store::upsert_record(const CachedRecord& r) {
     if (st) st = (*q)->run();
     if (!st) return st;
   }
-  return tx->commit();
+  return *tx ? (*tx)->commit() : Status{};
 }
 
 Status Store::delete_record(const std::string& entity, const std::string& id) {
@@ -325,10 +339,12 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   for (const auto& a : e.recipients)
     if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
   auto& conn = impl_->conn;
-  auto tx = db::Transaction::begin(conn);
+  auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
   std::int64_t tid = 0;
+  bool inserted = false;  // a new row has no subject hashes to clear
   {
+    const std::int64_t last = conn.last_insert_rowid();
     auto q = conn.cached(kUpsertTracked);
     if (!q) return fail(q.error());
     auto& s = **q;
@@ -347,9 +363,10 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
     auto row = s.step();
     if (!row) return fail(row.error());
     tid = s.column_int64(0);
+    inserted = conn.last_insert_rowid() != last && conn.last_insert_rowid() == tid;
   }
-  if (auto st = impl_->put_subject_hashes(tid, e.subject, org); !st) return st;
-  return tx->commit();
+  if (auto st = impl_->put_subject_hashes(tid, e.subject, org, !inserted); !st) return st;
+  return *tx ? (*tx)->commit() : Status{};
 }
 
 Result<std::int64_t> Store::prune_tracked(const std::string& before) {
