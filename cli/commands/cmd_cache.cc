@@ -62,7 +62,7 @@ int cmd_cache_prune(Context& ctx, const CachePruneOptions& o) {
   const std::string before = iso_utc(now - o.days * 86400);
   auto lock = lock_database(ctx);
   if (!lock) return lock.error();
-  auto store = ctx.open_store();
+  auto store = ctx.dry_run ? ctx.open_existing_store() : ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
   auto n = ctx.dry_run ? (*store)->count_prunable(before) : (*store)->prune_tracked(before);
   if (!n) return ctx.fail_with(n.error());
