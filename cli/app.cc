@@ -119,7 +119,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   CachePruneOptions cp;
   auto* cache_prune = cache_cmd->add_subcommand(
       "prune", "Remove tracked e-mails older than the look-back window and reclaim the space");
-  cache_prune->add_option("--days", cp.days, "Look-back window in days (default 365)")
+  cache_prune->add_option("--days", cp.days, "Look-back window in days (default: [crm] tracked_days, 365)")
       ->check(CLI::PositiveNumber);
 
   ReportOptions rep;

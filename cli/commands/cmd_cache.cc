@@ -59,7 +59,12 @@ int cmd_cache_stats(Context& ctx) {
 int cmd_cache_prune(Context& ctx, const CachePruneOptions& o) {
   using namespace std::chrono;
   const std::int64_t now = floor<seconds>(system_clock::now()).time_since_epoch().count();
-  const std::string before = iso_utc(now - o.days * 86400);
+  const std::int64_t days = o.days > 0 ? o.days : ctx.cfg.crm.tracked_days;
+  if (days == 0) {
+    ctx.out.info("no look-back window ([crm] tracked_days = 0): nothing removed");
+    return kExitOk;
+  }
+  const std::string before = iso_utc(now - days * 86400);
   auto lock = lock_database(ctx);
   if (!lock) return lock.error();
   auto store = ctx.dry_run ? ctx.open_existing_store() : ctx.open_store();
@@ -67,7 +72,7 @@ int cmd_cache_prune(Context& ctx, const CachePruneOptions& o) {
   auto n = ctx.dry_run ? (*store)->count_prunable(before) : (*store)->prune_tracked(before);
   if (!n) return ctx.fail_with(n.error());
   ctx.out.info((ctx.dry_run ? "would remove " : "removed ") + std::to_string(*n) +
-               " tracked e-mails last modified before " + before + " (" + std::to_string(o.days) +
+               " tracked e-mails last modified before " + before + " (" + std::to_string(days) +
                " days)");
   return kExitOk;
 }

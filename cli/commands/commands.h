@@ -41,7 +41,7 @@ int cmd_cache_import(Context& ctx, const CacheImportOptions& o);
 int cmd_cache_stats(Context& ctx);
 
 struct CachePruneOptions {
-  std::int64_t days = 365;     // look-back window: tracked e-mails older than this go
+  std::int64_t days = 0;       // look-back window in days; 0: [crm] tracked_days
 };
 int cmd_cache_prune(Context& ctx, const CachePruneOptions& o);
 
