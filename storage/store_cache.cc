@@ -10,12 +10,16 @@
 namespace crmr {
 namespace {
 
-constexpr char kUpsertRecord[] =
+// A record is inserted, or (when its id is cached already) updated. Two
+// statements rather than one upsert with RETURNING: SQLite runs RETURNING
+// through a trigger and a temporary table, which costs a bulk load of new
+// records (the common case) about as much as the insert itself.
+constexpr char kInsertRecord[] =
     "INSERT INTO records (entity, id, name, active, filtering_method)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"
-    " ON CONFLICT (entity, id) DO UPDATE SET name = excluded.name,"
-    " active = excluded.active, filtering_method = excluded.filtering_method"
-    " RETURNING rid";
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (entity, id) DO NOTHING";
+constexpr char kUpdateRecord[] =
+    "UPDATE records SET name = ?3, active = ?4, filtering_method = ?5"
+    " WHERE entity = ?1 AND id = ?2 RETURNING rid";
 constexpr char kClearAddresses[] = "DELETE FROM record_addresses WHERE rid = ?1";
 constexpr char kAddAddress[] =
     "INSERT OR IGNORE INTO record_addresses (address, rid) VALUES (?1, ?2)";
@@ -37,19 +41,18 @@ constexpr char kRecordsByAddress[] =
     " FROM record_addresses a JOIN records r ON r.rid = a.rid"
     " WHERE a.address = ?1 ORDER BY r.entity, r.id";
 
-constexpr char kUpsertTracked[] =
+// As for records: insert, or update the one with the same activity id.
+constexpr char kInsertTracked[] =
     "INSERT INTO tracked_emails (activity_id, message_id, tracking_token,"
     " conversation_index, conversation_key, subject, outgoing, regarding_entity,"
     " regarding_id, recipients, modified)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
-    " ON CONFLICT (activity_id) DO UPDATE SET message_id = excluded.message_id,"
-    " tracking_token = excluded.tracking_token,"
-    " conversation_index = excluded.conversation_index,"
-    " conversation_key = excluded.conversation_key, subject = excluded.subject,"
-    " outgoing = excluded.outgoing, regarding_entity = excluded.regarding_entity,"
-    " regarding_id = excluded.regarding_id, recipients = excluded.recipients,"
-    " modified = excluded.modified"
-    " RETURNING tid";
+    " ON CONFLICT (activity_id) DO NOTHING";
+constexpr char kUpdateTracked[] =
+    "UPDATE tracked_emails SET message_id = ?2, tracking_token = ?3,"
+    " conversation_index = ?4, conversation_key = ?5, subject = ?6, outgoing = ?7,"
+    " regarding_entity = ?8, regarding_id = ?9, recipients = ?10, modified = ?11"
+    " WHERE activity_id = ?1 RETURNING tid";
 constexpr char kClearHashes[] = "DELETE FROM tracked_subject_hashes WHERE tid = ?1";
 constexpr char kClearAllHashes[] = "DELETE FROM tracked_subject_hashes";
 constexpr char kAddHash[] =
@@ -118,6 +121,28 @@ Result<std::optional<db::Transaction>> own_transaction(db::Connection& conn) {
   auto tx = db::Transaction::begin(conn);
   if (!tx) return fail(tx.error());
   return std::optional<db::Transaction>{std::move(*tx)};
+}
+
+// Inserts a row with `insert` (ON CONFLICT DO NOTHING) or, when the key is
+// there already, updates it with `update` (RETURNING the row id); `bind`
+// binds the same parameters to either. The row id, and whether it is new.
+template <class Bind>
+Result<std::pair<std::int64_t, bool>> write_row(db::Connection& conn, const char* insert,
+                                                const char* update, const Bind& bind) {
+  {
+    auto q = conn.cached(insert);
+    if (!q) return fail(q.error());
+    if (auto st = bind(**q); !st) return fail(st.error());
+    if (auto st = (*q)->run(); !st) return fail(st.error());
+    if (conn.changes() == 1) return std::pair{conn.last_insert_rowid(), true};
+  }
+  auto q = conn.cached(update);
+  if (!q) return fail(q.error());
+  if (auto st = bind(**q); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return fail("store.sqlite", "a row neither inserted nor updated", Scope::Run, Retry::Never);
+  return std::pair{(*q)->column_int64(0), false};
 }
 
 Status invalid(std::string message) {
@@ -207,25 +232,17 @@ Status Store::upsert_record(const CachedRecord& r) {
   auto& conn = impl_->conn;
   auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
-  std::int64_t rid = 0;
-  bool inserted = false;  // a new row has no addresses to clear
-  {
-    const std::int64_t last = conn.last_insert_rowid();
-    auto q = conn.cached(kUpsertRecord);
-    if (!q) return fail(q.error());
-    auto& s = **q;
+  auto bind_record = [&](db::Statement& s) {
     Status st = s.bind(1, r.entity);
     if (st) st = s.bind(2, r.id);
     if (st) st = s.bind(3, r.name);
     if (st) st = s.bind(4, r.active);
     if (st) st = s.bind(5, r.filtering_method);
-    if (!st) return st;
-    auto row = s.step();
-    if (!row) return fail(row.error());
-    rid = s.column_int64(0);
-    // An update leaves last_insert_rowid as it was; an insert sets it to rid.
-    inserted = conn.last_insert_rowid() != last && conn.last_insert_rowid() == rid;
-  }
+    return st;
+  };
+  auto written = write_row(conn, kInsertRecord, kUpdateRecord, bind_record);
+  if (!written) return fail(written.error());
+  const auto [rid, inserted] = *written;  // a new row has no addresses to clear
   if (!inserted) {
     auto q = conn.cached(kClearAddresses);
     if (!q) return fail(q.error());
@@ -341,30 +358,27 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   auto& conn = impl_->conn;
   auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
-  std::int64_t tid = 0;
-  bool inserted = false;  // a new row has no subject hashes to clear
-  {
-    const std::int64_t last = conn.last_insert_rowid();
-    auto q = conn.cached(kUpsertTracked);
-    if (!q) return fail(q.error());
-    auto& s = **q;
+  const std::string message_id = normalize_message_id(e.message_id);
+  const std::string token = normalize_token(e.tracking_token);
+  const std::string conversation = conversation_key(e.conversation_index).value_or("");
+  const std::string recipient_list = join_list(recipients);
+  auto bind_tracked = [&](db::Statement& s) {
     Status st = s.bind(1, e.activity_id);
-    if (st) st = s.bind(2, normalize_message_id(e.message_id));
-    if (st) st = s.bind(3, normalize_token(e.tracking_token));
+    if (st) st = s.bind(2, message_id);
+    if (st) st = s.bind(3, token);
     if (st) st = s.bind(4, e.conversation_index);
-    if (st) st = s.bind(5, conversation_key(e.conversation_index).value_or(""));
+    if (st) st = s.bind(5, conversation);
     if (st) st = s.bind(6, e.subject);
     if (st) st = s.bind(7, e.outgoing);
     if (st) st = s.bind(8, e.regarding_entity);
     if (st) st = s.bind(9, e.regarding_id);
-    if (st) st = s.bind(10, join_list(recipients));
+    if (st) st = s.bind(10, recipient_list);
     if (st) st = s.bind(11, e.modified);
-    if (!st) return st;
-    auto row = s.step();
-    if (!row) return fail(row.error());
-    tid = s.column_int64(0);
-    inserted = conn.last_insert_rowid() != last && conn.last_insert_rowid() == tid;
-  }
+    return st;
+  };
+  auto written = write_row(conn, kInsertTracked, kUpdateTracked, bind_tracked);
+  if (!written) return fail(written.error());
+  const auto [tid, inserted] = *written;  // a new row has no subject hashes to clear
   if (auto st = impl_->put_subject_hashes(tid, e.subject, org, !inserted); !st) return st;
   return *tx ? (*tx)->commit() : Status{};
 }
