@@ -58,7 +58,6 @@ constexpr char kClearAllHashes[] = "DELETE FROM tracked_subject_hashes";
 constexpr char kAddHash[] =
     "INSERT OR IGNORE INTO tracked_subject_hashes (hash, tid) VALUES (?1, ?2)";
 constexpr char kAllSubjects[] = "SELECT tid, subject FROM tracked_emails";
-constexpr char kTidsByHash[] = "SELECT tid FROM tracked_subject_hashes WHERE hash = ?1";
 
 // Prune: tracked e-mails last modified before ?1, a batch at a time.
 constexpr char kPruneTracked[] =
@@ -86,10 +85,6 @@ constexpr char kTrackedByTid[] = CRMR_TRACKED_COLUMNS " WHERE tid = ?1";
 
 // The sweep after a full read walks the cached ids this many at a time.
 constexpr std::int64_t kSweepBatch = 1000;
-
-// Smart matching returns at most this many candidates, those sharing the most
-// subject hashes first (a common word can be in thousands of subjects).
-constexpr std::size_t kMaxSmartCandidates = 200;
 
 TrackedEmail read_tracked(const db::Statement& s) {
   TrackedEmail e;
@@ -481,42 +476,14 @@ std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key)
   return tracked_one(*impl_, kTrackedByConversation, lower_ascii(key));
 }
 
-std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
-    const std::vector<std::int32_t>& hashes) const {
-  auto failed = [&](const Error& e) {
-    impl_->lookup_failed(e);
-    return std::vector<TrackedEmail>{};
-  };
-  std::unordered_map<std::int64_t, int> shared;  // tid -> hashes in common
-  std::vector<std::int32_t> unique(hashes);
-  std::sort(unique.begin(), unique.end());
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  for (std::int32_t hash : unique) {
-    auto q = impl_->conn.cached(kTidsByHash);
-    if (!q) return failed(q.error());
-    Status st = (*q)->bind(1, static_cast<std::int64_t>(hash));
-    if (st) st = db::for_each_row(**q, [&](const db::Statement& row) -> Status {
-      ++shared[row.column_int64(0)];
-      return {};
-    });
-    if (!st) return failed(st.error());
-  }
-  std::vector<std::pair<std::int64_t, int>> ranked(shared.begin(), shared.end());
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first > b.first;
-  });
-  if (ranked.size() > kMaxSmartCandidates) ranked.resize(kMaxSmartCandidates);
-  std::vector<TrackedEmail> out;
-  out.reserve(ranked.size());
-  for (const auto& [tid, count] : ranked) {
-    auto q = impl_->conn.cached(kTrackedByTid);
-    if (!q) return failed(q.error());
-    if (auto st = (*q)->bind(1, tid); !st) return failed(st.error());
-    auto row = (*q)->step();
-    if (!row) return failed(row.error());
-    if (*row) out.push_back(read_tracked(**q));
-  }
-  return out;
+Result<std::optional<TrackedEmail>> Store::Impl::tracked_by_tid(std::int64_t tid) {
+  auto q = conn.cached(kTrackedByTid);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, tid); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return std::optional<TrackedEmail>{};
+  return std::optional<TrackedEmail>{read_tracked(**q)};
 }
 
 }  // namespace crmr
