@@ -126,7 +126,7 @@ class Importer {
     if (open_) store_.rollback();
   }
 
-  void row(std::size_t line, const std::string& entity, const json& fields) {
+  void row(std::size_t line, const std::string& entity, const CacheRow& fields) {
     if (!open_) {
       if (auto st = store_.begin(); !st) {
         fatal_ = st.error();
@@ -212,7 +212,7 @@ void import_json_lines(Importer& importer, std::string_view text, std::size_t& l
                                  cache_entity_list() + ")");
       continue;
     }
-    importer.row(line, name, row);
+    importer.row(line, name, CacheRow{&row, nullptr, nullptr});
   }
 }
 
@@ -242,12 +242,7 @@ void import_csv(Importer& importer, std::string_view text, const std::string& en
                                         std::to_string(header.size()));
       continue;
     }
-    json row = json::object();
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      if (!record.fields[i].empty() && header[i] != "entity")
-        row[header[i]] = std::move(record.fields[i]);
-    }
-    importer.row(record.line, entity, row);
+    importer.row(record.line, entity, CacheRow{nullptr, &header, &record.fields});
   }
   line = reader.line();
 }
