@@ -163,6 +163,7 @@ class Importer {
       return;
     }
     crash_point("cache_import.commit");
+    if (auto st = store_.bulk_load_checkpoint(); !st) fatal_ = st.error();
   }
 
   bool stopped() const { return fatal_.has_value(); }
@@ -275,7 +276,13 @@ Result<CacheImportResult> import_cache_file(Store& store, const std::string& pat
 
   // Transactions of `batch_rows` rows. A bad row is found before anything of
   // it is written, so it leaves nothing behind and the others are kept; a
-  // store failure ends the import and rolls the open batch back.
+  // store failure ends the import and rolls the open batch back (before the
+  // bulk load ends: the guard outlives the importer).
+  if (auto st = store.set_bulk_load(true); !st) return fail(st.error());
+  struct BulkLoadEnd {
+    Store& store;
+    ~BulkLoadEnd() { (void)store.set_bulk_load(false); }
+  } bulk_load_end{store};
   Importer importer(store, path, batch_rows > 0 ? batch_rows : kCacheImportBatch);
   std::string chunk;
   std::vector<std::string> header;

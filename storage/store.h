@@ -207,6 +207,19 @@ class Store : public CacheView {
   Status begin();
   Status commit();
   void rollback() noexcept;
+  // A bulk load (`cache import`, store_bulk_load.cc) writes only upserts, in
+  // transactions of many rows. While on, SQLite skips its foreign-key checks
+  // (the store writes addresses and subject hashes only for the rows it has
+  // just written; deleting a record would not cascade meanwhile, and none is
+  // deleted), and the write-ahead log is copied into the database file by
+  // bulk_load_checkpoint() rather than after every commit. Between
+  // transactions only; ending it copies the log.
+  Status set_bulk_load(bool on);
+  // After a commit of a bulk load: copies the write-ahead log into the
+  // database once the log is as large as the database, so that a load copies
+  // each page a few times in all rather than at every commit (a commit is
+  // durable in the log already: this changes nothing a crash could see).
+  Status bulk_load_checkpoint();
 
   // Ledger, outbox and quarantine for one message, atomically.
   Status record_processed(std::int64_t run_id, const ProcessedMessage& m);
