@@ -114,6 +114,11 @@ struct CacheInfo {
 
 enum class CacheRefresh { Sync, Import };
 
+// How much cache_info() counts: every entity (`check`), or only what routing
+// needs (users and queues), which stays cheap with millions of contacts and
+// tracked e-mails cached.
+enum class CacheCounts { All, Routing };
+
 // A selection of ledger rows (`forget`, `explain`). Every non-empty list
 // narrows it: a row must match one value of each. `message_ids` and `keys`
 // together name messages: a row matches when its Message-ID or its key is
@@ -161,7 +166,8 @@ class Store : public CacheView {
   Status status() const override;
 
   // What the cache holds (counts, organisation settings, when refreshed).
-  Result<CacheInfo> cache_info() const;
+  // With CacheCounts::Routing, `count` and `active` hold users and queues only.
+  Result<CacheInfo> cache_info(CacheCounts what = CacheCounts::All) const;
   // Record that `how` has just written the cache (its time is cache_info()'s
   // synced_at / imported_at). Part of the open transaction, if any.
   Status note_cache_refresh(CacheRefresh how);
