@@ -182,8 +182,8 @@ class Store : public CacheView {
   Status delete_tracked(const std::string& activity_id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
   // `cache prune`: removes the tracked e-mails last modified before `before`
-  // (UTC ISO 8601; those with no modification time stay), 10,000 per
-  // transaction, then VACUUMs the file to give the space back. Returns how
+  // (UTC ISO 8601; those with no modification time stay) in one transaction
+  // (all or none), then VACUUMs the file to give the space back. Returns how
   // many were removed. Not inside an open transaction.
   Result<std::int64_t> prune_tracked(const std::string& before);
   // How many prune_tracked would remove (dry run).

@@ -65,7 +65,7 @@ constexpr char kPruneTracked[] =
     " WHERE modified <> '' AND modified < ?1 LIMIT ?2)";
 constexpr char kCountPrunable[] =
     "SELECT count(*) FROM tracked_emails WHERE modified <> '' AND modified < ?1";
-constexpr std::int64_t kPruneBatch = 10000;
+constexpr std::int64_t kPruneBatch = 50000;
 
 #define CRMR_TRACKED_COLUMNS                                                          \
   "SELECT activity_id, message_id, tracking_token, conversation_index, subject,"      \
@@ -382,9 +382,14 @@ Result<std::int64_t> Store::prune_tracked(const std::string& before) {
   if (auto st = impl_->writable("prune tracked e-mails"); !st) return fail(st.error());
   auto& conn = impl_->conn;
   std::int64_t removed = 0;
+  // One transaction: each batch dirties pages all over the subject hash
+  // index, which a commit per batch would write out again every time (at
+  // 300,000 e-mails, 23 s rather than 6). Batches keep the statement's list of
+  // rows to delete small; dirty pages beyond the page cache go to the log.
+  // A crash leaves the cache as it was; pruning again does it all.
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
   for (;;) {
-    auto tx = db::Transaction::begin(conn);
-    if (!tx) return fail(tx.error());
     auto q = conn.cached(kPruneTracked);
     if (!q) return fail(q.error());
     Status st = (*q)->bind(1, before);
@@ -392,10 +397,10 @@ Result<std::int64_t> Store::prune_tracked(const std::string& before) {
     if (st) st = (*q)->run();  // subject hashes go with them (ON DELETE CASCADE)
     if (!st) return fail(st.error());
     const std::int64_t n = conn.changes();
-    if (auto c = tx->commit(); !c) return fail(c.error());
     removed += n;
     if (n < kPruneBatch) break;
   }
+  if (auto c = tx->commit(); !c) return fail(c.error());
   if (removed == 0) return removed;
   // The freed pages back to the file system. VACUUM copies the database
   // through a temporary file (not memory: it is as large as the cache).
