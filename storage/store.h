@@ -184,8 +184,9 @@ class Store : public CacheView {
   // `cache prune`: removes the tracked e-mails last modified before `before`
   // (UTC ISO 8601; those with no modification time stay) in one transaction
   // (all or none), then VACUUMs the file to give the space back. Returns how
-  // many were removed. Not inside an open transaction.
-  Result<std::int64_t> prune_tracked(const std::string& before);
+  // many were removed. Not inside an open transaction. `batch`: rows per
+  // DELETE statement (bounds SQLite's list of rows to delete), not a commit.
+  Result<std::int64_t> prune_tracked(const std::string& before, std::int64_t batch = 50000);
   // How many prune_tracked would remove (dry run).
   Result<std::int64_t> count_prunable(const std::string& before) const;
 

@@ -11,12 +11,13 @@ constexpr char kPruneTracked[] =
     " WHERE modified <> '' AND modified < ?1 LIMIT ?2)";
 constexpr char kCountPrunable[] =
     "SELECT count(*) FROM tracked_emails WHERE modified <> '' AND modified < ?1";
-constexpr std::int64_t kPruneBatch = 50000;
 
 }  // namespace
 
-Result<std::int64_t> Store::prune_tracked(const std::string& before) {
+Result<std::int64_t> Store::prune_tracked(const std::string& before, std::int64_t batch) {
   if (auto st = impl_->writable("prune tracked e-mails"); !st) return fail(st.error());
+  if (batch < 1)
+    return fail("store.misuse", "prune_tracked: batch must be positive", Scope::Run, Retry::Never);
   auto& conn = impl_->conn;
   std::int64_t removed = 0;
   // One transaction: each batch dirties pages all over the subject hash
@@ -30,12 +31,12 @@ Result<std::int64_t> Store::prune_tracked(const std::string& before) {
     auto q = conn.cached(kPruneTracked);
     if (!q) return fail(q.error());
     Status st = (*q)->bind(1, before);
-    if (st) st = (*q)->bind(2, kPruneBatch);
+    if (st) st = (*q)->bind(2, batch);
     if (st) st = (*q)->run();  // subject hashes go with them (ON DELETE CASCADE)
     if (!st) return fail(st.error());
     const std::int64_t n = conn.changes();
     removed += n;
-    if (n < kPruneBatch) break;
+    if (n < batch) break;
   }
   if (auto c = tx->commit(); !c) return fail(c.error());
   if (removed == 0) return removed;

@@ -95,6 +95,18 @@ TEST(StorePrune, RemovesOnlyEmailsModifiedBeforeTheWindowWithTheirHashes) {
   EXPECT_EQ(store.cache_stats()->at("email"), 2);
 }
 
+TEST(StorePrune, ManyStatementsRemoveEveryOldEmailAndKeepTheRest) {
+  auto store = memory_store();
+  for (int i = 0; i < 25; ++i)
+    ASSERT_TRUE(store->upsert_tracked(dated("old" + std::to_string(i), "Quote " + std::to_string(i),
+                                            "2025-01-01T00:00:00Z")));
+  ASSERT_TRUE(store->upsert_tracked(dated("new", "Quote valves", "2026-06-01T00:00:00Z")));
+  EXPECT_EQ(store->prune_tracked("2026-01-01T00:00:00Z", 10).value(), 25);  // 10 + 10 + 5
+  EXPECT_EQ(store->count_prunable("2026-01-01T00:00:00Z").value(), 0);
+  EXPECT_EQ(store->cache_stats()->at("email"), 1);
+  EXPECT_EQ(store->tracked_by_subject_hashes(subject_hashes("quote", "", 20)).size(), 1u);
+}
+
 TEST(StorePrune, NothingOlderThanTheWindowLeavesTheCacheAlone) {
   auto store = memory_store();
   ASSERT_TRUE(store->upsert_tracked(dated("new", "Quote", "2026-06-01T00:00:00Z")));
