@@ -1,5 +1,6 @@
 // Store: `cache prune`, the removal of tracked e-mails older than the
 // look-back window, and the compaction that gives their space back.
+#include "core/base/crash_point.h"
 #include "storage/store_impl.h"
 
 namespace crmr {
@@ -36,9 +37,11 @@ Result<std::int64_t> Store::prune_tracked(const std::string& before, std::int64_
     if (!st) return fail(st.error());
     const std::int64_t n = conn.changes();
     removed += n;
+    crash_point("cache_prune.delete");
     if (n < batch) break;
   }
   if (auto c = tx->commit(); !c) return fail(c.error());
+  crash_point("cache_prune.commit");
   if (removed == 0) return removed;
   // The freed pages back to the file system. VACUUM copies the database
   // through a temporary file (not memory: it is as large as the cache).

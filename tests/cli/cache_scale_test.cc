@@ -1,7 +1,9 @@
 // `cache import` killed midway (CRMR_CRASH_AT) leaves the cache as it was at
 // its last commit, every record whole, and importing again completes it;
-// `cache prune` removes the tracked e-mails older than its window.
+// `cache prune` removes the tracked e-mails older than its window, all of
+// them or (killed before its commit) none.
 #include <string>
+#include <vector>
 
 #include "cli/exit_codes.h"
 #include "storage/db.h"
@@ -94,7 +96,7 @@ TEST(CachePrune, RemovesTrackedEmailsOlderThanTheWindowAndKeepsUndated) {
       "emails.jsonl",
       R"({"entity":"email","activityid":"old","subject":"Old","modifiedon":"2001-01-01T00:00:00Z"})"
       "\n"
-      R"({"entity":"email","activityid":"new","subject":"New","modifiedon":"2999-01-01T00:00:00Z"})"
+      R"({"entity":"email","activityid":"new","subject":"Order gears payment","modifiedon":"2999-01-01T00:00:00Z"})"
       "\n"
       R"({"entity":"email","activityid":"undated","subject":"No date"})"
       "\n");
@@ -110,6 +112,39 @@ TEST(CachePrune, RemovesTrackedEmailsOlderThanTheWindowAndKeepsUndated) {
       << prune.out;
   auto stats = run_cli({"--db", db, "cache", "stats"});
   EXPECT_NE(stats.out.find("email: 2"), std::string::npos) << stats.out;
+}
+
+// Killed after its DELETE but before the commit, prune leaves every e-mail;
+// killed after the commit (before VACUUM), the old ones are gone, the file whole.
+TEST(CachePrune, KilledBeforeItsCommitRemovesNothing) {
+  TempDir dir;
+  const std::string db = dir.file("state.db");
+  const std::string emails = dir.write(
+      "emails.jsonl",
+      R"({"entity":"email","activityid":"old1","subject":"Quote pumps delivery","modifiedon":"2001-01-01T00:00:00Z"})"
+      "\n"
+      R"({"entity":"email","activityid":"old2","subject":"Invoice valves shipping","modifiedon":"2001-02-01T00:00:00Z"})"
+      "\n"
+      R"({"entity":"email","activityid":"new","subject":"Order gears payment","modifiedon":"2999-01-01T00:00:00Z"})"
+      "\n");
+  ASSERT_EQ(run_cli({"--db", db, "-q", "cache", "import", emails}).code, kExitOk);
+  auto count = [&](const char* sql) {
+    auto conn = db::Connection::open(db, db::Access::ReadOnly);
+    EXPECT_TRUE(conn) << conn.error().describe();
+    auto n = conn->query_int(sql);
+    EXPECT_TRUE(n) << n.error().describe();
+    return n ? *n : -1;
+  };
+  const std::vector<std::string> prune = {"--db", db, "-q", "cache", "prune", "--days", "30"};
+
+  EXPECT_EQ(run_binary(prune, "cache_prune.delete:1", dir.file("log")), 137);
+  EXPECT_EQ(count("SELECT count(*) FROM tracked_emails"), 3);
+  EXPECT_EQ(count("SELECT count(DISTINCT tid) FROM tracked_subject_hashes"), 3);
+
+  EXPECT_EQ(run_binary(prune, "cache_prune.commit:1", dir.file("log")), 137);
+  EXPECT_EQ(count("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check <> 'ok'"), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM tracked_emails"), 1);
+  EXPECT_EQ(count("SELECT count(DISTINCT tid) FROM tracked_subject_hashes"), 1);
 }
 
 }  // namespace
