@@ -1,7 +1,7 @@
 // CrmSink: what the commands need of the CRM, behind one narrow interface with
 // no HTTP or curl type in it: deliver queued messages (push), look up a
 // Message-ID, and read what the local cache needs (sync). The Dataverse Web
-// API implementation lives in core/net/dataverse_*.cc (make_dataverse_sink).
+// API implementation lives in core/crm/dataverse_*.cc (make_dataverse_sink).
 //
 // Failure: a failed message is an Error with Retry::Never (the CRM rejected it
 // for good: quarantine it) or Retry::Later (transient trouble outlasted the
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/cache_view.h"
+#include "core/queue_item.h"
 #include "core/result.h"
 
 namespace crmr {
@@ -45,6 +46,7 @@ struct PushResult {
   std::string reason;              // server mode: the CRM's reason code name (CorrelationMatch ...)
   std::vector<std::string> notes;  // truncations, attachments left out: for the report
   std::optional<CrmRecord> created;  // the sender's record push created (routing.create_unknown_sender)
+  std::vector<QueueItemRef> queues;  // the accepting queues the e-mail is in ([crm] queue_items)
 };
 
 // Called once per message, in completion order, on the thread that called push_all.
