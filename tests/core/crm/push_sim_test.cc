@@ -189,20 +189,9 @@ TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {
   const int n = 300;
   Queued q(sim, many_messages(mail, n), 4);
   std::mt19937 rng(20261127);
-  for (int round = 0; round < 20; ++round) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      execl(CRMR_BINARY, CRMR_BINARY, "--config", q.config.c_str(), "push", (char*)nullptr);
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+  kill_pushes(q.config, 20, rng, 20, [&](int round) {
     for (const auto& [id, count] : sim.received_message_ids()) ASSERT_EQ(count, 1) << id << " round " << round;
-  }
+  });
   // The kills landed while the push was under way.
   auto before = sim.received_message_ids().size();
   EXPECT_GT(before, 0u);
