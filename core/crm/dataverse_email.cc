@@ -7,6 +7,7 @@
 #include "core/crm/dataverse_correlation.h"
 #include "core/crm/dataverse_queue.h"
 #include "core/report/report.h"
+#include "core/base/ascii.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -44,9 +45,7 @@ std::vector<std::string> addresses_of(const std::vector<Address>& list) {
 
 // Insert `html` before the closing </body> of `doc` (case-insensitive), else append.
 std::string append_html(std::string doc, const std::string& html) {
-  std::string lowered = doc;
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lowered = ascii_lower(doc);
   auto at = lowered.rfind("</body>");
   if (at == std::string::npos) return doc + html;
   doc.insert(at, html);

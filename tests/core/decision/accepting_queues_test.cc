@@ -10,10 +10,10 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 MemoryCache contoso() {
   MemoryCache c;
@@ -39,9 +39,9 @@ TEST(AcceptedBy, EveryQueueAndUserWhoseFilterTakesTheMessageInRecipientOrder) {
   auto cache = contoso();
   Message m = mail("jane@customer.example",
                    {"sales@contoso.example", "closed@contoso.example", "adele@contoso.example"});
-  m.cc.push_back(testing::addr("support@contoso.example"));
-  m.cc.push_back(testing::addr("old@contoso.example"));
-  m.bcc.push_back(testing::addr("megan@contoso.example"));
+  m.cc.push_back(test::addr("support@contoso.example"));
+  m.cc.push_back(test::addr("old@contoso.example"));
+  m.bcc.push_back(test::addr("megan@contoso.example"));
   auto d = decide(m, "k", cache, Policy{});
   ASSERT_TRUE(d.accepted);
   // Sales (2) takes a contact, Closed (4) nothing, Adele (1) only correlated
@@ -68,7 +68,7 @@ TEST(AcceptedBy, AQueueThatRefusesTheSenderIsNotAmongThem) {
 
 TEST(AcceptedBy, CorrelatedMailIsTakenByEveryRecipientButThoseThatTakeNothing) {
   auto cache = contoso();
-  cache.tracked.push_back(testing::Tracked("act-1").message_id("parent@contoso.example"));
+  cache.tracked.push_back(test::Tracked("act-1").message_id("parent@contoso.example"));
   Message m = mail("stranger@else.example",
                    {"replies@contoso.example", "sales@contoso.example", "closed@contoso.example"});
   m.in_reply_to = {"parent@contoso.example"};
