@@ -1,6 +1,6 @@
 // What the e-mail create body records of how a message was correlated and
-// who accepted it, limited to what the Web API takes on create (DATAVERSE.md
-// "Correlation fields on the e-mail"; the e-mail table's metadata):
+// who accepted it, limited to what the Web API takes on create (the e-mail
+// table's column metadata, IsValidForCreate):
 //
 //   CorrelatedActivityId_Email@odata.bind  /emails(<tracked>)  every correlated message
 //   parentactivityid@odata.bind            /emails(<tracked>)  In-Reply-To/References and

@@ -1,6 +1,6 @@
 // What follows an e-mail's arrival in the CRM, as Server-Side Synchronization
 // does it for incoming mail: the e-mail goes into each queue that accepted it
-// ([crm] queue_items; DATAVERSE.md "Queues") and, opt-in, through the
+// ([crm] queue_items; crm-router.conf(5)) and, opt-in, through the
 // organisation's record creation rules ([crm] apply_record_rules).
 //
 //   queues  per accepting queue not yet known to hold the e-mail:

@@ -1,6 +1,6 @@
 // The requests that put an e-mail into the queues that accepted it and run
-// the organisation's record creation rules on it (DATAVERSE.md "Queues",
-// "Record creation rules"), and the reading of their answers:
+// the organisation's record creation rules on it (Dataverse Web API), and the
+// reading of their answers:
 //
 //   POST queueitems {"queueid@odata.bind": "/queues(Q)", "objectid_email@odata.bind": "$1"}
 //        inside the e-mail's change set (the e-mail and its queue items land together)

@@ -1,9 +1,9 @@
-// The CRM recipients of a message (SPEC §3 Acceptance): the active CRM users
-// and queues among To/Cc/Bcc, the mailbox owner (role User/Queue) and the
-// forwarding user (role Forward), each once, in that order. The acceptance
-// rule (acceptance.h) asks whether any of them takes the message; push needs
-// every one that does (Decision::accepted_by), for the queues the e-mail goes
-// into and the e-mail's accepting entity.
+// The CRM recipients of a message (crm-router(1) ROUTING, acceptance): the
+// active CRM users and queues among To/Cc/Bcc, the mailbox owner (role
+// User/Queue) and the forwarding user (role Forward), each once, in that
+// order. The acceptance rule (acceptance.h) asks whether any of them takes the
+// message; push needs every one that does (Decision::accepted_by), for the
+// queues the e-mail goes into and the e-mail's accepting entity.
 #pragma once
 
 #include <initializer_list>
@@ -38,9 +38,9 @@ int effective_filtering_method(const RecordRef& record);
 // accepted (or correlated, when `correlated`): 0 all; 1 correlated only; 2
 // from an active contact, account or lead; 3 from any active e-mail-enabled
 // record; 4 none. A correlated message is taken by every recipient but those
-// with method 4, as correlated mail is accepted whatever the filtering (SPEC
-// §3). Appends the step "acceptance.accepted_by" naming them and the queues
-// the e-mail goes into.
+// with method 4, as correlated mail is accepted whatever the filtering
+// (crm-router(1) ROUTING). Appends the step "acceptance.accepted_by" naming
+// them and the queues the e-mail goes into.
 std::vector<Acceptor> accepting_recipients(const Message& msg, const AddressBook& book,
                                            const Policy& policy, bool correlated,
                                            std::vector<Step>& steps);

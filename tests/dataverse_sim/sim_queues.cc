@@ -1,6 +1,6 @@
-// Queues and record creation rules (DATAVERSE.md "Queues", "Record creation
-// rules"): `queueitems` creates, the bound action AddToQueue, and the unbound
-// action ApplyRecordCreationAndUpdateRule with the organisation's active
+// Queues and record creation rules as the Web API has them: `queueitems`
+// creates, the bound action AddToQueue, and the unbound action
+// ApplyRecordCreationAndUpdateRule with the organisation's active
 // `convertrules`.
 //
 // Where the docs are silent the simulator takes the reading that tests a
