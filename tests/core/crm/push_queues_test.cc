@@ -273,14 +273,8 @@ TEST(PushQueues, KilledAtEveryStepLandsEverythingExactlyOnce) {
 
 // `n` messages from contact Priya to the Support queue.
 std::string to_support(const TempDir& dir, int n) {
-  std::string mbox;
-  for (int i = 0; i < n; ++i)
-    mbox += "From priya@tailspin.example Fri May  1 10:00:00 2026\n"
-            "From: Priya Natarajan <priya@tailspin.example>\nTo: support@contoso.example\n"
-            "Subject: Ticket " + std::to_string(i) + "\nDate: Fri, 01 May 2026 10:00:00 +0000\n"
-            "Message-ID: <queue-kill-" + std::to_string(i) + "@tailspin.example>\n\nBody " +
-            std::to_string(i) + "\n\n";
-  return dir.write("support.mbox", mbox);
+  return numbered_mbox(dir, "support.mbox", n, "Priya Natarajan <priya@tailspin.example>",
+                       "support@contoso.example", "Ticket", "queue-kill-", "@tailspin.example");
 }
 
 // 20 SIGKILLs while a push is under way, then one to the end: each message in

@@ -172,15 +172,8 @@ TEST(PushSim, ServerModeLetsTheCrmDecideAndReportsItsReason) {
 
 // An mbox of `n` distinct messages to Megan (filtering: all messages).
 std::string many_messages(const TempDir& dir, int n) {
-  std::string mbox;
-  for (int i = 0; i < n; ++i) {
-    mbox += "From jane@fabrikam.example Fri May  1 10:00:00 2026\n"
-            "From: Jane Doe <jane.doe@fabrikam.example>\nTo: megan.bowen@contoso.example\n"
-            "Subject: Load test " + std::to_string(i) + "\nDate: Fri, 01 May 2026 10:00:00 +0000\n"
-            "Message-ID: <kill-" + std::to_string(i) + "'&#%/+@test.example>\n\nBody " +
-            std::to_string(i) + "\n\n";
-  }
-  return dir.write("many.mbox", mbox);
+  return numbered_mbox(dir, "many.mbox", n, "Jane Doe <jane.doe@fabrikam.example>",
+                       "megan.bowen@contoso.example", "Load test", "kill-", "'&#%/+@test.example");
 }
 
 TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {

@@ -137,6 +137,23 @@ class Sim {
   std::map<std::string, int> baseline_;  // received e-mails seeded before the test
 };
 
+// An mbox `file` in `dir` of `n` distinct messages from `from` (a From:
+// header value) to `to`, the i-th with subject "SUBJECT i" and Message-ID
+// <ID_PREFIX i ID_SUFFIX>: the mail of the load and kill tests.
+inline std::string numbered_mbox(const TempDir& dir, const std::string& file, int n,
+                                 const std::string& from, const std::string& to,
+                                 const std::string& subject, const std::string& id_prefix,
+                                 const std::string& id_suffix) {
+  std::string mbox;
+  for (int i = 0; i < n; ++i) {
+    const std::string num = std::to_string(i);
+    mbox += "From sender@test.example Fri May  1 10:00:00 2026\nFrom: " + from + "\nTo: " + to +
+            "\nSubject: " + subject + " " + num + "\nDate: Fri, 01 May 2026 10:00:00 +0000\n"
+            "Message-ID: <" + id_prefix + num + id_suffix + ">\n\nBody " + num + "\n\n";
+  }
+  return dir.write(file, mbox);
+}
+
 inline constexpr int kCrashed = 137;  // the exit status of crash_point
 
 // `rounds` times: `crm-router --config CONFIG push` as its own process,
