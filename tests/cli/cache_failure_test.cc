@@ -15,6 +15,7 @@
 #include "tests/cli/admin_harness.h"
 #include "tests/cli/dovecot_fixture.h"
 #include "tests/cli/failing_cache.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -28,7 +29,7 @@ class FailingLookup : public ::testing::Test {
     // In a child process: run_cli would leave this process without a default logger.
     ASSERT_EQ(admin_run({"--db", db_, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
     auto s = Store::open(db_, OpenMode::ReadWrite);
-    ASSERT_TRUE(s) << s.error().describe();
+    ASSERT_OK(s);
     store_ = std::move(*s);
     auto run = store_->begin_run("import", "2026-12-07T00:00:00Z");
     ASSERT_TRUE(run);
@@ -70,7 +71,7 @@ TEST_F(FailingLookup, EachLookupThatFailsLeavesTheMessageUnprocessed) {
                  [&](ReportEntry&& e) { entries.push_back(std::move(e)); });
       auto r = p.process(raw(msg, "#1"));
       ASSERT_FALSE(r) << "decided against a failed lookup: " << entries.at(0).outcome;
-      EXPECT_EQ(r.error().code, "cache.failed");
+      EXPECT_ERROR_CODE(r, "cache.failed");
       EXPECT_EQ(r.error().scope, Scope::Run);
       EXPECT_NE(r.error().message.find("inbox.mbox #1: not routed"), std::string::npos)
           << r.error().message;
@@ -115,7 +116,7 @@ TEST_F(FailingLookup, AnUnparseableMessageIsNotQuarantinedOnAFailedLedgerLookup)
   Pipeline p(*store_, cache, options(), run_id_, [](ReportEntry&&) {});
   auto r = p.process(raw("", "#1"));
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "cache.failed");
+  EXPECT_ERROR_CODE(r, "cache.failed");
   EXPECT_EQ((*store_->cache_stats())["quarantine"], 0);
 }
 

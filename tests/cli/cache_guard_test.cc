@@ -10,6 +10,7 @@
 #include "cli/exit_codes.h"
 #include "tests/cli/admin_harness.h"
 #include "tests/cli/dovecot_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -125,7 +126,7 @@ TEST(CacheGuard, QuarantineRetryRefusesAndKeepsTheItem) {
     // A message quarantined earlier, in a database whose cache is empty
     // (e.g. restored from a backup without it).
     auto s = Store::open(db, OpenMode::ReadWrite);
-    ASSERT_TRUE(s) << s.error().describe();
+    ASSERT_OK(s);
     auto run = (*s)->begin_run("import", "2026-12-01T00:00:00Z");
     ASSERT_TRUE(run);
     ProcessedMessage pm;

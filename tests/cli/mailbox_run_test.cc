@@ -8,6 +8,7 @@
 #include "cli/mailbox_run.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/fake_mailbox.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -32,7 +33,7 @@ class MailboxRunTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto s = Store::open(t_.file("state.db"), OpenMode::ReadWrite);
-    ASSERT_TRUE(s) << s.error().describe();
+    ASSERT_OK(s);
     store_ = std::move(*s);
     CachedRecord bob{"systemuser", "u-1", "Bob", true, 0, {"bob@contoso.example"}};
     ASSERT_TRUE(store_->upsert_record(bob));
@@ -55,7 +56,7 @@ class MailboxRunTest : public ::testing::Test {
     o.dry_run = dry_run;
     o.run_limit = run_limit_;
     auto r = run_mailbox(s, m_, *store_, p, o);
-    EXPECT_TRUE(r) << r.error().describe();
+    EXPECT_OK(r);
     return r ? *r : MailboxRunResult{};
   }
 

@@ -13,6 +13,7 @@
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/dovecot_fixture.h"
 #include "tests/cli/run_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -274,14 +275,14 @@ TEST_F(RunTest, ServerKilledMidBatchRerunLosesNothingAndDoublesNothing) {
     ep.password = "right-password";
     ep.ca_file = server_->ca_file();
     auto s = open_mailbox(ep);
-    ASSERT_TRUE(s) << s.error().describe();
+    ASSERT_OK(s);
     KillingSession killing(std::move(*s), *server_, 7);  // in the second batch
     auto store = Store::open(db_, OpenMode::ReadWrite);
     ASSERT_TRUE(store);
     auto run_id = (*store)->begin_run("run", "now");
     Pipeline p(**store, PipelineOptions{}, *run_id, [](ReportEntry&&) {});
     auto r = run_mailbox(killing, m, **store, p, MailboxRunOptions{});
-    ASSERT_TRUE(r) << r.error().describe();
+    ASSERT_OK(r);
     EXPECT_FALSE(r->problems.empty());
   }
   // Restart on the same Maildirs (new ports) and run normally.

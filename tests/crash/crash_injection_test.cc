@@ -26,6 +26,7 @@
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/dovecot_fixture.h"
 #include "tests/core/crm/sim_harness.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -73,7 +74,7 @@ class CrashInjection : public ::testing::Test {
       return;
     }
     auto src = open_source(source_path("demo/demo.mbox"));
-    ASSERT_TRUE(src) << src.error().describe();
+    ASSERT_OK(src);
     while (true) {
       auto m = (*src)->next();
       ASSERT_TRUE(m);
@@ -149,7 +150,7 @@ class CrashInjection : public ::testing::Test {
         o.stray_files.push_back(e.path().filename().string());
     {
       auto store = Store::open(db, OpenMode::ReadOnly);
-      EXPECT_TRUE(store) << store.error().describe();
+      EXPECT_OK(store);
       if (store) {
         auto stats = (*store)->cache_stats();
         if (stats) {
@@ -170,7 +171,7 @@ class CrashInjection : public ::testing::Test {
                 o.quarantined_refetched = true;
               return {};
             });
-            EXPECT_TRUE(st) << st.error().describe();
+            EXPECT_OK(st);
           }
         }
       }

@@ -7,6 +7,7 @@
 #include "core/base/normalize.h"
 #include "storage/csv.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -74,7 +75,7 @@ TEST(CacheImport, JsonLinesWithEveryEntity) {
   auto store = memory_store();
   const std::string path = kData + "cache.jsonl";
   auto result = import_cache_file(*store, path, CacheFileFormat::Auto, "");
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_TRUE(result->errors.empty()) << result->errors.front();
   const std::map<std::string, std::int64_t> imported{
       {"organization", 1}, {"systemuser", 2}, {"queue", 1}, {"contact", 1},
@@ -137,7 +138,7 @@ TEST(CacheImport, BadJsonLinesAreReportedWithTheirLineAndTheRestIsImported) {
   auto store = memory_store();
   const std::string path = kData + "bad_lines.jsonl";
   auto result = import_cache_file(*store, path, CacheFileFormat::JsonLines, "");
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_EQ(result->imported, (std::map<std::string, std::int64_t>{{"contact", 2}}));
   const std::vector<std::pair<int, std::string>> expected = {
       {2, "invalid JSON"},
@@ -249,7 +250,7 @@ TEST(CacheImport, CsvWithQuotesCrlfAndEmbeddedNewlines) {
   auto store = memory_store();
   const std::string path = kData + "contacts.csv";
   auto result = import_cache_file(*store, path, CacheFileFormat::Auto, "contact");
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_EQ(result->imported, (std::map<std::string, std::int64_t>{{"contact", 4}}));
 
   const std::vector<std::pair<int, std::string>> expected = {
@@ -285,12 +286,12 @@ TEST(CacheImport, CsvNeedsAKnownEntity) {
   auto store = memory_store();
   auto missing = import_cache_file(*store, path, CacheFileFormat::Auto, "");
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "import.csv_entity");
+  EXPECT_ERROR_CODE(missing, "import.csv_entity");
   EXPECT_NE(missing.error().message.find(path), std::string::npos);
   EXPECT_FALSE(missing.error().hint.empty());
   auto unknown = import_cache_file(*store, path, CacheFileFormat::Csv, "opportunity");
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().code, "import.unknown_entity");
+  EXPECT_ERROR_CODE(unknown, "import.unknown_entity");
 }
 
 TEST(CacheImport, CsvOfUsersEmailsAndOrganisation) {
@@ -326,7 +327,7 @@ TEST(CacheImport, UnreadableFileIsAnError) {
   auto store = memory_store();
   auto result = import_cache_file(*store, "/no/such/file.jsonl", CacheFileFormat::Auto, "");
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, "import.cannot_read");
+  EXPECT_ERROR_CODE(result, "import.cannot_read");
   EXPECT_EQ(result.error().scope, Scope::Run);
   EXPECT_NE(result.error().message.find("/no/such/file.jsonl"), std::string::npos);
 }
@@ -346,7 +347,7 @@ TEST(CacheImport, ReadOnlyStoreStopsTheImportWithNothingWritten) {
   ASSERT_TRUE(store);
   auto result = import_cache_file(**store, kData + "cache.jsonl", CacheFileFormat::Auto, "");
   ASSERT_FALSE(result);
-  EXPECT_EQ(result.error().code, "store.read_only");
+  EXPECT_ERROR_CODE(result, "store.read_only");
   EXPECT_TRUE((*store)->records_by_address("bob@contoso.example").empty());
 }
 

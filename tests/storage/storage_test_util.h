@@ -18,6 +18,7 @@
 #include "storage/schema.h"
 #include "storage/store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 
@@ -30,7 +31,7 @@ inline std::string read_bytes(const std::string& path) {
 
 inline std::unique_ptr<Store> memory_store() {
   auto store = Store::open(":memory:", OpenMode::ReadWrite);
-  EXPECT_TRUE(store) << store.error().describe();
+  EXPECT_OK(store);
   return std::move(*store);
 }
 

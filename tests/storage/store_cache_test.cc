@@ -5,6 +5,7 @@
 
 #include "core/base/normalize.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -115,8 +116,7 @@ TEST(StoreRecords, DeletingARecordRemovesItsAddresses) {
 
 TEST(StoreRecords, RecordWithoutIdOrEntityIsRefused) {
   auto store = memory_store();
-  EXPECT_EQ(store->upsert_record(contact("", "No id", {"a@x"})).error().code,
-            "store.invalid_record");
+  EXPECT_ERROR_CODE(store->upsert_record(contact("", "No id", {"a@x"})), "store.invalid_record");
   EXPECT_FALSE(store->upsert_record(CachedRecord{"", "id", "", true, -1, {}}));
 }
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -65,7 +66,7 @@ TEST(StoreForget, RemovesLedgerAndOutboxRowsButNeverQuarantine) {
   LedgerFilter f;
   f.outcomes = {"tossed", "queued", "pushed"};
   auto removed = s->ledger_forget(f);
-  ASSERT_TRUE(removed) << removed.error().describe();
+  ASSERT_OK(removed);
   EXPECT_EQ(*removed, 4);
   EXPECT_EQ(keys_of(*s, {}), std::vector<std::string>{"x1"});
   auto stats = s->cache_stats();

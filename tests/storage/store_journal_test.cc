@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -83,8 +84,8 @@ TEST(StoreOutbox, DoneLeavesThePendingList) {
   auto id = store->outbox_pending(1)->at(0).id;
   ASSERT_TRUE(store->outbox_done(id, "act-1"));
   EXPECT_TRUE(store->outbox_pending(10)->empty());
-  EXPECT_EQ(store->outbox_done(id, "act-1").error().code, "store.not_found");
-  EXPECT_EQ(store->outbox_done(999, "x").error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->outbox_done(id, "act-1"), "store.not_found");
+  EXPECT_ERROR_CODE(store->outbox_done(999, "x"), "store.not_found");
   EXPECT_TRUE(store->ledger_has("k"));
 }
 
@@ -112,7 +113,7 @@ TEST(StoreOutbox, PermanentFailureMovesTheMessageToQuarantine) {
   EXPECT_EQ((*q)[0].error, "400 Bad Request");
   EXPECT_EQ((*q)[0].source, "mbox:/tmp/in.mbox");
   EXPECT_EQ(store->quarantine_raw((*q)[0].id).value(), "the raw message");
-  EXPECT_EQ(store->outbox_failed(id, "again", true).error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->outbox_failed(id, "again", true), "store.not_found");
 }
 
 TEST(StoreQuarantine, RemovingAnItemLetsItsKeyBeProcessedAgain) {
@@ -124,8 +125,8 @@ TEST(StoreQuarantine, RemovingAnItemLetsItsKeyBeProcessedAgain) {
   EXPECT_TRUE(store->quarantine_list()->empty());
   EXPECT_FALSE(store->ledger_has("k"));
   EXPECT_TRUE(store->ledger_has("other"));
-  EXPECT_EQ(store->quarantine_raw(id).error().code, "store.not_found");
-  EXPECT_EQ(store->quarantine_remove(id).error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->quarantine_raw(id), "store.not_found");
+  EXPECT_ERROR_CODE(store->quarantine_remove(id), "store.not_found");
   // Retried, it is queued now.
   ASSERT_TRUE(store->record_processed(2, processed("k", "queued", "raw")));
   EXPECT_EQ(store->outbox_pending(10)->size(), 1u);
@@ -152,7 +153,7 @@ TEST(StoreQuarantine, Version2DatabaseKeepsItsItemsAndStopsReusingIds) {
                       "(4, 'k4', 'mbox:x', '10', X'00FF', 'bad', 3, '2026-01-01T00:00:00Z'),"
                       "(9, 'k9', 'mbox:x', '20', 'raw', 'worse', 3, '2026-01-01T00:00:00Z')");
   auto store = Store::open(path, OpenMode::ReadWrite);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
   auto q = (*store)->quarantine_list();
   ASSERT_TRUE(q);
@@ -179,7 +180,7 @@ TEST(StoreOutbox, Version4DatabaseKeepsRunStatusAndQueuedMail) {
                       "INSERT INTO outbox (id, key, raw, run_id, created_at, updated_at) VALUES "
                       "(1, 'k1', 'raw', 3, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')");
   auto store = Store::open(path, OpenMode::ReadWrite);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
   auto runs = (*store)->list_runs(10);
   ASSERT_TRUE(runs);
@@ -187,7 +188,7 @@ TEST(StoreOutbox, Version4DatabaseKeepsRunStatusAndQueuedMail) {
   EXPECT_EQ((*runs)[0].status, "failed");
   EXPECT_EQ((*runs)[0].error, "no secret");
   auto items = (*store)->outbox_pending_after(0, 10);
-  ASSERT_TRUE(items) << items.error().describe();
+  ASSERT_OK(items);
   ASSERT_EQ(items->size(), 1u);
   EXPECT_EQ((*items)[0].key, "k1");
   EXPECT_EQ((*items)[0].run_id, 3);
@@ -207,7 +208,7 @@ TEST(StoreQuarantine, RemovingAFailedPushClearsItsOutboxEntry) {
 
 TEST(StoreRuns, BeginFinishListAndReport) {
   auto store = memory_store();
-  EXPECT_EQ(store->run_report_json(0).error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->run_report_json(0), "store.not_found");
   auto r1 = store->begin_run("import", "2026-01-01T00:00:00Z");
   auto r2 = store->begin_run("run", "2026-01-02T00:00:00Z");
   auto r3 = store->begin_run("push", "2026-01-03T00:00:00Z");
@@ -215,7 +216,7 @@ TEST(StoreRuns, BeginFinishListAndReport) {
   EXPECT_LT(*r1, *r2);
   ASSERT_TRUE(store->finish_run(*r1, "2026-01-01T00:05:00Z", R"({"queued":1})", R"({"run":1})"));
   ASSERT_TRUE(store->finish_run(*r2, "2026-01-02T00:05:00Z", R"({"queued":2})", R"({"run":2})"));
-  EXPECT_EQ(store->finish_run(999, "", "", "").error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->finish_run(999, "", "", ""), "store.not_found");
 
   auto runs = store->list_runs(2);
   ASSERT_TRUE(runs);
@@ -230,8 +231,8 @@ TEST(StoreRuns, BeginFinishListAndReport) {
 
   EXPECT_EQ(store->run_report_json(0).value(), R"({"run":2})");  // latest finished
   EXPECT_EQ(store->run_report_json(*r1).value(), R"({"run":1})");
-  EXPECT_EQ(store->run_report_json(*r3).error().code, "store.not_found");
-  EXPECT_EQ(store->run_report_json(999).error().code, "store.not_found");
+  EXPECT_ERROR_CODE(store->run_report_json(*r3), "store.not_found");
+  EXPECT_ERROR_CODE(store->run_report_json(999), "store.not_found");
 }
 
 // --- statistics

@@ -2,6 +2,7 @@
 #include "storage/db.h"
 #include "storage/schema.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -20,8 +21,8 @@ TEST(StoreState, ReadOnlyStoreRefusesToWriteState) {
   auto store = Store::open(dir.file("absent.db"), OpenMode::ReadOnly);
   ASSERT_TRUE(store);
   EXPECT_FALSE((*store)->state_get("k").value());
-  EXPECT_EQ((*store)->state_set("k", "v").error().code, "store.read_only");
-  EXPECT_EQ((*store)->pop3_mark_seen("m", {"u"}).error().code, "store.read_only");
+  EXPECT_ERROR_CODE((*store)->state_set("k", "v"), "store.read_only");
+  EXPECT_ERROR_CODE((*store)->pop3_mark_seen("m", {"u"}), "store.read_only");
 }
 
 TEST(StorePop3Seen, RemembersAndForgetsPerMailbox) {
@@ -41,7 +42,7 @@ TEST(StoreState, Version1DatabaseGainsThePop3TableOnOpen) {
   const std::string path = dir.file("v1.db");
   test::database_at_version(path, 1, "INSERT INTO state VALUES ('k', 'v', 'now')");
   auto store = Store::open(path, OpenMode::ReadWrite);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
   EXPECT_EQ((*store)->state_get("k").value(), "v");
   EXPECT_TRUE((*store)->pop3_mark_seen("m", {"u"}));

@@ -10,6 +10,7 @@
 #include "storage/key_set.h"
 #include "storage/store.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -28,7 +29,7 @@ CachedRecord user(std::string id, std::string address, int filtering) {
 
 std::int64_t count_of(const Store& store, const std::string& entity) {
   auto stats = store.cache_stats();
-  EXPECT_TRUE(stats) << stats.error().describe();
+  EXPECT_OK(stats);
   return stats && stats->contains(entity) ? stats->at(entity) : 0;
 }
 
@@ -41,7 +42,7 @@ TEST(StoreSweep, DeletesTheRecordsOfTheEntityTheReadDidNotReturn) {
 
   std::set<std::string> seen = {"c1", "c3", "never-cached"};
   auto swept = store->sweep_unseen("contact", in(seen));
-  ASSERT_TRUE(swept) << swept.error().describe();
+  ASSERT_OK(swept);
   EXPECT_EQ(*swept, 1);
   EXPECT_TRUE(store->records_by_address("two@x.example").empty());  // addresses go with it
   EXPECT_EQ(store->records_by_address("one@x.example").size(), 1u);
@@ -101,7 +102,7 @@ TEST(StoreSweep, AFailingLookupDeletesNothing) {
   };
   auto swept = store->sweep_unseen("contact", broken);
   ASSERT_FALSE(swept);
-  EXPECT_EQ(swept.error().code, "store.io");
+  EXPECT_ERROR_CODE(swept, "store.io");
   EXPECT_EQ(count_of(*store, "contact"), 1500);
 }
 
@@ -134,7 +135,7 @@ TEST(StoreSweep, ReadOnlyStoreCountsButCannotSweep) {
   EXPECT_EQ(*counted, 1);
   auto swept = (*store)->sweep_unseen("contact", in(seen));
   ASSERT_FALSE(swept);
-  EXPECT_EQ(swept.error().code, "store.read_only");
+  EXPECT_ERROR_CODE(swept, "store.read_only");
   EXPECT_EQ((*store)->records_by_address("two@x.example").size(), 1u);
 }
 
@@ -153,7 +154,7 @@ TEST(StoreSweep, WithAKeySetOfTheReadIds) {
   }
   ASSERT_TRUE(store->commit());
   auto swept = store->sweep_unseen("contact", [&](const std::string& id) { return (*seen)->find(id); });
-  ASSERT_TRUE(swept) << swept.error().describe();
+  ASSERT_OK(swept);
   EXPECT_EQ(*swept, 2);
   EXPECT_EQ(count_of(*store, "contact"), 19998);
 }
@@ -171,7 +172,7 @@ TEST(StoreFiltering, SetsTheMethodOfCachedUsersById) {
   ASSERT_TRUE(counted);
   EXPECT_EQ(*counted, 1);
   auto changed = store->set_filtering_methods("systemuser", methods);
-  ASSERT_TRUE(changed) << changed.error().describe();
+  ASSERT_OK(changed);
   EXPECT_EQ(*changed, 1);  // u1 only: u2 has it already, u3 is a contact, the last is not cached
 
   EXPECT_EQ(store->records_by_address("u1@x.example").at(0).filtering_method, 3);

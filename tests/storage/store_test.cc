@@ -11,6 +11,7 @@
 #include "storage/db.h"
 #include "storage/schema.h"
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -38,7 +39,7 @@ TEST(StoreOpen, CreatesFileInWalModeAndReopensWithItsData) {
   const std::string path = dir.file("state.db");
   {
     auto store = Store::open(path, OpenMode::ReadWrite);
-    ASSERT_TRUE(store) << store.error().describe();
+    ASSERT_OK(store);
     EXPECT_EQ((*store)->schema_version(), current_schema_version());
     ASSERT_TRUE((*store)->upsert_record(contact("c1", "Alice", {"alice@example.com"})));
   }
@@ -52,7 +53,7 @@ TEST(StoreOpen, CreatesFileInWalModeAndReopensWithItsData) {
     EXPECT_EQ(page->column_text(0), "wal");
   }
   auto again = Store::open(path, OpenMode::ReadWrite);
-  ASSERT_TRUE(again) << again.error().describe();
+  ASSERT_OK(again);
   EXPECT_EQ((*again)->schema_version(), current_schema_version());
   auto found = (*again)->records_by_address("alice@example.com");
   ASSERT_EQ(found.size(), 1u);
@@ -67,7 +68,7 @@ TEST(StoreOpen, NotADatabaseIsAClearErrorNamingThePath) {
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     auto store = Store::open(path, mode);
     ASSERT_FALSE(store);
-    EXPECT_EQ(store.error().code, "store.not_a_database");
+    EXPECT_ERROR_CODE(store, "store.not_a_database");
     EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
     EXPECT_FALSE(store.error().hint.empty());
     EXPECT_EQ(store.error().scope, Scope::Run);
@@ -80,7 +81,7 @@ TEST(StoreOpen, MissingDirectoryIsAClearError) {
   const std::string path = dir.file("no/such/dir/state.db");
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "store.no_directory");
+  EXPECT_ERROR_CODE(store, "store.no_directory");
   EXPECT_NE(store.error().message.find(path), std::string::npos);
   EXPECT_FALSE(store.error().hint.empty());
 }
@@ -89,7 +90,7 @@ TEST(StoreOpen, DirectoryAsPathIsAClearError) {
   TempDir dir;
   auto store = Store::open(dir.path().string(), OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "store.cannot_open");
+  EXPECT_ERROR_CODE(store, "store.cannot_open");
   EXPECT_NE(store.error().message.find(dir.path().string()), std::string::npos);
 }
 
@@ -101,7 +102,7 @@ TEST(StoreOpen, ReadOnlyFileOpenedReadWriteIsAClearError) {
   fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_EQ(store.error().code, "store.read_only_file");
+  EXPECT_ERROR_CODE(store, "store.read_only_file");
   EXPECT_NE(store.error().message.find(path), std::string::npos);
   EXPECT_FALSE(store.error().hint.empty());
 }
@@ -117,7 +118,7 @@ TEST(StoreOpen, NewerSchemaIsRefused) {
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     auto store = Store::open(path, mode);
     ASSERT_FALSE(store);
-    EXPECT_EQ(store.error().code, "store.schema_newer");
+    EXPECT_ERROR_CODE(store, "store.schema_newer");
   }
 }
 
@@ -139,7 +140,7 @@ TEST(StoreReadOnly, LeavesTheFileByteForByteUnchanged) {
   const std::string before = read_bytes(path);
   {
     auto store = Store::open(path, OpenMode::ReadOnly);
-    ASSERT_TRUE(store) << store.error().describe();
+    ASSERT_OK(store);
     auto& s = **store;
     EXPECT_EQ(s.records_by_address("ALICE@example.com").size(), 1u);
     EXPECT_TRUE(s.tracked_by_message_id("<m@X>"));
@@ -180,13 +181,13 @@ TEST(StoreReadOnly, ImmutableAccessReadsWithoutSideFiles) {
   const std::string path = dir.file("odd ?name#100%.db");
   {
     auto store = Store::open(path, OpenMode::ReadWrite);
-    ASSERT_TRUE(store) << store.error().describe();
+    ASSERT_OK(store);
     ASSERT_TRUE((*store)->upsert_record(contact("c1", "Alice", {"alice@example.com"})));
   }
   const std::string before = read_bytes(path);
   {
     auto conn = db::Connection::open(path, db::Access::ReadOnlyImmutable);
-    ASSERT_TRUE(conn) << conn.error().describe();
+    ASSERT_OK(conn);
     EXPECT_EQ(conn->query_int("SELECT count(*) FROM records").value(), 1);
     EXPECT_FALSE(fs::exists(path + "-wal"));
     EXPECT_FALSE(fs::exists(path + "-shm"));
@@ -198,12 +199,12 @@ TEST(StoreReadOnly, MissingFileReadsAsAnEmptyCacheAndCreatesNothing) {
   TempDir dir;
   const std::string path = dir.file("absent.db");
   auto store = Store::open(path, OpenMode::ReadOnly);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
   EXPECT_TRUE((*store)->records_by_address("a@b").empty());
   EXPECT_FALSE((*store)->ledger_has("k"));
   EXPECT_EQ((*store)->org().tracking_prefixes, std::vector<std::string>{"CRM:"});
-  EXPECT_EQ((*store)->upsert_record(contact("c", "n", {})).error().code, "store.read_only");
+  EXPECT_ERROR_CODE((*store)->upsert_record(contact("c", "n", {})), "store.read_only");
   store->reset();
   EXPECT_FALSE(fs::exists(path));
 }
@@ -218,7 +219,7 @@ TEST(StoreReadOnly, OlderSchemaIsReadWithoutMigratingTheFile) {
   }
   const std::string before = read_bytes(path);
   auto store = Store::open(path, OpenMode::ReadOnly);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_TRUE((*store)->records_by_address("a@b").empty());
   EXPECT_EQ((*store)->cache_stats()->at("contact"), 0);
   store->reset();
@@ -296,7 +297,7 @@ TEST(SqliteError, ABusyDatabaseIsRetriedLater) {
   sqlite3_busy_timeout(other->raw(), 10);
   auto st = other->begin();
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "store.busy");
+  EXPECT_ERROR_CODE(st, "store.busy");
   EXPECT_EQ(st.error().retry, Retry::Later);
   (*first)->rollback();
 }

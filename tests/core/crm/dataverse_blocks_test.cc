@@ -7,6 +7,7 @@
 #include "core/crm/dataverse_email.h"
 #include "core/base/normalize.h"
 #include "core/report/report.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -80,7 +81,7 @@ TEST(BlockPlan, TheBytesAreReadAgainFromTheOutboxItem) {
   wrong.size += 1;
   auto bad = large_attachment_data(m, wrong, {});
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "crm.bad_outbox");
+  EXPECT_ERROR_CODE(bad, "crm.bad_outbox");
   EXPECT_EQ(bad.error().retry, Retry::Never);
 }
 
@@ -153,7 +154,7 @@ TEST(Resume, OnlyTheLargeAttachmentsNotThereYetAreSentCountingEqualOnes) {
   EXPECT_EQ(*some, (std::vector<std::size_t>{1, 3}));
   auto bad = missing_large(p, answer(R"({"value":[{"filename":"scan.pdf"}]})"), "list");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "crm.bad_response");
+  EXPECT_ERROR_CODE(bad, "crm.bad_response");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "core/crm/dataverse_sink.h"
 #include "core/base/normalize.h"
 #include "core/report/report.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -64,7 +65,7 @@ TEST(Responses, EntityIdFromODataEntityId) {
 TEST(Responses, InvalidJsonNamesTheRequestAndStaysQueued) {
   auto j = parse_json("{\"value\": [", "duplicate check of outbox item 7");
   ASSERT_FALSE(j);
-  EXPECT_EQ(j.error().code, "crm.bad_response");
+  EXPECT_ERROR_CODE(j, "crm.bad_response");
   EXPECT_NE(j.error().message.find("duplicate check of outbox item 7"), std::string::npos);
   EXPECT_EQ(j.error().retry, Retry::Later);
 
@@ -288,7 +289,7 @@ TEST(EmailPlan, MessageWithoutIdGetsOneFromItsKey) {
 TEST(EmailPlan, UnreadableDecisionIsPermanent) {
   auto p = plan_email(OutboxMessage{1, "k", "From: a@b\r\n\r\nx", "{not json"});
   ASSERT_FALSE(p);
-  EXPECT_EQ(p.error().code, "crm.bad_outbox");
+  EXPECT_ERROR_CODE(p, "crm.bad_outbox");
   EXPECT_EQ(p.error().retry, Retry::Never);
 }
 

@@ -8,6 +8,7 @@
 
 #include "core/mailbox/curl_error.h"
 #include "core/mailbox/pop3_reader.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -67,7 +68,7 @@ TEST(ImapFramer, RejectsAnOverlongLiteral) {
   auto r = f.next();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().scope, Scope::Mailbox);
-  EXPECT_EQ(r.error().code, "mailbox.protocol");
+  EXPECT_ERROR_CODE(r, "mailbox.protocol");
 }
 
 TEST(ImapParser, ReadsStatusResponsesWithCodes) {

@@ -7,6 +7,7 @@
 
 #include "core/mailbox_session.h"
 #include "tests/core/mailbox/server_quirks.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -31,7 +32,7 @@ std::unique_ptr<MailboxSession> open(const ScriptedServer& server) {
   ep.timeout = std::chrono::seconds(5);
   ep.starttls = MailboxEndpoint::StartTls::Off;
   auto s = open_mailbox(ep);
-  EXPECT_TRUE(s.has_value()) << s.error().describe();
+  EXPECT_OK(s);
   return s ? std::move(*s) : nullptr;
 }
 
@@ -55,7 +56,7 @@ TEST(ImapQuirks, UidSearchEmptyForStarIsNeverAsked) {
   auto s = open(*server);
   ASSERT_TRUE(s);
   auto listed = select_and_list(*s);
-  ASSERT_TRUE(listed.has_value()) << listed.error().describe();
+  ASSERT_OK(listed);
   EXPECT_EQ(listed->ids, (std::vector<std::string>{"1", "2", "3"}));
   EXPECT_TRUE(listed->warnings.empty());
   EXPECT_EQ(server->count("UID SEARCH UID 1:3"), 1);
@@ -72,7 +73,7 @@ TEST(ImapQuirks, EmptyUidSearchIsCheckedAgainstExistsAndReadBySequence) {
   auto s = open(*server);
   ASSERT_TRUE(s);
   auto listed = select_and_list(*s);
-  ASSERT_TRUE(listed.has_value()) << listed.error().describe();
+  ASSERT_OK(listed);
   EXPECT_EQ(listed->ids, (std::vector<std::string>{"1", "2", "3"}));
   ASSERT_EQ(listed->warnings.size(), 1u);
   EXPECT_NE(listed->warnings[0].find("UID SEARCH UID 1:3 listed 0 UIDs"), std::string::npos)
@@ -82,7 +83,7 @@ TEST(ImapQuirks, EmptyUidSearchIsCheckedAgainstExistsAndReadBySequence) {
   // With a date floor the fallback filters on INTERNALDATE (05-Jan-2026).
   ASSERT_TRUE(s->select("INBOX").has_value());
   auto since = s->list_ids(0, 1767571200 + 86400);  // 2026-01-06
-  ASSERT_TRUE(since.has_value()) << since.error().describe();
+  ASSERT_OK(since);
   EXPECT_TRUE(since->ids.empty());
   EXPECT_EQ(since->skipped_by_date.size(), 3u);
 }
@@ -98,7 +99,7 @@ TEST(ImapQuirks, Utf8AcceptIsEnabledWhenOfferedAndFolderNamesGoAsUtf8) {
   ASSERT_TRUE(s);
   EXPECT_EQ(server.count("ENABLE UTF8=ACCEPT"), 1);
   auto st = s->select("Eingänge");
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
 }
 
 TEST(ImapQuirks, NoEnableWithoutUtf8Accept) {

@@ -10,6 +10,7 @@
 #include "core/mailbox_session.h"
 #include "core/base/normalize.h"
 #include "tests/core/mailbox/scripted_server.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -58,7 +59,7 @@ TEST(MailboxLogin, GssapiOfferedFirstIsNotTriedUnlessAsked) {
                                        {"AUTHENTICATE GSSAPI", "{tag} NO no Kerberos here\r\n"},
                                        {"AUTHENTICATE PLAIN", "{tag} OK logged in\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url()));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->logged_in_with(), "plain");
   EXPECT_FALSE(srv.received("GSSAPI"));
   EXPECT_TRUE((*s)->close());
@@ -68,7 +69,7 @@ TEST(MailboxLogin, Pop3ApopBannerIsNotUsedUnlessAsked) {
   ScriptedServer srv(P::Pop3, "+OK POP3 ready <1896.697170952@dbc.mailcom.mil>\r\n",
                      pop3_rules("+OK logged in\r\n", {{"APOP", "-ERR no APOP database\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url()));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->logged_in_with(), "user");
   EXPECT_FALSE(srv.received("APOP"));
   EXPECT_TRUE(srv.received("USER alice@example.org"));
@@ -79,7 +80,7 @@ TEST(MailboxLogin, RefusedMechanismFallsBackToTheNextInTheList) {
   ScriptedServer srv(P::Pop3, "+OK POP3 ready <1896.697170952@dbc.mailcom.mil>\r\n",
                      pop3_rules("+OK logged in\r\n", {{"APOP", "-ERR [AUTH] no APOP database\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url(), {"apop", "user"}));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->logged_in_with(), "user");
   EXPECT_TRUE(srv.received("APOP alice@example.org "));  // asked for: tried first
   EXPECT_EQ(srv.connections(), 2);
@@ -91,7 +92,7 @@ TEST(MailboxLogin, ImapLoginCommandWhenAskedFor) {
                                        {"AUTHENTICATE", "{tag} NO not this way\r\n"},
                                        {"LOGIN \"alice@example.org\" ", "{tag} OK logged in\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url(), {"user"}));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->logged_in_with(), "user");
   EXPECT_FALSE(srv.received("AUTHENTICATE"));
 }
@@ -121,7 +122,7 @@ TEST(MailboxLogin, Pop3InUseThroughSaslIsTransient) {
                       {"", "-ERR [IN-USE] Mailbox locked by another session\r\n"}});
   auto s = open_mailbox(endpoint(srv.url(), {"plain"}));
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "mailbox.in_use");
+  EXPECT_ERROR_CODE(s, "mailbox.in_use");
   EXPECT_EQ(s.error().retry, Retry::Later);
   EXPECT_NE(s.error().message.find("[IN-USE] Mailbox locked by another session"), std::string::npos)
       << s.error().message;
@@ -133,7 +134,7 @@ TEST(MailboxLogin, ImapUnavailableIsTransient) {
                       {"AUTHENTICATE PLAIN", "{tag} NO [UNAVAILABLE] User's backend down for maintenance\r\n"}});
   auto s = open_mailbox(endpoint(srv.url()));
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "mailbox.unavailable");
+  EXPECT_ERROR_CODE(s, "mailbox.unavailable");
   EXPECT_EQ(s.error().retry, Retry::Later);
   EXPECT_NE(s.error().message.find("NO [UNAVAILABLE] User's backend down"), std::string::npos);
 }
@@ -145,7 +146,7 @@ TEST(MailboxLogin, WrongPasswordKeepsTheServersTextAndIsNotRetriedWithOtherMecha
                       {"LOGIN", "{tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"}});
   auto s = open_mailbox(endpoint(srv.url()));
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "mailbox.auth");
+  EXPECT_ERROR_CODE(s, "mailbox.auth");
   EXPECT_EQ(s.error().retry, Retry::Never);
   EXPECT_NE(s.error().message.find("[AUTHENTICATIONFAILED] Authentication failed."), std::string::npos);
   EXPECT_NE(s.error().hint.find("check the user name"), std::string::npos);
@@ -157,7 +158,7 @@ TEST(MailboxLogin, NoMechanismOfTheListOfferedSaysWhatIsOffered) {
                      {{"CAPABILITY", imap_caps("AUTH=PLAIN AUTH=GSSAPI")}});
   auto s = open_mailbox(endpoint(srv.url(), {"cram-md5"}));
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "mailbox.auth");
+  EXPECT_ERROR_CODE(s, "mailbox.auth");
   EXPECT_NE(s.error().message.find("offers none of the login mechanisms cram-md5"), std::string::npos)
       << s.error().message;
   EXPECT_NE(s.error().message.find("SASL GSSAPI PLAIN"), std::string::npos) << s.error().message;
@@ -182,7 +183,7 @@ Rules cyrus_rules(Rules extra) {
 TEST(MailboxNamespace, FoldersResolveAgainstThePersonalNamespace) {
   ScriptedServer srv(P::Imap, kImapGreeting, cyrus_rules({}));
   auto s = open_mailbox(endpoint(srv.url()));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   MailboxSession& m = **s;
   EXPECT_EQ(m.namespace_text(), "personal prefix \"INBOX.\", separator \".\"");
   EXPECT_EQ(m.resolve_folder("INBOX"), "INBOX");
@@ -193,7 +194,7 @@ TEST(MailboxNamespace, FoldersResolveAgainstThePersonalNamespace) {
   EXPECT_EQ(m.resolve_folder("Archive/2024"), "INBOX.Archive.2024");
   EXPECT_EQ(m.resolve_folder("user.bob.Shared"), "user.bob.Shared");
   auto st = m.select("Archive");
-  ASSERT_TRUE(st) << st.error().describe();
+  ASSERT_OK(st);
   EXPECT_EQ(st->uidvalidity, 9u);
 }
 
@@ -203,10 +204,10 @@ TEST(MailboxNamespace, MoveToProcessedCreatesItInsideTheNamespace) {
                                   {"CREATE \"INBOX.Processed\"", "{tag} OK created\r\n"},
                                   {"UID MOVE 1 \"INBOX.Processed\"", "{tag} OK moved\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url()));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   ASSERT_TRUE((*s)->select("INBOX"));
   auto moved = (*s)->move_to({"1"}, "Processed");
-  EXPECT_TRUE(moved) << moved.error().describe();
+  EXPECT_OK(moved);
   EXPECT_TRUE(srv.received("CREATE \"INBOX.Processed\""));
   EXPECT_FALSE(srv.received("CREATE \"Processed\""));
 }
@@ -216,7 +217,7 @@ TEST(MailboxNamespace, RefusedCreateSaysWhereFoldersLive) {
                      cyrus_rules({{"UID MOVE 1 \"INBOX.Processed\"", "{tag} NO [TRYCREATE] No such mailbox\r\n"},
                                   {"CREATE \"INBOX.Processed\"", "{tag} NO [OVERQUOTA] Too many folders\r\n"}}));
   auto s = open_mailbox(endpoint(srv.url()));
-  ASSERT_TRUE(s) << s.error().describe();
+  ASSERT_OK(s);
   ASSERT_TRUE((*s)->select("INBOX"));
   auto moved = (*s)->move_to({"1"}, "Processed");
   ASSERT_FALSE(moved);

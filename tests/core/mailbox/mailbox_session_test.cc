@@ -14,6 +14,7 @@
 #include <string>
 
 #include "tests/core/mailbox/fake_imap_server.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -139,7 +140,7 @@ class MailboxTest : public ::testing::Test {
 
   std::unique_ptr<MailboxSession> open(const MailboxEndpoint& ep) {
     auto s = open_mailbox(ep);
-    EXPECT_TRUE(s.has_value()) << s.error().describe();
+    EXPECT_OK(s);
     return s ? std::move(*s) : nullptr;
   }
 
@@ -149,7 +150,7 @@ class MailboxTest : public ::testing::Test {
       got.push_back(std::move(m));
       return {};
     });
-    EXPECT_TRUE(st.has_value()) << st.error().describe();
+    EXPECT_OK(st);
     return got;
   }
 
@@ -172,7 +173,7 @@ TEST_F(MailboxTest, WrongPasswordIsANeverRetriedMailboxErrorWithoutTheSecret) {
     ep.password = "Wrong-Secret-42";
     auto s = open_mailbox(ep);
     ASSERT_FALSE(s.has_value()) << scheme;
-    EXPECT_EQ(s.error().code, "mailbox.auth") << s.error().describe();
+    EXPECT_ERROR_CODE(s, "mailbox.auth");
     EXPECT_EQ(s.error().scope, Scope::Mailbox);
     EXPECT_EQ(s.error().retry, Retry::Never);
     EXPECT_EQ(s.error().describe().find("Wrong-Secret-42"), std::string::npos);
@@ -188,12 +189,12 @@ TEST_F(MailboxTest, ImapFetchReturnsExactBytesEvenWithProtocolLookalikeLines) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
   auto st = s->select("INBOX");
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
   EXPECT_NE(st->uidvalidity, 0u);
   EXPECT_EQ(st->exists, 3u);
   EXPECT_EQ(st->uidnext, 4u);
   auto ids = list(*s, 0, std::nullopt);
-  ASSERT_TRUE(ids.has_value()) << ids.error().describe();
+  ASSERT_OK(ids);
   ASSERT_EQ(ids->size(), 3u);
   auto got = fetch_all(*s, *ids);
   ASSERT_EQ(got.size(), 3u);
@@ -232,7 +233,7 @@ TEST_F(MailboxTest, ImapListIdsSkipsSeenUidsAndHonoursSince) {
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count();
   auto recent = list(*s, 0, now - 30 * 86400);
-  ASSERT_TRUE(recent.has_value()) << recent.error().describe();
+  ASSERT_OK(recent);
   EXPECT_EQ(recent->size(), 2u);
 }
 
@@ -262,7 +263,7 @@ TEST_F(MailboxTest, ImapMarkSeenSetsTheSeenFlag) {
   auto ids = list(*s, 0, std::nullopt);
   fetch_all(*s, *ids);  // BODY.PEEK: does not set \Seen
   auto st = s->mark_seen({ids->front()});
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
   ASSERT_TRUE(s->close().has_value());
   int seen = 0, total = 0;
   for (const auto& e : fs::directory_iterator(maildir() / "cur")) {
@@ -282,11 +283,11 @@ TEST_F(MailboxTest, ImapMoveCreatesTheFolderAndMoves) {
   ASSERT_TRUE(s->select("INBOX").has_value());
   auto ids = list(*s, 0, std::nullopt);
   auto st = s->move_to({(*ids)[0], (*ids)[2]}, "CRM Filed");
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
   auto again = s->move_to({(*ids)[1]}, "CRM Filed");  // folder exists now
-  ASSERT_TRUE(again.has_value()) << again.error().describe();
+  ASSERT_OK(again);
   auto filed = s->select("CRM Filed");
-  ASSERT_TRUE(filed.has_value()) << filed.error().describe();
+  ASSERT_OK(filed);
   EXPECT_EQ(filed->exists, 3u);
   auto inbox = s->select("INBOX");
   EXPECT_EQ(inbox->exists, 0u);
@@ -299,7 +300,7 @@ TEST_F(MailboxTest, ImapRemoveDeletesAndExpunges) {
   auto before = s->select("INBOX");
   auto ids = list(*s, 0, std::nullopt);
   auto st = s->remove({(*ids)[1]});
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
   auto after = s->select("INBOX");
   EXPECT_EQ(after->exists, 2u);
   EXPECT_EQ(after->uidvalidity, before->uidvalidity);
@@ -312,7 +313,7 @@ TEST_F(MailboxTest, ImapUnknownFolderIsAMailboxError) {
   ASSERT_TRUE(s);
   auto st = s->select("No Such Folder");
   ASSERT_FALSE(st.has_value());
-  EXPECT_EQ(st.error().code, "mailbox.folder");
+  EXPECT_ERROR_CODE(st, "mailbox.folder");
   EXPECT_EQ(st.error().scope, Scope::Mailbox);
   EXPECT_TRUE(s->select("INBOX").has_value());  // the session is still usable
 }
@@ -324,10 +325,10 @@ TEST_F(MailboxTest, Pop3ListsFetchesAndDeletesOnlyAtQuit) {
   EXPECT_TRUE(s->is_pop3());
   EXPECT_NE(s->capabilities().find("UIDL"), std::string::npos);
   auto st = s->select("INBOX");
-  ASSERT_TRUE(st.has_value()) << st.error().describe();
+  ASSERT_OK(st);
   EXPECT_EQ(st->exists, 3u);
   auto ids = list(*s, 0, std::nullopt);
-  ASSERT_TRUE(ids.has_value()) << ids.error().describe();
+  ASSERT_OK(ids);
   ASSERT_EQ(ids->size(), 3u);
   auto got = fetch_all(*s, *ids);
   ASSERT_EQ(got.size(), 3u);
@@ -377,7 +378,7 @@ TEST_F(MailboxTest, TlsIsVerifiedByDefaultAndAcceptsTheGivenCa) {
   MailboxEndpoint ep = endpoint("imaps", "DOVECOT_IMAPS_PORT");
   auto refused = open_mailbox(ep);
   ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().code, "mailbox.tls");
+  EXPECT_ERROR_CODE(refused, "mailbox.tls");
   EXPECT_NE(refused.error().message.find("certificate verify failed"), std::string::npos)
       << refused.error().describe();
   EXPECT_NE(refused.error().hint.find("tls_ca_file"), std::string::npos);
@@ -434,7 +435,7 @@ TEST(MailboxFakeServer, StallingServerTimesOut) {
   auto t0 = Clock::now();
   auto s = open_mailbox(ep);
   ASSERT_FALSE(s.has_value());
-  EXPECT_EQ(s.error().code, "mailbox.timeout") << s.error().describe();
+  EXPECT_ERROR_CODE(s, "mailbox.timeout");
   EXPECT_EQ(s.error().scope, Scope::Mailbox);
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 5.0);
 }

@@ -2,6 +2,7 @@
 // messages. The sweep over the whole corpus and the speed figure are in
 // mime_corpus_test.cc.
 #include "core/mime/mime_parser.h"
+#include "tests/support/result_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -38,8 +39,8 @@ bool has_warning(const Message& m, std::string_view part) {
 // --- errors
 
 TEST(ParseMessage, EmptyInputIsAnError) {
-  EXPECT_EQ(parse_message("").error().code, "parse.empty");
-  EXPECT_EQ(parse_message(" \r\n\r\n").error().code, "parse.empty");
+  EXPECT_ERROR_CODE(parse_message(""), "parse.empty");
+  EXPECT_ERROR_CODE(parse_message(" \r\n\r\n"), "parse.empty");
 }
 
 TEST(ParseMessage, OversizedInputIsAnError) {
@@ -47,13 +48,13 @@ TEST(ParseMessage, OversizedInputIsAnError) {
   limits.max_message_bytes = 10;
   auto r = parse_message("Subject: hello world\r\n\r\nbody", limits);
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "parse.too_large");
+  EXPECT_ERROR_CODE(r, "parse.too_large");
 }
 
 TEST(ParseMessage, TextWithoutAnyHeaderIsNotAMessage) {
-  EXPECT_EQ(parse_message("just some text\nand more\n").error().code, "parse.not_a_message");
+  EXPECT_ERROR_CODE(parse_message("just some text\nand more\n"), "parse.not_a_message");
   auto raw = corpus("james-mime4j/core/src/test/resources/testmsgs/malformedHeader-noheader.msg");
-  EXPECT_EQ(parse_message(raw).error().code, "parse.not_a_message");
+  EXPECT_ERROR_CODE(parse_message(raw), "parse.not_a_message");
 }
 
 // --- header fields
@@ -319,7 +320,7 @@ TEST(ParseMessage, NulBytesAreRemovedFromTextAndHeaders) {
   EXPECT_TRUE(has_warning(m, "NUL"));
   // git's nul-plain is a bare body (no header at all); under a header it parses.
   std::string nul_plain = corpus("git-mailinfo/t/t5100/nul-plain");
-  EXPECT_EQ(parse_message(nul_plain).error().code, "parse.not_a_message");
+  EXPECT_ERROR_CODE(parse_message(nul_plain), "parse.not_a_message");
   Message g = parse_ok("Subject: patch\n" + nul_plain.substr(nul_plain.find('\n') + 1));
   EXPECT_NE(g.text_body.find("Some strange test"), std::string::npos);
   Message b64 = parse_ok(corpus("git-mailinfo/t/t5100/nul-b64.in"));

@@ -20,6 +20,7 @@
 #include "core/mime/mime_parser.h"
 #include "core/mime/rtf_text.h"
 #include "core/mime/tnef.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -259,8 +260,8 @@ TEST(Tnef, FuzzerCaseFromYtnefIsHarmless) {
 }
 
 TEST(Tnef, NotTnefIsAnError) {
-  EXPECT_EQ(decode_tnef("").error().code, "tnef.not_tnef");
-  EXPECT_EQ(decode_tnef("hello world, not tnef").error().code, "tnef.not_tnef");
+  EXPECT_ERROR_CODE(decode_tnef(""), "tnef.not_tnef");
+  EXPECT_ERROR_CODE(decode_tnef("hello world, not tnef"), "tnef.not_tnef");
 }
 
 // Whole messages: the winmail.dat part is replaced by what it holds.
@@ -341,9 +342,9 @@ TEST(Lzfu, DecompressesTheSpecificationExamples) {
 TEST(Lzfu, RejectsBadHeadersAndCapsOutput) {
   EXPECT_FALSE(decompress_rtf("short").has_value());
   std::string huge_declared = le(0xFFFFFFF0u, 4) + le(0xFFFFFFF0u, 4) + "LZFu" + le(0, 4) + "xx";
-  EXPECT_EQ(decompress_rtf(huge_declared).error().code, "tnef.rtf_size");
+  EXPECT_ERROR_CODE(decompress_rtf(huge_declared), "tnef.rtf_size");
   std::string unknown = le(12, 4) + le(0, 4) + "ABCD" + le(0, 4);
-  EXPECT_EQ(decompress_rtf(unknown).error().code, "tnef.rtf_type");
+  EXPECT_ERROR_CODE(decompress_rtf(unknown), "tnef.rtf_type");
   // A raw size of 4 GiB with a tiny body: output bounded by what the body can expand to.
   std::string body(64, '\xFF');  // all references
   std::string lying = le(std::uint32_t(body.size() + 12), 4) + le(0xFFFFFFFFu, 4) + "LZFu" + le(0, 4) + body;

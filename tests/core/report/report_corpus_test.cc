@@ -12,6 +12,7 @@
 
 #include "core/mime/mime_parser.h"
 #include "core/report/report.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -52,7 +53,7 @@ TEST(ReportCorpus, EveryWriterHandlesEveryCorpusMessage) {
   const auto doc = nlohmann::json::parse(json.str());  // throws if not valid UTF-8 JSON
   EXPECT_EQ(doc["messages"].size(), r.messages.size());
   const auto back = read_json(json.str());
-  ASSERT_TRUE(back) << back.error().describe();
+  ASSERT_OK(back);
   EXPECT_EQ(back->messages.size(), r.messages.size());
 
   std::ostringstream csv;

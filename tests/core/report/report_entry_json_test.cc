@@ -12,6 +12,7 @@
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -103,7 +104,7 @@ TEST(EntryJson, EscapesLikeNlohmannAndRoundTripsValidUtf8) {
     const std::string json = entry_to_json(e);
     EXPECT_EQ(json, ordered_json::parse(json).dump()) << "as nlohmann writes it";
     const auto back = entry_from_json(json);
-    ASSERT_TRUE(back) << back.error().describe();
+    ASSERT_OK(back);
     EXPECT_EQ(back->subject, s);
     EXPECT_EQ(back->parties.at(0).name, s);
     EXPECT_EQ(back->steps.at(0).detail, s);
@@ -130,7 +131,7 @@ TEST(EntryJson, ReplacesEachInvalidUtf8ByteByUFFFD) {
     const std::string json = entry_to_json(with_every_string(c.raw));
     EXPECT_TRUE(ordered_json::accept(json)) << "valid UTF-8 JSON for " << c.raw;
     const auto back = entry_from_json(json);
-    ASSERT_TRUE(back) << back.error().describe();
+    ASSERT_OK(back);
     EXPECT_EQ(back->subject, c.read_back) << c.raw;
     EXPECT_EQ(back->regarding->id, c.read_back) << c.raw;
   }
@@ -160,7 +161,7 @@ TEST(EntryFromJson, ReadsAnEntryWithoutForwardedByAsNotUnwrapped) {
   old.erase("forwarded_by");
   old["warnings"].push_back("unwrapped from a message forwarded by adele.vance@fabrikam.com");
   const auto back = entry_from_json(old.dump());
-  ASSERT_TRUE(back) << back.error().describe();
+  ASSERT_OK(back);
   EXPECT_EQ(back->forwarded_by, "");
   EXPECT_EQ(back->from, "jane.doe@contoso.com");
   EXPECT_EQ(ordered_json::parse(entry_to_json(*back))["forwarded_by"], nullptr)
@@ -172,7 +173,7 @@ TEST(EntryFromJson, ForwardedByMustBeAStringOrNull) {
   bad["forwarded_by"] = 7;
   const auto r = entry_from_json(bad.dump());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "report.bad_json");
+  EXPECT_ERROR_CODE(r, "report.bad_json");
 }
 
 TEST(EntryJson, BytesKeepAllSixtyFourBits) {

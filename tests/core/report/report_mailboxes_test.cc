@@ -14,6 +14,7 @@
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -76,7 +77,7 @@ TEST(ReportMailboxes, ReadJsonReadsThemBackAndAcceptsAReportWithout) {
   const RunReport original = run_with_mailboxes();
   write_json(original, s);
   auto back = read_json(s.str());
-  ASSERT_TRUE(back) << back.error().describe();
+  ASSERT_OK(back);
   ASSERT_EQ(back->mailboxes.size(), 3u);
   EXPECT_EQ(back->mailboxes[0].error, original.mailboxes[0].error);
   EXPECT_EQ(back->mailboxes[1].bytes, 4096u);
@@ -88,7 +89,7 @@ TEST(ReportMailboxes, ReadJsonReadsThemBackAndAcceptsAReportWithout) {
   write_json(test::sample_report(), plain);  // import: no mailboxes
   EXPECT_FALSE(ordered_json::parse(plain.str())["run"].contains("mailboxes"));
   auto without = read_json(plain.str());
-  ASSERT_TRUE(without) << without.error().describe();
+  ASSERT_OK(without);
   EXPECT_TRUE(without->mailboxes.empty());
 }
 
@@ -102,7 +103,7 @@ TEST(ReportMailboxes, WarningsAndDateSkipsAreInEveryFormat) {
   std::ostringstream js;
   write_json(r, js);
   auto back = read_json(js.str());
-  ASSERT_TRUE(back) << back.error().describe();
+  ASSERT_OK(back);
   EXPECT_EQ(back->mailboxes[1].skipped_by_date, 195u);
   EXPECT_EQ(back->mailboxes[1].warnings, r.mailboxes[1].warnings);
   std::ostringstream text;

@@ -14,6 +14,7 @@
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -71,14 +72,14 @@ class ReportStream : public ::testing::Test {
                      const ReportWriterOptions& opt = {}) {
     const fs::path p = dir_ / name;
     auto w = open_report_writer(p.string(), opt);
-    EXPECT_TRUE(w) << w.error().describe();
+    EXPECT_OK(w);
     if (!w) return {};
     for (const auto& e : r.messages) EXPECT_TRUE((*w)->add(e));
     RunHeader run = r.header();
     run.messages = 0;  // the writer counts for itself
     run.totals.clear();
     const auto st = (*w)->finish(run);
-    EXPECT_TRUE(st) << st.error().describe();
+    EXPECT_OK(st);
     return read(p);
   }
 
@@ -99,7 +100,7 @@ TEST_F(ReportStream, JsonSaysTheSameAsWriteJsonWithTheRunLast) {
     EXPECT_EQ(count(streamed, "\n"), copies == 0 ? 2u : 3 + 3 * copies) << "one message per line";
 
     const auto back = read_json(streamed);
-    ASSERT_TRUE(back) << back.error().describe();
+    ASSERT_OK(back);
     EXPECT_EQ(batch(*back, write_json), batch(*read_json(whole), write_json));
   }
 }
@@ -182,7 +183,7 @@ TEST_F(ReportStream, FinishIsFinal) {
   ASSERT_TRUE((*w)->finish(RunHeader{}));
   const auto again = (*w)->finish(RunHeader{});
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().code, "report.write");
+  EXPECT_ERROR_CODE(again, "report.write");
   EXPECT_FALSE((*w)->add(test::queued_entry()));
   w->reset();
   EXPECT_TRUE(fs::exists(p)) << "destroying a finished writer keeps the file";
@@ -192,10 +193,10 @@ TEST_F(ReportStream, FinishIsFinal) {
 TEST_F(ReportStream, RefusesUnknownExtensionsAndMissingDirectories) {
   const auto bad = open_report_writer((dir_ / "r.xml").string());
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "report.format");
+  EXPECT_ERROR_CODE(bad, "report.format");
   const auto missing = open_report_writer((dir_ / "no" / "r.json").string());
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().code, "report.write");
+  EXPECT_ERROR_CODE(missing, "report.write");
   EXPECT_NE(missing.error().message.find("r.json"), std::string::npos);
   EXPECT_EQ(files(), 0u);
 }

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "tests/core/report/report_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -279,7 +280,7 @@ TEST(JsonReport, RoundTripsThroughReadJson) {
   RunReport r = test::sample_report();
   r.messages.pop_back();  // the hostile entry's invalid UTF-8 does not survive, by design
   const auto back = read_json(to_json(r));
-  ASSERT_TRUE(back) << back.error().describe();
+  ASSERT_OK(back);
   EXPECT_EQ(back->command, r.command);
   EXPECT_EQ(back->dry_run, r.dry_run);
   EXPECT_EQ(back->started, r.started);
@@ -296,7 +297,7 @@ TEST(JsonReport, GoldenFileReadsAndWritesBackByteForByte) {
   ASSERT_TRUE(in) << path;
   const std::string golden{std::istreambuf_iterator<char>(in), {}};
   const auto r = read_json(golden);
-  ASSERT_TRUE(r) << r.error().describe();
+  ASSERT_OK(r);
   EXPECT_EQ(to_json(*r), golden);
   EXPECT_EQ(r->messages.size(), 3u);
 }
@@ -327,7 +328,7 @@ TEST(ReadJson, NamesTheBrokenMessage) {
   doc["messages"][1].erase("outcome");
   const auto r = read_json(doc.dump());
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code, "report.bad_json");
+  EXPECT_ERROR_CODE(r, "report.bad_json");
   EXPECT_NE(r.error().message.find("messages[1]"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("outcome"), std::string::npos) << r.error().message;
 }

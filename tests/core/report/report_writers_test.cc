@@ -8,6 +8,7 @@
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -385,7 +386,7 @@ TEST_F(ReportFile, RejectsAnUnknownExtensionAndListsTheFormats) {
     const fs::path p = dir_ / name;
     const auto st = write_report_file(test::sample_report(), p.string());
     ASSERT_FALSE(st) << name;
-    EXPECT_EQ(st.error().code, "report.format");
+    EXPECT_ERROR_CODE(st, "report.format");
     EXPECT_NE(st.error().message.find(p.string()), std::string::npos);
     for (const char* f : {".json", ".csv", ".html", ".htm", ".txt"})
       EXPECT_NE(st.error().hint.find(f), std::string::npos) << f;
@@ -397,7 +398,7 @@ TEST_F(ReportFile, NamesThePathWhenItCannotWrite) {
   const fs::path p = dir_ / "missing" / "r.json";
   const auto st = write_report_file(test::sample_report(), p.string());
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "report.write");
+  EXPECT_ERROR_CODE(st, "report.write");
   EXPECT_NE(st.error().message.find(p.string()), std::string::npos) << st.error().message;
   EXPECT_EQ(entries(), 0u);
 }
@@ -407,7 +408,7 @@ TEST_F(ReportFile, LeavesTheOldReportWhenTheTargetCannotBeReplaced) {
   fs::create_directories(p / "busy");  // a non-empty directory cannot be renamed over
   const auto st = write_report_file(test::sample_report(), p.string());
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().code, "report.write");
+  EXPECT_ERROR_CODE(st, "report.write");
   EXPECT_TRUE(fs::is_directory(p / "busy"));
   EXPECT_EQ(entries(), 1u) << "the temporary file is removed";
 }

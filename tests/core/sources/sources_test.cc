@@ -13,6 +13,7 @@
 #include "core/sources/mbox_format.h"
 #include "core/sources/stream_source.h"
 #include "sources_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -274,7 +275,7 @@ TEST(Mbox, OverLimitMessageIsAnErrorAndReadingGoesOn) {
   auto m2 = (*src)->next();
   ASSERT_FALSE(m2);
   EXPECT_EQ(m2.error().scope, Scope::Message);
-  EXPECT_EQ(m2.error().code, "source.message_too_large");
+  EXPECT_ERROR_CODE(m2, "source.message_too_large");
   EXPECT_NE(m2.error().message.find("#2"), std::string::npos);
   EXPECT_NE(m2.error().message.find("big.mbox"), std::string::npos);
   auto m3 = (*src)->next();
@@ -432,7 +433,7 @@ TEST(Tree, OverLimitMessageInAFileIsAMessageError) {
 TEST(OpenSource, MissingPathIsAMailboxError) {
   auto src = open_source(kData + "/no-such-file.mbox");
   ASSERT_FALSE(src);
-  EXPECT_EQ(src.error().code, "source.not_found");
+  EXPECT_ERROR_CODE(src, "source.not_found");
   EXPECT_EQ(src.error().scope, Scope::Mailbox);
   EXPECT_NE(src.error().message.find("no-such-file.mbox"), std::string::npos);
 }
