@@ -8,6 +8,7 @@
 #include "cli/exit_codes.h"
 #include "storage/db.h"
 #include "tests/cli/cli_harness.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -45,9 +46,9 @@ class CacheImportCrash : public ::testing::Test {
 
   std::int64_t query(const char* sql) {
     auto conn = db::Connection::open(db, db::Access::ReadOnly);
-    EXPECT_TRUE(conn) << conn.error().describe();
+    EXPECT_OK(conn);
     auto n = conn->query_int(sql);
-    EXPECT_TRUE(n) << n.error().describe();
+    EXPECT_OK(n);
     return n ? *n : -1;
   }
 
@@ -130,9 +131,9 @@ TEST(CachePrune, KilledBeforeItsCommitRemovesNothing) {
   ASSERT_EQ(run_cli({"--db", db, "-q", "cache", "import", emails}).code, kExitOk);
   auto count = [&](const char* sql) {
     auto conn = db::Connection::open(db, db::Access::ReadOnly);
-    EXPECT_TRUE(conn) << conn.error().describe();
+    EXPECT_OK(conn);
     auto n = conn->query_int(sql);
-    EXPECT_TRUE(n) << n.error().describe();
+    EXPECT_OK(n);
     return n ? *n : -1;
   };
   const std::vector<std::string> prune = {"--db", db, "-q", "cache", "prune", "--days", "30"};

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -31,7 +32,7 @@ std::unique_ptr<Store> filled_store() {
 TEST(StoreCacheInfo, CountsEveryEntityAndItsActiveRecords) {
   auto store = filled_store();
   auto info = store->cache_info();
-  ASSERT_TRUE(info) << info.error().describe();
+  ASSERT_OK(info);
   EXPECT_TRUE(info->has_org);
   EXPECT_TRUE(info->can_decide());
   EXPECT_EQ(info->count.at("systemuser"), 2);
@@ -45,7 +46,7 @@ TEST(StoreCacheInfo, CountsEveryEntityAndItsActiveRecords) {
 TEST(StoreCacheInfo, RoutingCountsUsersAndQueuesOnly) {
   auto store = filled_store();
   auto info = store->cache_info(CacheCounts::Routing);
-  ASSERT_TRUE(info) << info.error().describe();
+  ASSERT_OK(info);
   EXPECT_TRUE(info->can_decide());
   EXPECT_EQ(info->count.at("systemuser"), 2);
   EXPECT_EQ(info->active.at("systemuser"), 1);

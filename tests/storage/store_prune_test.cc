@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/storage/storage_test_util.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -48,7 +49,7 @@ TEST(StorePrune, Version5DatabaseMigratesTo6KeepingItsData) {
                                  .c_str()));
   }
   auto store = Store::open(path, OpenMode::ReadWrite);
-  ASSERT_TRUE(store) << store.error().describe();
+  ASSERT_OK(store);
   EXPECT_EQ((*store)->schema_version(), 6);
   EXPECT_EQ((*store)->schema_version(), current_schema_version());
 
@@ -66,7 +67,7 @@ TEST(StorePrune, Version5DatabaseMigratesTo6KeepingItsData) {
                 .size(),
             1u);
   auto items = (*store)->outbox_pending_after(0, 10);
-  ASSERT_TRUE(items) << items.error().describe();
+  ASSERT_OK(items);
   ASSERT_EQ(items->size(), 1u);
   EXPECT_EQ((*items)[0].run_seq, 4);
 
@@ -79,7 +80,7 @@ TEST(StorePrune, Version5DatabaseMigratesTo6KeepingItsData) {
 TEST(StorePrune, RemovesOnlyEmailsModifiedBeforeTheWindowWithTheirHashes) {
   TempDir dir;
   auto opened = Store::open(dir.file("state.db"), OpenMode::ReadWrite);
-  ASSERT_TRUE(opened) << opened.error().describe();
+  ASSERT_OK(opened);
   auto& store = **opened;
   ASSERT_TRUE(store.upsert_tracked(dated("old", "Quote pumps", "2025-01-01T00:00:00Z")));
   ASSERT_TRUE(store.upsert_tracked(dated("new", "Quote valves", "2026-06-01T00:00:00Z")));
@@ -90,7 +91,7 @@ TEST(StorePrune, RemovesOnlyEmailsModifiedBeforeTheWindowWithTheirHashes) {
   const OrgSettings org = store.org();
   auto quote = store.tracked_by_subject_hashes(
       subject_hashes("quote", org.hash_filter_keywords, org.hash_max_count));
-  ASSERT_TRUE(store.status()) << store.status().error().describe();
+  ASSERT_OK(store.status());
   ASSERT_EQ(quote.size(), 2u);  // the old one's hashes went with it
   EXPECT_EQ(store.cache_stats()->at("email"), 2);
 }
