@@ -25,6 +25,16 @@ std::string contacts_csv() {
   return csv;
 }
 
+// The one integer `sql` reads from the database at `db` (-1 when it fails).
+std::int64_t query_int(const std::string& db, const char* sql) {
+  auto conn = db::Connection::open(db, db::Access::ReadOnly);
+  EXPECT_OK(conn);
+  if (!conn) return -1;
+  auto n = conn->query_int(sql);
+  EXPECT_OK(n);
+  return n ? *n : -1;
+}
+
 class CacheImportCrash : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -44,13 +54,7 @@ class CacheImportCrash : public ::testing::Test {
                       crash_at, dir.file("log"));
   }
 
-  std::int64_t query(const char* sql) {
-    auto conn = db::Connection::open(db, db::Access::ReadOnly);
-    EXPECT_OK(conn);
-    auto n = conn->query_int(sql);
-    EXPECT_OK(n);
-    return n ? *n : -1;
-  }
+  std::int64_t query(const char* sql) { return query_int(db, sql); }
 
   // The cache is consistent: SQLite finds nothing wrong, every contact has
   // both its addresses. Returns the number of contacts.
@@ -129,13 +133,7 @@ TEST(CachePrune, KilledBeforeItsCommitRemovesNothing) {
       R"({"entity":"email","activityid":"new","subject":"Order gears payment","modifiedon":"2999-01-01T00:00:00Z"})"
       "\n");
   ASSERT_EQ(run_cli({"--db", db, "-q", "cache", "import", emails}).code, kExitOk);
-  auto count = [&](const char* sql) {
-    auto conn = db::Connection::open(db, db::Access::ReadOnly);
-    EXPECT_OK(conn);
-    auto n = conn->query_int(sql);
-    EXPECT_OK(n);
-    return n ? *n : -1;
-  };
+  auto count = [&](const char* sql) { return query_int(db, sql); };
   const std::vector<std::string> prune = {"--db", db, "-q", "cache", "prune", "--days", "30"};
 
   EXPECT_EQ(run_binary(prune, "cache_prune.delete:1", dir.file("log")), 137);
