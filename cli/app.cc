@@ -113,7 +113,14 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
       ->check(CLI::IsMember({"organization", "systemuser", "queue", "contact", "account", "lead", "email"}));
   cache_import->add_option("--format", ci.format, "auto, jsonl or csv")
       ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
+  cache_import->add_option("--batch", ci.batch, "Rows per transaction (default 50000); a crash keeps the committed ones")
+      ->check(CLI::PositiveNumber);
   auto* cache_stats = cache_cmd->add_subcommand("stats", "Count what the cache holds");
+  CachePruneOptions cp;
+  auto* cache_prune = cache_cmd->add_subcommand(
+      "prune", "Remove tracked e-mails older than the look-back window and reclaim the space");
+  cache_prune->add_option("--days", cp.days, "Look-back window in days (default: [crm] tracked_days, 365)")
+      ->check(CLI::PositiveNumber);
 
   ReportOptions rep;
   auto* report_cmd = app.add_subcommand("report", "Print or export the report of an earlier run");
@@ -258,6 +265,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     rc = cmd_cache_import(ctx, ci);
   } else if (cache_stats->parsed()) {
     rc = cmd_cache_stats(ctx);
+  } else if (cache_prune->parsed()) {
+    rc = cmd_cache_prune(ctx, cp);
   } else if (report_cmd->parsed()) {
     rc = cmd_report(ctx, rep);
   }

@@ -79,7 +79,7 @@ std::string age_warning(const Context& ctx, const CacheInfo& info) {
 
 std::expected<std::string, int> guard_routing(Context& ctx, Store& store,
                                               std::string_view command) {
-  auto info = store.cache_info();
+  auto info = store.cache_info(CacheCounts::Routing);
   if (!info) return std::unexpected(ctx.fail_with(info.error()));
   const std::string why = why_not(ctx, *info);
   if (!why.empty()) {

@@ -33,6 +33,7 @@ struct TrackedEmail {
   std::string regarding_entity;    // e.g. "opportunity"; empty if none
   std::string regarding_id;
   std::vector<std::string> recipients;  // normalised addresses (to + cc)
+  std::string modified;            // modifiedon, UTC ISO 8601; "" if not known (kept by prune)
 };
 
 // Organisation settings that shape routing (Dataverse organization entity), with defaults.

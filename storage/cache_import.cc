@@ -3,10 +3,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/crash_point.h"
 #include "storage/cache_rows.h"
 #include "storage/csv.h"
 
@@ -15,21 +15,74 @@ namespace {
 
 using nlohmann::json;
 
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return fail("import.cannot_read", path + ": cannot read: " + std::strerror(errno),
+// Input is read this many bytes at a time and parsed a chunk of whole lines
+// (whole CSV records) at a time, so memory does not grow with the file.
+constexpr std::size_t kBlockBytes = 1 << 20;
+
+// Most "FILE:LINE: problem" lines a result lists (the rest are only counted).
+constexpr std::size_t kMaxListedErrors = 1000;
+
+// A file read in chunks of whole lines, or of whole CSV records (a quoted
+// field may hold line breaks). A UTF-8 byte order mark at the start is dropped.
+class ChunkedFile {
+ public:
+  ChunkedFile(const std::string& path) : path_(path), in_(path, std::ios::binary) {}
+
+  Status opened() const {
+    if (in_) return {};
+    return fail("import.cannot_read", path_ + ": cannot read: " + std::strerror(errno),
                 Scope::Run, Retry::Never, "check the file name and its permissions");
   }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    return fail("import.cannot_read", path + ": read error", Scope::Run, Retry::Never);
+
+  // The start of the file (a block), for telling its format.
+  Result<std::string_view> peek() {
+    if (auto st = fill(); !st) return fail(st.error());
+    return std::string_view(buffer_);
   }
-  std::string text = std::move(buffer).str();
-  if (text.starts_with("\xEF\xBB\xBF")) text.erase(0, 3);  // UTF-8 byte order mark
-  return text;
-}
+
+  // The next chunk into `out`; false at the end of the file.
+  Result<bool> next(std::string& out, bool csv) {
+    for (;;) {
+      if (auto st = fill(); !st) return fail(st.error());
+      std::size_t cut = csv ? csv_complete_prefix(buffer_) : buffer_.rfind('\n');
+      if (!csv) cut = cut == std::string::npos ? 0 : cut + 1;
+      if (cut == 0 && eof_) cut = buffer_.size();  // the last line, without its line feed
+      if (cut > 0) {
+        out.assign(buffer_, 0, cut);
+        buffer_.erase(0, cut);
+        return true;
+      }
+      if (eof_) return false;
+      min_ += kBlockBytes;  // a record longer than the buffer: read on
+    }
+  }
+
+ private:
+  // Reads until the buffer holds `min_` bytes or the file has ended.
+  Status fill() {
+    while (buffer_.size() < min_ && !eof_) {
+      const std::size_t had = buffer_.size();
+      buffer_.resize(had + kBlockBytes);
+      in_.read(buffer_.data() + had, static_cast<std::streamsize>(kBlockBytes));
+      buffer_.resize(had + static_cast<std::size_t>(in_.gcount()));
+      if (in_.bad()) return fail("import.cannot_read", path_ + ": read error", Scope::Run, Retry::Never);
+      if (!in_) eof_ = true;
+      if (first_ && (buffer_.size() >= 3 || eof_)) {
+        first_ = false;
+        if (buffer_.starts_with("\xEF\xBB\xBF")) buffer_.erase(0, 3);
+      }
+    }
+    if (buffer_.size() >= min_) min_ = kBlockBytes;
+    return {};
+  }
+
+  const std::string& path_;
+  std::ifstream in_;
+  std::string buffer_;
+  std::size_t min_ = kBlockBytes;
+  bool eof_ = false;
+  bool first_ = true;
+};
 
 CacheFileFormat detect(std::string_view text) {
   for (char c : text) {
@@ -61,15 +114,31 @@ Status json_firewall(F&& f) {
 }
 
 // Collects the rows of one import: counts, "FILE:LINE: problem" lines, and the
-// first failure of the store itself (which ends the import).
+// first failure of the store itself (which ends the import). Rows are written
+// in transactions of `batch` rows: each commit is a checkpoint a crash goes
+// back to.
 class Importer {
  public:
-  Importer(Store& store, const std::string& path) : store_(store), path_(path) {}
+  Importer(Store& store, const std::string& path, std::int64_t batch)
+      : store_(store), path_(path), batch_(batch) {}
 
-  void row(std::size_t line, const std::string& entity, const json& fields) {
+  ~Importer() {
+    if (open_) store_.rollback();
+  }
+
+  void row(std::size_t line, const std::string& entity, const CacheRow& fields) {
+    if (!open_) {
+      if (auto st = store_.begin(); !st) {
+        fatal_ = st.error();
+        return;
+      }
+      open_ = true;
+    }
+    crash_point("cache_import.row");
     Status st = json_firewall([&] { return apply_cache_row(store_, entity, fields); });
     if (st) {
       ++result_.imported[entity];
+      if (++in_batch_ >= batch_) checkpoint();
     } else if (st.error().scope == Scope::Message) {
       problem(line, st.error().message);
     } else if (!fatal_) {
@@ -78,7 +147,23 @@ class Importer {
   }
 
   void problem(std::size_t line, const std::string& text) {
-    result_.errors.push_back(path_ + ":" + std::to_string(line) + ": " + text);
+    if (result_.errors.size() < kMaxListedErrors)
+      result_.errors.push_back(path_ + ":" + std::to_string(line) + ": " + text);
+    ++result_.bad_lines;
+  }
+
+  // Commits the open batch, if any.
+  void checkpoint() {
+    if (!open_ || fatal_) return;
+    open_ = false;
+    in_batch_ = 0;
+    if (auto st = store_.commit(); !st) {
+      store_.rollback();
+      fatal_ = st.error();
+      return;
+    }
+    crash_point("cache_import.commit");
+    if (auto st = store_.bulk_load_checkpoint(); !st) fatal_ = st.error();
   }
 
   bool stopped() const { return fatal_.has_value(); }
@@ -88,12 +173,15 @@ class Importer {
  private:
   Store& store_;
   const std::string& path_;
+  const std::int64_t batch_;
+  std::int64_t in_batch_ = 0;
+  bool open_ = false;
   CacheImportResult result_;
   std::optional<Error> fatal_;
 };
 
-void import_json_lines(Importer& importer, std::string_view text) {
-  std::size_t line = 0;
+// The JSON Lines of one chunk; `line` is the number of the line before it.
+void import_json_lines(Importer& importer, std::string_view text, std::size_t& line) {
   while (!text.empty() && !importer.stopped()) {
     ++line;
     auto end = text.find('\n');
@@ -125,14 +213,16 @@ void import_json_lines(Importer& importer, std::string_view text) {
                                  cache_entity_list() + ")");
       continue;
     }
-    importer.row(line, name, row);
+    importer.row(line, name, CacheRow{&row, nullptr, nullptr});
   }
 }
 
-void import_csv(Importer& importer, std::string_view text, const std::string& entity) {
-  CsvReader reader(text);
+// The CSV records of one chunk; `line` is the line it starts on, then the
+// line after it. The first record of the file is the header.
+void import_csv(Importer& importer, std::string_view text, const std::string& entity,
+                std::vector<std::string>& header, std::size_t& line) {
+  CsvReader reader(text, line);
   CsvRecord record;
-  std::vector<std::string> header;
   while (!importer.stopped() && reader.next(record)) {
     if (!record.error.empty()) {
       importer.problem(record.line, record.error);
@@ -153,22 +243,24 @@ void import_csv(Importer& importer, std::string_view text, const std::string& en
                                         std::to_string(header.size()));
       continue;
     }
-    json row = json::object();
-    for (std::size_t i = 0; i < header.size(); ++i) {
-      if (!record.fields[i].empty() && header[i] != "entity") row[header[i]] = record.fields[i];
-    }
-    importer.row(record.line, entity, row);
+    importer.row(record.line, entity, CacheRow{nullptr, &header, &record.fields});
   }
+  line = reader.line();
 }
 
 }  // namespace
 
 Result<CacheImportResult> import_cache_file(Store& store, const std::string& path,
                                             CacheFileFormat format,
-                                            const std::string& csv_entity) {
-  auto text = read_file(path);
-  if (!text) return fail(text.error());
-  if (format == CacheFileFormat::Auto) format = detect(*text);
+                                            const std::string& csv_entity,
+                                            std::int64_t batch_rows) {
+  ChunkedFile file(path);
+  if (auto st = file.opened(); !st) return fail(st.error());
+  if (format == CacheFileFormat::Auto) {
+    auto start = file.peek();
+    if (!start) return fail(start.error());
+    format = detect(*start);
+  }
   if (format == CacheFileFormat::Csv) {
     if (csv_entity.empty()) {
       return fail("import.csv_entity", path + ": a CSV file needs the entity its rows are",
@@ -182,23 +274,31 @@ Result<CacheImportResult> import_cache_file(Store& store, const std::string& pat
     }
   }
 
-  // One transaction for the whole file; each row is a nested savepoint, so a
-  // bad row leaves nothing behind and the others are kept.
-  if (auto st = store.begin(); !st) return fail(st.error());
-  Importer importer(store, path);
-  if (format == CacheFileFormat::Csv) {
-    import_csv(importer, *text, csv_entity);
-  } else {
-    import_json_lines(importer, *text);
+  // Transactions of `batch_rows` rows. A bad row is found before anything of
+  // it is written, so it leaves nothing behind and the others are kept; a
+  // store failure ends the import and rolls the open batch back (before the
+  // bulk load ends: the guard outlives the importer).
+  if (auto st = store.set_bulk_load(true); !st) return fail(st.error());
+  struct BulkLoadEnd {
+    Store& store;
+    ~BulkLoadEnd() { (void)store.set_bulk_load(false); }
+  } bulk_load_end{store};
+  Importer importer(store, path, batch_rows > 0 ? batch_rows : kCacheImportBatch);
+  std::string chunk;
+  std::vector<std::string> header;
+  std::size_t line = format == CacheFileFormat::Csv ? 1 : 0;
+  while (!importer.stopped()) {
+    auto more = file.next(chunk, format == CacheFileFormat::Csv);
+    if (!more) return fail(more.error());
+    if (!*more) break;
+    if (format == CacheFileFormat::Csv) {
+      import_csv(importer, chunk, csv_entity, header, line);
+    } else {
+      import_json_lines(importer, chunk, line);
+    }
   }
-  if (importer.fatal()) {
-    store.rollback();
-    return fail(*importer.fatal());
-  }
-  if (auto st = store.commit(); !st) {
-    store.rollback();
-    return fail(st.error());
-  }
+  importer.checkpoint();
+  if (importer.fatal()) return fail(*importer.fatal());
   return importer.take();
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <optional>
+#include <variant>
 
 #include <nlohmann/json.hpp>
 
@@ -18,63 +19,99 @@ Error row_problem(std::string message) {
 
 std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
+// A field's value: from a JSON object, or the text of a CSV field.
+using Value = std::variant<const json*, std::string_view>;
+
 std::string shown(const json& v) {
   std::string text = v.dump();
   return text.size() > 40 ? text.substr(0, 40) + "..." : text;
 }
 
-const json* field(const json& row, const char* name) {
-  auto it = row.find(name);
-  if (it == row.end() || it->is_null()) return nullptr;
-  return &*it;
+std::string shown(const Value& v) {
+  if (const auto* j = std::get_if<const json*>(&v)) return shown(**j);
+  return shown(json(std::string(std::get<std::string_view>(v))));
 }
 
-Result<std::optional<std::string>> text(const json& row, const char* name) {
-  const json* v = field(row, name);
+// Field `name` of the row; none when absent, null (JSON) or empty (CSV). Of
+// CSV fields with the same name, the last one counts (as a JSON object's would).
+std::optional<Value> field(const CacheRow& row, const char* name) {
+  if (row.object) {
+    auto it = row.object->find(name);
+    if (it == row.object->end() || it->is_null()) return std::nullopt;
+    return Value(&*it);
+  }
+  const auto& header = *row.header;
+  for (std::size_t i = header.size(); i-- > 0;) {
+    if (header[i] != name) continue;
+    if (i >= row.fields->size() || (*row.fields)[i].empty()) return std::nullopt;
+    return Value(std::string_view((*row.fields)[i]));
+  }
+  return std::nullopt;
+}
+
+// The text of a string value, or nullptr.
+const std::string_view* text_of(const Value& v, std::string_view& scratch) {
+  if (const auto* s = std::get_if<std::string_view>(&v)) return s;
+  const json& j = *std::get<const json*>(v);
+  if (!j.is_string()) return nullptr;
+  scratch = j.get_ref<const std::string&>();
+  return &scratch;
+}
+
+Result<std::optional<std::string>> text(const CacheRow& row, const char* name) {
+  auto v = field(row, name);
   if (!v) return std::nullopt;
-  if (v->is_string()) return v->get<std::string>();
-  if (v->is_number() || v->is_boolean()) return v->dump();
+  std::string_view scratch;
+  if (const auto* s = text_of(*v, scratch)) return std::string(*s);
+  const json& j = *std::get<const json*>(*v);
+  if (j.is_number() || j.is_boolean()) return j.dump();
   return fail(row_problem(std::string(name) + ": expected text, got " + shown(*v)));
 }
 
-Result<std::optional<bool>> boolean(const json& row, const char* name) {
-  const json* v = field(row, name);
+Result<std::optional<bool>> boolean(const CacheRow& row, const char* name) {
+  auto v = field(row, name);
   if (!v) return std::nullopt;
-  if (v->is_boolean()) return v->get<bool>();
-  if (v->is_number_integer() || v->is_number_unsigned()) {
-    auto n = v->get<std::int64_t>();
-    if (n == 0 || n == 1) return n == 1;
-  }
-  if (v->is_string()) {
-    std::string s = ascii_lower(trimmed(v->get<std::string>()));
+  std::string_view scratch;
+  if (const auto* t = text_of(*v, scratch)) {
+    std::string s = ascii_lower(trimmed(*t));
     if (s.empty()) return std::nullopt;
     if (s == "true" || s == "1") return true;
     if (s == "false" || s == "0") return false;
+  } else {
+    const json& j = *std::get<const json*>(*v);
+    if (j.is_boolean()) return j.get<bool>();
+    if (j.is_number_integer() || j.is_number_unsigned()) {
+      auto n = j.get<std::int64_t>();
+      if (n == 0 || n == 1) return n == 1;
+    }
   }
   return fail(row_problem(std::string(name) + ": expected a boolean (true, false, 1 or 0), got " +
                           shown(*v)));
 }
 
-Result<std::optional<std::int64_t>> integer(const json& row, const char* name) {
-  const json* v = field(row, name);
+Result<std::optional<std::int64_t>> integer(const CacheRow& row, const char* name) {
+  auto v = field(row, name);
   if (!v) return std::nullopt;
-  if (v->is_number_integer() || v->is_number_unsigned()) return v->get<std::int64_t>();
-  if (v->is_number_float()) {
-    double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
-  }
-  if (v->is_string()) {
-    std::string s = trimmed(v->get<std::string>());
+  std::string_view scratch;
+  if (const auto* t = text_of(*v, scratch)) {
+    std::string s = trimmed(*t);
     if (s.empty()) return std::nullopt;
     std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
     bool digits = i < s.size() && s.size() - i <= 18;
     for (std::size_t k = i; digits && k < s.size(); ++k) digits = s[k] >= '0' && s[k] <= '9';
     if (digits) return std::stoll(s);
+  } else {
+    const json& j = *std::get<const json*>(*v);
+    if (j.is_number_integer() || j.is_number_unsigned()) return j.get<std::int64_t>();
+    if (j.is_number_float()) {
+      double d = j.get<double>();
+      if (d == static_cast<double>(static_cast<std::int64_t>(d))) return static_cast<std::int64_t>(d);
+    }
   }
   return fail(row_problem(std::string(name) + ": expected an integer, got " + shown(*v)));
 }
 
-Result<std::string> required_id(const json& row, const char* name) {
+Result<std::string> required_id(const CacheRow& row, const char* name) {
   auto id = text(row, name);
   if (!id) return fail(id.error());
   if (!*id || trimmed(**id).empty()) return fail(row_problem("missing " + std::string(name)));
@@ -108,7 +145,7 @@ std::vector<std::string> split_items(const std::string& list) {
     if (*value_) set(**value_);                                 \
   } while (false)
 
-Status apply_org(Store& store, const json& row) {
+Status apply_org(Store& store, const CacheRow& row) {
   OrgSettings org = store.org();  // fields the row leaves out keep their values
   CRMR_TRY_FIELD(text, "trackingprefix",
                  [&](const std::string& v) { org.tracking_prefixes = split_items(v); });
@@ -137,7 +174,7 @@ Status apply_org(Store& store, const json& row) {
 }
 
 // Users, queues, contacts, accounts and leads.
-Status apply_record(Store& store, const std::string& entity, const json& row) {
+Status apply_record(Store& store, const std::string& entity, const CacheRow& row) {
   struct Shape {
     const char* entity;
     const char* id;
@@ -177,7 +214,7 @@ Status apply_record(Store& store, const std::string& entity, const json& row) {
   return store.upsert_record(r);
 }
 
-Status apply_email(Store& store, const json& row) {
+Status apply_email(Store& store, const CacheRow& row) {
   TrackedEmail e;
   auto id = required_id(row, "activityid");
   if (!id) return fail(id.error());
@@ -188,6 +225,7 @@ Status apply_email(Store& store, const json& row) {
                  [&](const std::string& v) { e.conversation_index = v; });
   CRMR_TRY_FIELD(text, "subject", [&](const std::string& v) { e.subject = v; });
   CRMR_TRY_FIELD(boolean, "directioncode", [&](bool v) { e.outgoing = v; });
+  CRMR_TRY_FIELD(text, "modifiedon", [&](const std::string& v) { e.modified = v; });
   // Plain names, or the Web API's lookup value and its annotation.
   CRMR_TRY_FIELD(text, "_regardingobjectid_value", [&](const std::string& v) { e.regarding_id = v; });
   CRMR_TRY_FIELD(text, "regardingobjectid", [&](const std::string& v) { e.regarding_id = v; });
@@ -220,8 +258,12 @@ const char* cache_entity_list() {
   return "organization, systemuser, queue, contact, account, lead or email";
 }
 
-Status apply_cache_row(Store& store, const std::string& entity, const json& row) {
-  if (!row.is_object()) return fail(row_problem("expected a JSON object, got " + shown(row)));
+Status apply_cache_row(Store& store, const std::string& entity, const json& object) {
+  if (!object.is_object()) return fail(row_problem("expected a JSON object, got " + shown(object)));
+  return apply_cache_row(store, entity, CacheRow{&object, nullptr, nullptr});
+}
+
+Status apply_cache_row(Store& store, const std::string& entity, const CacheRow& row) {
   if (entity == "organization") return apply_org(store, row);
   if (entity == "email") return apply_email(store, row);
   if (is_cache_entity(entity)) return apply_record(store, entity, row);

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -18,11 +19,21 @@ bool is_cache_entity(std::string_view entity);
 // "organization, systemuser, ..." for messages.
 const char* cache_entity_list();
 
-// Upserts `row` (a JSON object; fields absent or null take their defaults) as
-// `entity`. A problem with the row (missing id, wrong type) is an Error with
+// The fields of one row by Dataverse name: a JSON object (JSON Lines), or a
+// CSV record with its header (lower-case names). Fields absent, null (JSON)
+// or empty (CSV) take their defaults. What it points to outlives it.
+struct CacheRow {
+  const nlohmann::json* object = nullptr;
+  const std::vector<std::string>* header = nullptr;
+  const std::vector<std::string>* fields = nullptr;
+};
+
+// Upserts `row` as `entity`. A problem with the row (missing id, wrong type) is an Error with
 // Scope::Message whose message reads "statecode: expected an integer, got
 // \"abc\""; a store failure keeps its own scope. May throw
 // nlohmann::json::exception (the caller is the firewall).
+Status apply_cache_row(Store& store, const std::string& entity, const CacheRow& row);
+// The same for a JSON value, which must be an object.
 Status apply_cache_row(Store& store, const std::string& entity, const nlohmann::json& row);
 
 }  // namespace crmr

@@ -135,7 +135,8 @@ enum class Access { ReadWriteCreate, ReadOnly, ReadOnlyImmutable };
 // keyed by the address of their SQL text (pass string constants, not
 // temporaries). Transactions nest by counting: the outermost begin() is a
 // BEGIN, inner ones are SAVEPOINTs, so an inner rollback() undoes only its own
-// part and only the outermost commit() makes the work durable.
+// part and only the outermost commit() makes the work durable. A connection
+// is used by one thread at a time (SQLite takes no mutex per call).
 class Connection {
  public:
   // `path` may be ":memory:". `label` names the database in errors (default: path).

@@ -186,12 +186,21 @@ constexpr char kSchemaV5[] = R"sql(
 ALTER TABLE outbox ADD COLUMN run_seq INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 6: when each tracked e-mail was last modified in the CRM, so `cache
+// prune` can remove those older than the look-back window ('' when not known:
+// rows cached before this version, or imported without modifiedon).
+constexpr char kSchemaV6[] = R"sql(
+ALTER TABLE tracked_emails ADD COLUMN modified TEXT NOT NULL DEFAULT '';
+CREATE INDEX tracked_by_modified ON tracked_emails(modified) WHERE modified <> '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "cache, ledger, outbox, runs, quarantine and state tables", kSchemaV1},
     {2, "POP3 UIDLs already processed", kSchemaV2},
     {3, "quarantine ids never reused", kSchemaV3},
     {4, "status and error of each run", kSchemaV4},
     {5, "outbox items know their run's report entry", kSchemaV5},
+    {6, "modification time of tracked e-mails", kSchemaV6},
 };
 
 }  // namespace

@@ -66,8 +66,10 @@ Status configure(db::Connection& conn, bool file_read_write) {
     if (auto st = conn.exec("PRAGMA journal_mode = WAL"); !st) return st;
     if (auto st = conn.exec("PRAGMA synchronous = NORMAL"); !st) return st;
   }
-  // Big batches stay in memory: a 32 MiB page cache, and savepoint journals in RAM.
-  if (auto st = conn.exec("PRAGMA cache_size = -32768"); !st) return st;
+  // A 16 MiB page cache (the operating system caches the file as well: a
+  // million-contact import is no faster with 32 MiB) keeps `cache import` and
+  // `sync` within their 64 MB; savepoint journals stay in RAM.
+  if (auto st = conn.exec("PRAGMA cache_size = -16384"); !st) return st;
   if (auto st = conn.exec("PRAGMA temp_store = MEMORY"); !st) return st;
   return conn.exec("PRAGMA foreign_keys = ON");
 }

@@ -114,6 +114,11 @@ struct CacheInfo {
 
 enum class CacheRefresh { Sync, Import };
 
+// How much cache_info() counts: every entity (`check`), or only what routing
+// needs (users and queues), which stays cheap with millions of contacts and
+// tracked e-mails cached.
+enum class CacheCounts { All, Routing };
+
 // A selection of ledger rows (`forget`, `explain`). Every non-empty list
 // narrows it: a row must match one value of each. `message_ids` and `keys`
 // together name messages: a row matches when its Message-ID or its key is
@@ -161,18 +166,29 @@ class Store : public CacheView {
   Status status() const override;
 
   // What the cache holds (counts, organisation settings, when refreshed).
-  Result<CacheInfo> cache_info() const;
+  // With CacheCounts::Routing, `count` and `active` hold users and queues only.
+  Result<CacheInfo> cache_info(CacheCounts what = CacheCounts::All) const;
   // Record that `how` has just written the cache (its time is cache_info()'s
   // synced_at / imported_at). Part of the open transaction, if any.
   Status note_cache_refresh(CacheRefresh how);
 
   // Cache writes (cache import, sync). Upsert by id.
   Status put_org(const OrgSettings& org);
+  // Each record (with its addresses or subject hashes) is its own transaction,
+  // unless one is open: then a failure midway is undone by its rollback.
   Status upsert_record(const CachedRecord& r);
   Status upsert_tracked(const TrackedEmail& e);
   Status delete_record(const std::string& entity, const std::string& id);
   Status delete_tracked(const std::string& activity_id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
+  // `cache prune`: removes the tracked e-mails last modified before `before`
+  // (UTC ISO 8601; those with no modification time stay) in one transaction
+  // (all or none), then VACUUMs the file to give the space back. Returns how
+  // many were removed. Not inside an open transaction. `batch`: rows per
+  // DELETE statement (bounds SQLite's list of rows to delete), not a commit.
+  Result<std::int64_t> prune_tracked(const std::string& before, std::int64_t batch = 50000);
+  // How many prune_tracked would remove (dry run).
+  Result<std::int64_t> count_prunable(const std::string& before) const;
 
   // Sync's sweep after a full read of `entity`: deletes the cached records of
   // `entity` (kTrackedEntity: the tracked e-mails, by activity id) that
@@ -198,6 +214,19 @@ class Store : public CacheView {
   Status begin();
   Status commit();
   void rollback() noexcept;
+  // A bulk load (`cache import`, store_bulk_load.cc) writes only upserts, in
+  // transactions of many rows. While on, SQLite skips its foreign-key checks
+  // (the store writes addresses and subject hashes only for the rows it has
+  // just written; deleting a record would not cascade meanwhile, and none is
+  // deleted), and the write-ahead log is copied into the database file by
+  // bulk_load_checkpoint() rather than after every commit. Between
+  // transactions only; ending it copies the log.
+  Status set_bulk_load(bool on);
+  // After a commit of a bulk load: copies the write-ahead log into the
+  // database once the log is as large as the database, so that a load copies
+  // each page a few times in all rather than at every commit (a commit is
+  // durable in the log already: this changes nothing a crash could see).
+  Status bulk_load_checkpoint();
 
   // Ledger, outbox and quarantine for one message, atomically.
   Status record_processed(std::int64_t run_id, const ProcessedMessage& m);

@@ -10,12 +10,16 @@
 namespace crmr {
 namespace {
 
-constexpr char kUpsertRecord[] =
+// A record is inserted, or (when its id is cached already) updated. Two
+// statements rather than one upsert with RETURNING: SQLite runs RETURNING
+// through a trigger and a temporary table, which costs a bulk load of new
+// records (the common case) about as much as the insert itself.
+constexpr char kInsertRecord[] =
     "INSERT INTO records (entity, id, name, active, filtering_method)"
-    " VALUES (?1, ?2, ?3, ?4, ?5)"
-    " ON CONFLICT (entity, id) DO UPDATE SET name = excluded.name,"
-    " active = excluded.active, filtering_method = excluded.filtering_method"
-    " RETURNING rid";
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (entity, id) DO NOTHING";
+constexpr char kUpdateRecord[] =
+    "UPDATE records SET name = ?3, active = ?4, filtering_method = ?5"
+    " WHERE entity = ?1 AND id = ?2 RETURNING rid";
 constexpr char kClearAddresses[] = "DELETE FROM record_addresses WHERE rid = ?1";
 constexpr char kAddAddress[] =
     "INSERT OR IGNORE INTO record_addresses (address, rid) VALUES (?1, ?2)";
@@ -37,27 +41,27 @@ constexpr char kRecordsByAddress[] =
     " FROM record_addresses a JOIN records r ON r.rid = a.rid"
     " WHERE a.address = ?1 ORDER BY r.entity, r.id";
 
-constexpr char kUpsertTracked[] =
+// As for records: insert, or update the one with the same activity id.
+constexpr char kInsertTracked[] =
     "INSERT INTO tracked_emails (activity_id, message_id, tracking_token,"
     " conversation_index, conversation_key, subject, outgoing, regarding_entity,"
-    " regarding_id, recipients) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
-    " ON CONFLICT (activity_id) DO UPDATE SET message_id = excluded.message_id,"
-    " tracking_token = excluded.tracking_token,"
-    " conversation_index = excluded.conversation_index,"
-    " conversation_key = excluded.conversation_key, subject = excluded.subject,"
-    " outgoing = excluded.outgoing, regarding_entity = excluded.regarding_entity,"
-    " regarding_id = excluded.regarding_id, recipients = excluded.recipients"
-    " RETURNING tid";
+    " regarding_id, recipients, modified)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    " ON CONFLICT (activity_id) DO NOTHING";
+constexpr char kUpdateTracked[] =
+    "UPDATE tracked_emails SET message_id = ?2, tracking_token = ?3,"
+    " conversation_index = ?4, conversation_key = ?5, subject = ?6, outgoing = ?7,"
+    " regarding_entity = ?8, regarding_id = ?9, recipients = ?10, modified = ?11"
+    " WHERE activity_id = ?1 RETURNING tid";
 constexpr char kClearHashes[] = "DELETE FROM tracked_subject_hashes WHERE tid = ?1";
 constexpr char kClearAllHashes[] = "DELETE FROM tracked_subject_hashes";
 constexpr char kAddHash[] =
     "INSERT OR IGNORE INTO tracked_subject_hashes (hash, tid) VALUES (?1, ?2)";
 constexpr char kAllSubjects[] = "SELECT tid, subject FROM tracked_emails";
-constexpr char kTidsByHash[] = "SELECT tid FROM tracked_subject_hashes WHERE hash = ?1";
 
 #define CRMR_TRACKED_COLUMNS                                                          \
   "SELECT activity_id, message_id, tracking_token, conversation_index, subject,"      \
-  " outgoing, regarding_entity, regarding_id, recipients FROM tracked_emails"
+  " outgoing, regarding_entity, regarding_id, recipients, modified FROM tracked_emails"
 // Where several tracked e-mails match, the one with a regarding record wins,
 // then the most recently cached.
 #define CRMR_TRACKED_BEST " ORDER BY regarding_id <> '' DESC, tid DESC LIMIT 1"
@@ -74,10 +78,6 @@ constexpr char kTrackedByTid[] = CRMR_TRACKED_COLUMNS " WHERE tid = ?1";
 // The sweep after a full read walks the cached ids this many at a time.
 constexpr std::int64_t kSweepBatch = 1000;
 
-// Smart matching returns at most this many candidates, those sharing the most
-// subject hashes first (a common word can be in thousands of subjects).
-constexpr std::size_t kMaxSmartCandidates = 200;
-
 TrackedEmail read_tracked(const db::Statement& s) {
   TrackedEmail e;
   e.activity_id = s.column_text(0);
@@ -89,6 +89,7 @@ TrackedEmail read_tracked(const db::Statement& s) {
   e.regarding_entity = s.column_text(6);
   e.regarding_id = s.column_text(7);
   e.recipients = split_list(s.column_text(8));
+  e.modified = s.column_text(9);
   return e;
 }
 
@@ -97,6 +98,38 @@ std::string lower_ascii(std::string_view in) {
   for (char& c : out)
     if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
   return out;
+}
+
+// The record's own transaction, or none inside the caller's (cache import,
+// sync): then the caller's rollback covers a failure midway, and a record
+// costs two statements (SAVEPOINT, RELEASE) fewer.
+Result<std::optional<db::Transaction>> own_transaction(db::Connection& conn) {
+  if (conn.depth() > 0) return std::optional<db::Transaction>{};
+  auto tx = db::Transaction::begin(conn);
+  if (!tx) return fail(tx.error());
+  return std::optional<db::Transaction>{std::move(*tx)};
+}
+
+// Inserts a row with `insert` (ON CONFLICT DO NOTHING) or, when the key is
+// there already, updates it with `update` (RETURNING the row id); `bind`
+// binds the same parameters to either. The row id, and whether it is new.
+template <class Bind>
+Result<std::pair<std::int64_t, bool>> write_row(db::Connection& conn, const char* insert,
+                                                const char* update, const Bind& bind) {
+  {
+    auto q = conn.cached(insert);
+    if (!q) return fail(q.error());
+    if (auto st = bind(**q); !st) return fail(st.error());
+    if (auto st = (*q)->run(); !st) return fail(st.error());
+    if (conn.changes() == 1) return std::pair{conn.last_insert_rowid(), true};
+  }
+  auto q = conn.cached(update);
+  if (!q) return fail(q.error());
+  if (auto st = bind(**q); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return fail("store.sqlite", "a row neither inserted nor updated", Scope::Run, Retry::Never);
+  return std::pair{(*q)->column_int64(0), false};
 }
 
 Status invalid(std::string message) {
@@ -139,8 +172,8 @@ Status for_each_unseen(db::Connection& conn, const std::string& entity, const St
 }  // namespace
 
 Status Store::Impl::put_subject_hashes(std::int64_t tid, const std::string& subject,
-                                       const OrgSettings& org) {
-  {
+                                       const OrgSettings& org, bool clear) {
+  if (clear) {
     auto q = conn.cached(kClearHashes);
     if (!q) return fail(q.error());
     if (auto st = (*q)->bind(1, tid); !st) return st;
@@ -174,7 +207,7 @@ Status Store::Impl::rehash_subjects(const OrgSettings& org) {
     if (auto st = (*q)->run(); !st) return st;
   }
   for (const auto& [tid, subject] : subjects) {
-    if (auto st = put_subject_hashes(tid, subject, org); !st) return st;
+    if (auto st = put_subject_hashes(tid, subject, org, false); !st) return st;
   }
   return {};
 }
@@ -184,24 +217,20 @@ Status Store::upsert_record(const CachedRecord& r) {
   if (r.entity.empty()) return invalid("record " + r.id + " has no entity");
   if (r.id.empty()) return invalid(r.entity + " record has no id");
   auto& conn = impl_->conn;
-  auto tx = db::Transaction::begin(conn);
+  auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
-  std::int64_t rid = 0;
-  {
-    auto q = conn.cached(kUpsertRecord);
-    if (!q) return fail(q.error());
-    auto& s = **q;
+  auto bind_record = [&](db::Statement& s) {
     Status st = s.bind(1, r.entity);
     if (st) st = s.bind(2, r.id);
     if (st) st = s.bind(3, r.name);
     if (st) st = s.bind(4, r.active);
     if (st) st = s.bind(5, r.filtering_method);
-    if (!st) return st;
-    auto row = s.step();
-    if (!row) return fail(row.error());
-    rid = s.column_int64(0);
-  }
-  {
+    return st;
+  };
+  auto written = write_row(conn, kInsertRecord, kUpdateRecord, bind_record);
+  if (!written) return fail(written.error());
+  const auto [rid, inserted] = *written;  // a new row has no addresses to clear
+  if (!inserted) {
     auto q = conn.cached(kClearAddresses);
     if (!q) return fail(q.error());
     if (auto st = (*q)->bind(1, rid); !st) return st;
@@ -217,7 +246,7 @@ Status Store::upsert_record(const CachedRecord& r) {
     if (st) st = (*q)->run();
     if (!st) return st;
   }
-  return tx->commit();
+  return *tx ? (*tx)->commit() : Status{};
 }
 
 Status Store::delete_record(const std::string& entity, const std::string& id) {
@@ -314,30 +343,31 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   for (const auto& a : e.recipients)
     if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
   auto& conn = impl_->conn;
-  auto tx = db::Transaction::begin(conn);
+  auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
-  std::int64_t tid = 0;
-  {
-    auto q = conn.cached(kUpsertTracked);
-    if (!q) return fail(q.error());
-    auto& s = **q;
+  const std::string message_id = normalize_message_id(e.message_id);
+  const std::string token = normalize_token(e.tracking_token);
+  const std::string conversation = conversation_key(e.conversation_index).value_or("");
+  const std::string recipient_list = join_list(recipients);
+  auto bind_tracked = [&](db::Statement& s) {
     Status st = s.bind(1, e.activity_id);
-    if (st) st = s.bind(2, normalize_message_id(e.message_id));
-    if (st) st = s.bind(3, normalize_token(e.tracking_token));
+    if (st) st = s.bind(2, message_id);
+    if (st) st = s.bind(3, token);
     if (st) st = s.bind(4, e.conversation_index);
-    if (st) st = s.bind(5, conversation_key(e.conversation_index).value_or(""));
+    if (st) st = s.bind(5, conversation);
     if (st) st = s.bind(6, e.subject);
     if (st) st = s.bind(7, e.outgoing);
     if (st) st = s.bind(8, e.regarding_entity);
     if (st) st = s.bind(9, e.regarding_id);
-    if (st) st = s.bind(10, join_list(recipients));
-    if (!st) return st;
-    auto row = s.step();
-    if (!row) return fail(row.error());
-    tid = s.column_int64(0);
-  }
-  if (auto st = impl_->put_subject_hashes(tid, e.subject, org); !st) return st;
-  return tx->commit();
+    if (st) st = s.bind(10, recipient_list);
+    if (st) st = s.bind(11, e.modified);
+    return st;
+  };
+  auto written = write_row(conn, kInsertTracked, kUpdateTracked, bind_tracked);
+  if (!written) return fail(written.error());
+  const auto [tid, inserted] = *written;  // a new row has no subject hashes to clear
+  if (auto st = impl_->put_subject_hashes(tid, e.subject, org, !inserted); !st) return st;
+  return *tx ? (*tx)->commit() : Status{};
 }
 
 std::vector<RecordRef> Store::records_by_address(std::string_view address) const {
@@ -401,42 +431,14 @@ std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key)
   return tracked_one(*impl_, kTrackedByConversation, lower_ascii(key));
 }
 
-std::vector<TrackedEmail> Store::tracked_by_subject_hashes(
-    const std::vector<std::int32_t>& hashes) const {
-  auto failed = [&](const Error& e) {
-    impl_->lookup_failed(e);
-    return std::vector<TrackedEmail>{};
-  };
-  std::unordered_map<std::int64_t, int> shared;  // tid -> hashes in common
-  std::vector<std::int32_t> unique(hashes);
-  std::sort(unique.begin(), unique.end());
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  for (std::int32_t hash : unique) {
-    auto q = impl_->conn.cached(kTidsByHash);
-    if (!q) return failed(q.error());
-    Status st = (*q)->bind(1, static_cast<std::int64_t>(hash));
-    if (st) st = db::for_each_row(**q, [&](const db::Statement& row) -> Status {
-      ++shared[row.column_int64(0)];
-      return {};
-    });
-    if (!st) return failed(st.error());
-  }
-  std::vector<std::pair<std::int64_t, int>> ranked(shared.begin(), shared.end());
-  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first > b.first;
-  });
-  if (ranked.size() > kMaxSmartCandidates) ranked.resize(kMaxSmartCandidates);
-  std::vector<TrackedEmail> out;
-  out.reserve(ranked.size());
-  for (const auto& [tid, count] : ranked) {
-    auto q = impl_->conn.cached(kTrackedByTid);
-    if (!q) return failed(q.error());
-    if (auto st = (*q)->bind(1, tid); !st) return failed(st.error());
-    auto row = (*q)->step();
-    if (!row) return failed(row.error());
-    if (*row) out.push_back(read_tracked(**q));
-  }
-  return out;
+Result<std::optional<TrackedEmail>> Store::Impl::tracked_by_tid(std::int64_t tid) {
+  auto q = conn.cached(kTrackedByTid);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, tid); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return std::optional<TrackedEmail>{};
+  return std::optional<TrackedEmail>{read_tracked(**q)};
 }
 
 }  // namespace crmr

@@ -9,6 +9,11 @@ namespace {
 constexpr char kHasOrg[] = "SELECT count(*) FROM org_settings";
 constexpr char kCountByEntity[] =
     "SELECT entity, count(*), coalesce(sum(active <> 0), 0) FROM records GROUP BY entity";
+// Users and queues only: a range of the (entity, id) index, however many
+// contacts, accounts and leads there are.
+constexpr char kCountRouting[] =
+    "SELECT entity, count(*), coalesce(sum(active <> 0), 0) FROM records"
+    " WHERE entity IN ('systemuser', 'queue') GROUP BY entity";
 constexpr char kCountTracked[] = "SELECT count(*) FROM tracked_emails";
 constexpr char kRefreshGet[] = "SELECT value FROM state WHERE key = ?1";
 constexpr char kRefreshSet[] =
@@ -49,17 +54,19 @@ std::string CacheInfo::refreshed_at() const {
   return synced_at > imported_at ? synced_at : imported_at;  // ISO 8601 UTC sorts as text
 }
 
-Result<CacheInfo> Store::cache_info() const {
+Result<CacheInfo> Store::cache_info(CacheCounts what) const {
   CacheInfo info;
   info.database_exists = !impl_->file_missing;
   auto& conn = impl_->conn;
   auto orgs = count_of(conn, kHasOrg);
   if (!orgs) return fail(orgs.error());
   info.has_org = *orgs > 0;
+  const bool all = what == CacheCounts::All;
   for (const char* e : {"systemuser", "queue", "contact", "account", "lead"})
-    info.count[e] = info.active[e] = 0;
+    if (all || std::string_view(e) == "systemuser" || std::string_view(e) == "queue")
+      info.count[e] = info.active[e] = 0;
   {
-    auto q = conn.cached(kCountByEntity);
+    auto q = conn.cached(all ? kCountByEntity : kCountRouting);
     if (!q) return fail(q.error());
     Status st = db::for_each_row(**q, [&](const db::Statement& row) -> Status {
       info.count[row.column_text(0)] = row.column_int64(1);
@@ -68,9 +75,11 @@ Result<CacheInfo> Store::cache_info() const {
     });
     if (!st) return fail(st.error());
   }
-  auto tracked = count_of(conn, kCountTracked);
-  if (!tracked) return fail(tracked.error());
-  info.count[std::string(kTrackedEntity)] = *tracked;
+  if (all) {
+    auto tracked = count_of(conn, kCountTracked);
+    if (!tracked) return fail(tracked.error());
+    info.count[std::string(kTrackedEntity)] = *tracked;
+  }
   auto synced = state_text(conn, kLastSyncKey);
   if (!synced) return fail(synced.error());
   info.synced_at = std::move(*synced);

@@ -30,8 +30,11 @@ struct Store::Impl {
   Status writable(std::string_view what) const;
   // Recomputes the subject hashes of every tracked e-mail with `org`.
   Status rehash_subjects(const OrgSettings& org);
-  // Replaces the subject hashes of tracked e-mail `tid`.
-  Status put_subject_hashes(std::int64_t tid, const std::string& subject, const OrgSettings& org);
+  // The tracked e-mail with row id `tid`, if any (store_cache.cc).
+  Result<std::optional<TrackedEmail>> tracked_by_tid(std::int64_t tid);
+  // Replaces the subject hashes of tracked e-mail `tid` (`clear` false: it has none yet).
+  Status put_subject_hashes(std::int64_t tid, const std::string& subject, const OrgSettings& org,
+                            bool clear = true);
 };
 
 // ';'-separated text lists as stored in the database.

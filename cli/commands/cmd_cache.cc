@@ -1,8 +1,11 @@
-// `cache import FILE` and `cache stats`.
+// `cache import FILE`, `cache stats` and `cache prune`.
+#include <chrono>
 #include <ostream>
 
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
+#include "cli/lock.h"
+#include "core/report/report.h"
 #include "storage/cache_import.h"
 
 namespace crmr {
@@ -17,7 +20,7 @@ int cmd_cache_import(Context& ctx, const CacheImportOptions& o) {
   CacheFileFormat fmt = o.format == "jsonl" ? CacheFileFormat::JsonLines
                         : o.format == "csv" ? CacheFileFormat::Csv
                                             : CacheFileFormat::Auto;
-  auto r = import_cache_file(**store, o.file, fmt, o.entity);
+  auto r = import_cache_file(**store, o.file, fmt, o.entity, o.batch);
   if (!r) return ctx.fail_with(r.error());
   if (!r->imported.empty()) {
     if (auto st = (*store)->note_cache_refresh(CacheRefresh::Import); !st)
@@ -32,8 +35,10 @@ int cmd_cache_import(Context& ctx, const CacheImportOptions& o) {
   ctx.out.info("imported " + std::to_string(total) + " records" +
                (line.empty() ? "" : " (" + line + ")") + " from " + o.file);
   for (const auto& e : r->errors) ctx.out.error(e);
-  if (!r->errors.empty()) {
-    ctx.out.error(std::to_string(r->errors.size()) + " bad lines skipped");
+  if (r->bad_lines > 0) {
+    const auto listed = static_cast<std::int64_t>(r->errors.size());
+    ctx.out.error(std::to_string(r->bad_lines) + " bad lines skipped" +
+                  (listed < r->bad_lines ? " (the first " + std::to_string(listed) + " listed)" : ""));
     return kExitPartial;
   }
   return kExitOk;
@@ -48,6 +53,27 @@ int cmd_cache_stats(Context& ctx) {
   std::ostream& os = ctx.out.out();
   os << "database: " << ctx.db_path << '\n';
   for (const auto& [k, v] : *stats) os << "  " << k << ": " << v << '\n';
+  return kExitOk;
+}
+
+int cmd_cache_prune(Context& ctx, const CachePruneOptions& o) {
+  using namespace std::chrono;
+  const std::int64_t now = floor<seconds>(system_clock::now()).time_since_epoch().count();
+  const std::int64_t days = o.days > 0 ? o.days : ctx.cfg.crm.tracked_days;
+  if (days == 0) {
+    ctx.out.info("no look-back window ([crm] tracked_days = 0): nothing removed");
+    return kExitOk;
+  }
+  const std::string before = iso_utc(now - days * 86400);
+  auto lock = lock_database(ctx);
+  if (!lock) return lock.error();
+  auto store = ctx.dry_run ? ctx.open_existing_store() : ctx.open_store();
+  if (!store) return ctx.fail_with(store.error());
+  auto n = ctx.dry_run ? (*store)->count_prunable(before) : (*store)->prune_tracked(before);
+  if (!n) return ctx.fail_with(n.error());
+  ctx.out.info((ctx.dry_run ? "would remove " : "removed ") + std::to_string(*n) +
+               " tracked e-mails last modified before " + before + " (" + std::to_string(days) +
+               " days)");
   return kExitOk;
 }
 

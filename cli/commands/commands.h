@@ -35,9 +35,15 @@ struct CacheImportOptions {
   std::string file;
   std::string entity;          // for CSV
   std::string format = "auto"; // auto, jsonl, csv
+  std::int64_t batch = 0;      // rows per transaction; 0: the default (50,000)
 };
 int cmd_cache_import(Context& ctx, const CacheImportOptions& o);
 int cmd_cache_stats(Context& ctx);
+
+struct CachePruneOptions {
+  std::int64_t days = 0;       // look-back window in days; 0: [crm] tracked_days
+};
+int cmd_cache_prune(Context& ctx, const CachePruneOptions& o);
 
 struct ReportOptions {
   std::int64_t run = 0;        // 0: the latest run

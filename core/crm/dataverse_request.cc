@@ -179,6 +179,25 @@ Result<nlohmann::json> parse_json(std::string_view body, std::string_view what) 
   }
 }
 
+Result<nlohmann::json> parse_json_rows(std::string_view body, std::string_view what,
+                                       const std::function<void(const nlohmann::json&)>& row) {
+  using Event = nlohmann::json::parse_event_t;
+  std::string key;  // the top-level key being read
+  try {
+    return nlohmann::json::parse(body, [&](int depth, Event event, nlohmann::json& parsed) {
+      if (depth == 1 && event == Event::key) key = parsed.get<std::string>();
+      if (depth != 2 || key != "value" || (event != Event::object_end && event != Event::value))
+        return true;
+      row(parsed);
+      return false;  // not kept in the page
+    });
+  } catch (const nlohmann::json::exception& e) {
+    std::string start(body.substr(0, 120));
+    return std::unexpected(bad_response(
+        what, std::string("invalid JSON (") + e.what() + "), starting \"" + start + "\""));
+  }
+}
+
 std::string error_text(std::string_view body) {
   auto j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("error") && j["error"].is_object()) {

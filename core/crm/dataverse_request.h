@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -34,6 +35,14 @@ std::string message_id_query(std::string_view message_id);
 
 // Parse `body` as JSON; `what` names the request in the error.
 Result<nlohmann::json> parse_json(std::string_view body, std::string_view what);
+
+// Parse a collection page {"value": [...], "@odata.nextLink": ...} one row at a
+// time: `row` gets each element of "value" as soon as it is parsed, and the
+// element is dropped, so a page of 5,000 rows never stands in memory as one
+// document (a page of tracked e-mails is about 4 MB of text, several times
+// that as a document). Returns the page with an empty "value".
+Result<nlohmann::json> parse_json_rows(std::string_view body, std::string_view what,
+                                       const std::function<void(const nlohmann::json&)>& row);
 
 // The error body {"error":{"code","message"}} as "code: message" (either part may
 // be missing); for a body that is not such JSON, its start (at most 300 bytes).

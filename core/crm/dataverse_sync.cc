@@ -129,21 +129,23 @@ HttpRequest get(std::string url, std::string label, std::string prefer) {
   return r;
 }
 
-// Reads every page from `url`; `each` gets each page's "value" rows. Returns
-// the delta link of the last page ("" if none).
+// Reads every page from `url`: `row` gets each row of a page's "value" list as
+// it is parsed (the page is never one document in memory), then `page_done`
+// is called. Returns the delta link of the last page ("" if none).
 Result<std::string> read_pages(Session& s, std::string url, const std::string& what,
                                const std::string& prefer,
-                               const std::function<Status(const nlohmann::json&)>& each) {
+                               const std::function<void(const nlohmann::json&)>& row,
+                               const std::function<Status()>& page_done) {
   for (int page = 1;; ++page) {
     std::string label = what + " (page " + std::to_string(page) + ")";
     auto r = s.send_now(get(url, label, prefer));
     if (!r) return std::unexpected(r.error());
-    auto j = parse_json(r->body, label);
+    auto j = parse_json_rows(r->body, label, row);
     if (!j) return std::unexpected(j.error());
     if (!j->is_object() || !j->contains("value") || !(*j)["value"].is_array())
       return fail("crm.bad_response", label + ": the CRM's answer has no \"value\" list", Scope::Run,
                   Retry::Later);
-    if (auto st = each((*j)["value"]); !st) return std::unexpected(st.error());
+    if (auto st = page_done(); !st) return std::unexpected(st.error());
     std::string next = str(*j, "@odata.nextLink");
     if (next.empty()) return str(*j, "@odata.deltaLink");
     url = next;
@@ -159,21 +161,24 @@ Result<std::string> DataverseSink::read_records(const std::string& entity, const
   const std::string prefer =
       "odata.maxpagesize=" + std::to_string(s_.options().page_size) + ",odata.track-changes";
   auto read = [&](const std::string& url, bool full) {
-    return read_pages(s_, url, std::string("sync of ") + shape->set, prefer, [&](const nlohmann::json& rows) {
-      RecordPage page;
-      page.full_read = full;
-      for (const auto& row : rows) {
-        if (!row.is_object()) continue;
-        if (is_deleted_row(row)) {
-          std::string id = str(row, "id");
-          if (id.empty()) id = str(row, shape->id);
-          if (!id.empty()) page.deleted.push_back(id);
-        } else {
-          CrmRecord rec = record_of(*shape, row);
-          if (!rec.id.empty()) page.upserts.push_back(std::move(rec));
-        }
+    RecordPage page;
+    page.full_read = full;
+    auto each_row = [&](const nlohmann::json& row) {
+      if (!row.is_object()) return;
+      if (is_deleted_row(row)) {
+        std::string id = str(row, "id");
+        if (id.empty()) id = str(row, shape->id);
+        if (!id.empty()) page.deleted.push_back(id);
+      } else {
+        CrmRecord rec = record_of(*shape, row);
+        if (!rec.id.empty()) page.upserts.push_back(std::move(rec));
       }
-      return on_page(page);
+    };
+    return read_pages(s_, url, std::string("sync of ") + shape->set, prefer, each_row, [&] {
+      Status st = on_page(page);
+      page.upserts.clear();
+      page.deleted.clear();
+      return st;
     });
   };
   const std::string full_url = std::string(shape->set) + "?$select=" + shape->select;
@@ -190,12 +195,11 @@ Result<std::map<std::string, int>> DataverseSink::read_user_filtering() {
   auto r = read_pages(s_, "usersettingscollection?$select=systemuserid,incomingemailfilteringmethod",
                       "sync of usersettingscollection",
                       "odata.maxpagesize=" + std::to_string(s_.options().page_size),
-                      [&](const nlohmann::json& rows) -> Status {
-                        for (const auto& row : rows)
-                          if (row.is_object() && !str(row, "systemuserid").empty())
-                            out[str(row, "systemuserid")] = integer(row, "incomingemailfilteringmethod", -1);
-                        return {};
-                      });
+                      [&](const nlohmann::json& row) {
+                        if (row.is_object() && !str(row, "systemuserid").empty())
+                          out[str(row, "systemuserid")] = integer(row, "incomingemailfilteringmethod", -1);
+                      },
+                      [] { return Status{}; });
   if (!r) return std::unexpected(r.error());
   return out;
 }
@@ -208,9 +212,8 @@ Result<OrgSettings> DataverseSink::read_org() {
       "maximumtrackingnumber,emailcorrelationenabled,enablesmartmatching,hashfilterkeywords,"
       "hashmaxcount,hashdeltasubjectcount,hashminaddresscount,ignoreinternalemail,"
       "unresolveemailaddressifmultiplematch,maxuploadfilesize,blockedattachments",
-      "sync of organizations", "", [&](const nlohmann::json& rows) -> Status {
-        if (org || rows.empty() || !rows[0].is_object()) return {};
-        const auto& row = rows[0];
+      "sync of organizations", "", [&](const nlohmann::json& row) {
+        if (org || !row.is_object()) return;
         OrgSettings o;
         if (auto p = split_semicolons(str(row, "trackingprefix")); !p.empty()) o.tracking_prefixes = p;
         o.token_id_base = integer(row, "trackingtokenidbase", o.token_id_base);
@@ -235,8 +238,8 @@ Result<OrgSettings> DataverseSink::read_org() {
           o.blocked_extensions = default_blocked_extensions();
         }
         org = std::move(o);
-        return {};
-      });
+      },
+      [] { return Status{}; });
   if (!r) return std::unexpected(r.error());
   if (!org) return fail("crm.bad_response", "sync of organizations: no organization row", Scope::Run, Retry::Later);
   return *org;
@@ -255,25 +258,28 @@ Result<std::string> DataverseSink::read_tracked(const std::string& watermark, co
   std::string newest = watermark;
   const std::string prefer = "odata.maxpagesize=" + std::to_string(s_.options().page_size) +
                              ",odata.include-annotations=\"*\"";
-  auto r = read_pages(s_, url, "sync of tracked emails", prefer, [&](const nlohmann::json& rows) {
-    std::vector<TrackedEmail> page;
-    for (const auto& row : rows) {
-      if (!row.is_object() || str(row, "activityid").empty()) continue;
-      TrackedEmail t;
-      t.activity_id = str(row, "activityid");
-      t.message_id = normalize_message_id(str(row, "messageid"));
-      t.tracking_token = str(row, "trackingtoken");
-      t.conversation_index = str(row, "conversationindex");
-      t.subject = str(row, "subject");
-      t.outgoing = boolean(row, "directioncode", false);
-      t.regarding_id = str(row, "_regardingobjectid_value");
-      if (!t.regarding_id.empty())
-        t.regarding_entity = str(row, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname");
-      t.recipients = recipients_of(row);
-      if (auto m = str(row, "modifiedon"); m > newest) newest = m;
-      page.push_back(std::move(t));
-    }
-    return on_page(page);
+  std::vector<TrackedEmail> page;
+  auto each_row = [&](const nlohmann::json& row) {
+    if (!row.is_object() || str(row, "activityid").empty()) return;
+    TrackedEmail t;
+    t.activity_id = str(row, "activityid");
+    t.message_id = normalize_message_id(str(row, "messageid"));
+    t.tracking_token = str(row, "trackingtoken");
+    t.conversation_index = str(row, "conversationindex");
+    t.subject = str(row, "subject");
+    t.outgoing = boolean(row, "directioncode", false);
+    t.regarding_id = str(row, "_regardingobjectid_value");
+    if (!t.regarding_id.empty())
+      t.regarding_entity = str(row, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname");
+    t.recipients = recipients_of(row);
+    t.modified = str(row, "modifiedon");
+    if (t.modified > newest) newest = t.modified;
+    page.push_back(std::move(t));
+  };
+  auto r = read_pages(s_, url, "sync of tracked emails", prefer, each_row, [&] {
+    Status st = on_page(page);
+    page.clear();
+    return st;
   });
   if (!r) return std::unexpected(r.error());
   return newest;

@@ -79,8 +79,8 @@ SimResult<SimResponse> Api::get_collection(const EntityInfo& e, const SimRequest
 
   const std::int64_t version_at_start = store_.current_version();
   const std::int64_t want = top >= 0 ? top : page;
-  auto rows = store_.select(e, filter->where, filter->binds, after, 0,
-                            top >= 0 ? want : want + 1);
+  auto rows = store_.select_served(e, filter->where, filter->binds, after, 0,
+                                   top >= 0 ? want : want + 1);
   bool more = top < 0 && static_cast<std::int64_t>(rows.size()) > page;
   if (more) rows.resize(static_cast<std::size_t>(page));
 

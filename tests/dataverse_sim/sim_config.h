@@ -12,6 +12,7 @@ struct SimConfig {
   int port = 0;                        // 0: pick a free port
   std::string db = ":memory:";         // SQLite file of what the CRM holds
   std::vector<std::string> seeds;      // JSON Lines files (cache import format)
+  long long generate_contacts = 0;     // generated contacts (sim_generate.cc)
   long long generate_emails = 0;       // generated tracked e-mails (sim_generate.cc)
   int generate_days = 365;             // ...their modifiedon spread over this many days
   std::string client_id = "sim-client";

@@ -26,8 +26,10 @@ int main(int argc, char** argv) {
   app.add_option("--db", config.db, "SQLite file of what the CRM holds (:memory: ok)");
   app.add_option("--seed", config.seeds, "JSON Lines seed file(s), crm-router cache import format")
       ->check(CLI::ExistingFile);
+  app.add_option("--generate-contacts", config.generate_contacts,
+                 "serve N generated contacts besides the stored ones (made when read)");
   app.add_option("--generate-emails", config.generate_emails,
-                 "add N generated tracked e-mails (with To/Cc parties) before serving");
+                 "serve N generated tracked e-mails (with To/Cc parties; made when read)");
   app.add_option("--generate-days", config.generate_days,
                  "spread the generated e-mails' modifiedon over the last N days (default 365)");
   app.add_option("--client-id", config.client_id, "client id the token endpoint accepts");
@@ -99,7 +101,7 @@ int main(int argc, char** argv) {
   }
   try {
     std::lock_guard lock(store->mutex());
-    store->generate_emails(config.generate_emails, config.generate_days);
+    store->generate(config.generate_contacts, config.generate_emails, config.generate_days);
   } catch (const StoreFailure& e) {
     std::cerr << "dataverse-sim: generate: " << e.what() << "\n";
     return 1;

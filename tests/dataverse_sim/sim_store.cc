@@ -12,6 +12,8 @@ std::string column_text(sqlite3_stmt* s, int i) {
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
 }
 
+}  // namespace
+
 // Generated columns of the tables tests inspect, next to the JSON document.
 std::string generated_columns(const std::string& table) {
   if (table == "emails")
@@ -28,8 +30,6 @@ std::string generated_columns(const std::string& table) {
            ",filesize INTEGER GENERATED ALWAYS AS (json_extract(data,'$.filesize'))";
   return {};
 }
-
-}  // namespace
 
 SimStore::SimStore(const std::string& path) {
   if (sqlite3_open_v2(path.c_str(), &db_,
@@ -123,6 +123,7 @@ void SimStore::step_done(sqlite3_stmt* s) {
 }
 
 bool SimStore::exists(const EntityInfo& e, const std::string& id) {
+  if (generated_row(e, id)) return true;
   auto* s = prepare(std::string("SELECT 1 FROM ") + e.table + " WHERE id = ?");
   bind(s, 1, id);
   bool found = sqlite3_step(s) == SQLITE_ROW;
@@ -136,7 +137,7 @@ std::optional<json> SimStore::get(const EntityInfo& e, const std::string& id) {
   std::optional<json> out;
   if (sqlite3_step(s) == SQLITE_ROW) out = json::parse(column_text(s, 0));
   sqlite3_reset(s);
-  return out;
+  return out ? out : generated_row(e, id);
 }
 
 json SimStore::put(const EntityInfo& e, const std::string& id, json data) {
@@ -203,6 +204,15 @@ std::vector<StoredRow> SimStore::select(const EntityInfo& e, const std::string& 
   return rows;
 }
 
+std::vector<StoredRow> SimStore::select_served(const EntityInfo& e, const std::string& where,
+                                               const std::vector<SqlValue>& binds,
+                                               std::int64_t after_rowid, std::int64_t min_version,
+                                               std::int64_t limit) {
+  auto rows = select(e, where, binds, after_rowid, min_version, limit);
+  if (generated_ && min_version == 0) select_generated(e, where, binds, after_rowid, limit, rows);
+  return rows;
+}
+
 std::vector<std::string> SimStore::deleted_since(const EntityInfo& e, std::int64_t version) {
   auto* s = prepare("SELECT id FROM deleted WHERE entity = ? AND version > ? ORDER BY version");
   bind(s, 1, std::string(e.table));
@@ -243,9 +253,16 @@ json SimStore::parties_of(const std::string& activityid) {
 
 std::vector<json> SimStore::parties_where(const std::string& activityid, const std::string& where,
                                           const std::vector<SqlValue>& binds) {
+  std::vector<json> out;
+  if (generated_parties(activityid, where, binds, out)) return out;
+  return parties_in("parties", activityid, where, binds);
+}
+
+std::vector<json> SimStore::parties_in(const std::string& table, const std::string& activityid,
+                                       const std::string& where, const std::vector<SqlValue>& binds) {
   std::string sql =
       "SELECT activitypartyid, participationtypemask, partyid, partyobjecttype, addressused "
-      "FROM parties WHERE activityid = ?";
+      "FROM " + table + " WHERE activityid = ?";
   if (!where.empty()) sql += " AND (" + where + ")";
   sql += " ORDER BY rowid";
   auto* s = prepare(sql);

@@ -69,6 +69,12 @@ class SimStore {
   std::vector<StoredRow> select(const EntityInfo& entity, const std::string& where,
                                 const std::vector<SqlValue>& binds, std::int64_t after_rowid,
                                 std::int64_t min_version, std::int64_t limit);
+  // What a collection read serves: select() and then, for a full read
+  // (min_version 0), the generated rows that match (sim_generate.cc).
+  std::vector<StoredRow> select_served(const EntityInfo& entity, const std::string& where,
+                                       const std::vector<SqlValue>& binds,
+                                       std::int64_t after_rowid, std::int64_t min_version,
+                                       std::int64_t limit);
   // Ids deleted from the entity's table after `version`.
   std::vector<std::string> deleted_since(const EntityInfo& entity, std::int64_t version);
   std::int64_t current_version() const { return version_; }
@@ -83,12 +89,31 @@ class SimStore {
   // table's columns; empty = all), as parties_of() shows them.
   std::vector<json> parties_where(const std::string& activityid, const std::string& where,
                                   const std::vector<SqlValue>& binds);
-  // Inserts `count` generated tracked e-mails (sim_generate.cc): what a
-  // benchmark of sync needs, without a seed file in the repository.
-  void generate_emails(std::int64_t count, int days);
+  // Serves `contacts` generated contacts and `emails` generated tracked
+  // e-mails (modified over the last `days` days) besides the stored records,
+  // made when read (sim_generate.cc): what a benchmark of sync needs, neither
+  // stored here nor in the repository.
+  void generate(std::int64_t contacts, std::int64_t emails, int days);
   json attachments_of(const std::string& activityid, bool with_body);
 
  private:
+  struct Generated;  // sim_generate.cc
+
+  // The generated record `id` of `entity`, if there is one.
+  std::optional<json> generated_row(const EntityInfo& entity, const std::string& id) const;
+  // Appends the generated rows matching `where` after `after_rowid` to
+  // `rows` until it holds `limit` (<0: all).
+  void select_generated(const EntityInfo& entity, const std::string& where,
+                        const std::vector<SqlValue>& binds, std::int64_t after_rowid,
+                        std::int64_t limit, std::vector<StoredRow>& rows);
+  // The parties of generated e-mail `activityid` matching `where` into
+  // `out`; false when it is not a generated e-mail.
+  bool generated_parties(const std::string& activityid, const std::string& where,
+                         const std::vector<SqlValue>& binds, std::vector<json>& out);
+  // parties_where() over `table` (the stored parties or the generated ones).
+  std::vector<json> parties_in(const std::string& table, const std::string& activityid,
+                               const std::string& where, const std::vector<SqlValue>& binds);
+
   sqlite3_stmt* prepare(const std::string& sql);  // cached; reset before return
   void bind(sqlite3_stmt* stmt, int index, const SqlValue& value);
   void step_done(sqlite3_stmt* stmt);
@@ -98,6 +123,11 @@ class SimStore {
   std::mutex mutex_;
   std::map<std::string, sqlite3_stmt*> statements_;
   std::int64_t version_ = 0;
+  std::shared_ptr<Generated> generated_;
 };
+
+// The generated columns of `table` (e-mails, attachments) for its CREATE
+// TABLE: ",name TYPE GENERATED ALWAYS AS (...)..." or "".
+std::string generated_columns(const std::string& table);
 
 }  // namespace crmr::sim

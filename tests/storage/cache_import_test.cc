@@ -353,3 +353,68 @@ TEST(CacheImport, ReadOnlyStoreStopsTheImportWithNothingWritten) {
 
 }  // namespace
 }  // namespace crmr
+
+// --- files larger than the read buffer (read a block at a time)
+
+namespace crmr {
+namespace {
+
+// 40,000 contacts (about 3 MB): every 997th with a quoted name holding a line
+// break, so some records straddle the blocks the file is read in; one bad
+// row near the end keeps its own line number.
+TEST(CacheImport, CsvLargerThanTheReadBufferKeepsRecordsAndLineNumbers) {
+  TempDir dir;
+  auto store = memory_store();
+  std::string csv = "contactid,fullname,emailaddress1,statecode\n";
+  std::size_t line = 1, bad_line = 0;
+  for (int i = 0; i < 40000; ++i) {
+    const std::string n = std::to_string(i);
+    std::string name = "Contact " + n + " of a rather long name to fill the blocks";
+    if (i % 997 == 0) name = "\"Contact " + n + "\nsecond line, with a comma\"";
+    csv += "id" + n + "," + name + ",c" + n + "@example.com," + (i == 39990 ? "x" : "0") + "\n";
+    if (i == 39990) bad_line = line + 1;
+    line += i % 997 == 0 ? 2 : 1;
+  }
+  auto result = import_cache_file(*store, dir.write("big.csv", csv), CacheFileFormat::Csv, "contact");
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(result->imported["contact"], 39999);
+  ASSERT_EQ(result->errors.size(), 1u);
+  EXPECT_EQ(result->errors[0], dir.file("big.csv") + ":" + std::to_string(bad_line) +
+                                   ": statecode: expected an integer, got \"x\"");
+  auto straddling = store->records_by_address("c38883@example.com");
+  ASSERT_EQ(straddling.size(), 1u);
+  EXPECT_EQ(straddling[0].name, "Contact 38883\nsecond line, with a comma");
+}
+
+TEST(CacheImport, JsonLinesLargerThanTheReadBufferInSmallTransactions) {
+  TempDir dir;
+  auto store = memory_store();
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    const std::string n = std::to_string(i);
+    text += R"({"entity":"contact","contactid":"id)" + n + R"(","emailaddress1":"c)" + n +
+            R"(@example.com","fullname":"A name long enough to need more than one block"})" + "\n";
+  }
+  text += "{not json}";  // the last line, without a line feed
+  auto result = import_cache_file(*store, dir.write("big.jsonl", text), CacheFileFormat::Auto, "", 7);
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(result->imported["contact"], 30000);
+  ASSERT_EQ(result->errors.size(), 1u);
+  EXPECT_EQ(result->errors[0].rfind(dir.file("big.jsonl") + ":30001: invalid JSON", 0), 0u)
+      << result->errors[0];
+  EXPECT_EQ(store->records_by_address("c29999@example.com").size(), 1u);
+}
+
+TEST(CacheImport, ListsTheFirstThousandBadLinesAndCountsAll) {
+  TempDir dir;
+  auto store = memory_store();
+  std::string text;
+  for (int i = 0; i < 1500; ++i) text += "[1]\n";
+  auto result = import_cache_file(*store, dir.write("bad.jsonl", text), CacheFileFormat::JsonLines, "");
+  ASSERT_TRUE(result) << result.error().describe();
+  EXPECT_EQ(result->errors.size(), 1000u);
+  EXPECT_EQ(result->bad_lines, 1500);
+}
+
+}  // namespace
+}  // namespace crmr

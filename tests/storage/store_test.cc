@@ -130,7 +130,7 @@ TEST(StoreReadOnly, LeavesTheFileByteForByteUnchanged) {
     ASSERT_TRUE(store);
     auto& s = **store;
     ASSERT_TRUE(s.upsert_record(contact("c1", "Alice", {"alice@example.com"})));
-    TrackedEmail e{"a1", "m@x", "CRM:0001001", thread_index(1), "Quote 1", false, "", "", {}};
+    TrackedEmail e{"a1", "m@x", "CRM:0001001", thread_index(1), "Quote 1", false, "", "", {}, ""};
     ASSERT_TRUE(s.upsert_tracked(e));
     auto run = s.begin_run("run", "2026-01-01T00:00:00Z");
     ASSERT_TRUE(run);

@@ -75,6 +75,22 @@ TEST(Responses, InvalidJsonNamesTheRequestAndStaysQueued) {
   EXPECT_EQ(found.error().retry, Retry::Later);
 }
 
+TEST(Responses, PageRowsArePassedOnOneByOneAndNotKept) {
+  std::vector<std::string> rows;
+  auto page = parse_json_rows(
+      R"({"@odata.context":"c","value":[{"a":"1","p":[{"value":"x"}]},{"a":"2"},3],)"
+      R"("@odata.nextLink":"next"})",
+      "sync of contacts (page 1)", [&](const nlohmann::json& row) { rows.push_back(row.dump()); });
+  ASSERT_TRUE(page) << page.error().describe();
+  EXPECT_EQ(rows, (std::vector<std::string>{R"({"a":"1","p":[{"value":"x"}]})", R"({"a":"2"})", "3"}));
+  EXPECT_EQ((*page)["value"], nlohmann::json::array());
+  EXPECT_EQ((*page)["@odata.nextLink"], "next");
+  auto bad = parse_json_rows(R"({"value":[{"a":1},)", "sync of contacts (page 2)", [](auto&) {});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, "crm.bad_response");
+  EXPECT_NE(bad.error().message.find("sync of contacts (page 2)"), std::string::npos);
+}
+
 TEST(Responses, FoundIdOrNothing) {
   HttpResponse none{200, {}, R"({"value":[]})"};
   ASSERT_TRUE(parse_found_id(none, "q"));
