@@ -60,10 +60,10 @@ Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
   if (!m.tls_verify)
     warnings.push_back("mailbox " + m.name +
                        ": TLS certificate verification is off (tls_verify = false)");
+  if (m.oauth2) return ep;  // the token comes from the token endpoint: see mailbox_signin.h
   auto secret = read_secret(m, warnings);
   if (!secret) return std::unexpected(secret.error());
-  bool oauth = !m.oauth2_token_env.empty() || !m.oauth2_token_command.empty();
-  (oauth ? ep.oauth2_token : ep.password) = std::move(*secret);
+  (m.uses_oauth2() ? ep.oauth2_token : ep.password) = std::move(*secret);
   return ep;
 }
 

@@ -11,7 +11,8 @@
 
 namespace crmr {
 
-// Build the endpoint of `m`, reading its secret now. `warnings` gets
+// Build the endpoint of `m`, reading its secret now (for a mailbox with an
+// oauth2 table the token is left empty: sign_in() of mailbox_signin.h gets it). `warnings` gets
 // advice (a password file readable by others, TLS verification off).
 // Failure: Scope::Mailbox, naming the mailbox and where the secret was looked
 // for; the secret itself never appears in an error or a warning.
