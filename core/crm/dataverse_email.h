@@ -60,6 +60,10 @@ struct EmailPlan {
   std::vector<LargeAttachment> large;       // by block upload, in message order (no bytes held)
   std::vector<std::string> notes;           // truncations and left-out attachments
   std::optional<NewSender> new_sender;      // a sender record to find or create first
+  // The CRM holds the sender's (sent) copy of this message, mail between CRM
+  // users the organisation tracks as two activities: the duplicate check
+  // looks for a received e-mail only (decision reason InternalEmailSecondActivity).
+  bool beside_sent_copy = false;
 
   // For the server-decides mode.
   std::string subject, from, to, cc, bcc, received_on, body;
