@@ -16,10 +16,10 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 constexpr char kSentId[] = "weekly@contoso.example";
 
@@ -32,7 +32,7 @@ MemoryCache users(bool ignore_internal_email) {
   c.queue("support@contoso.example", "q-support", 0);
   c.record("contact@customer.example", "contact", "c-1", "Connie Contact");
   c.settings.ignore_internal_email = ignore_internal_email;
-  c.tracked.push_back(testing::Tracked("act-sent")
+  c.tracked.push_back(test::Tracked("act-sent")
                           .message_id(kSentId)
                           .outgoing(true)
                           .regarding_entity("opportunity")
