@@ -2,10 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "cli/config/mailbox_secret.h"
+#include "cli/config/secret_file.h"
 #include "cli/platform.h"
 
 namespace crmr {
@@ -15,25 +13,16 @@ namespace {
 // goes on with the next mailbox).
 constexpr int kTokenAttempts = 3;
 
-Error secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint) {
-  return Error{"mailbox.secret", "mailbox " + m.name + ": " + what, hint, Scope::Mailbox,
-               Retry::Never};
-}
-
-Result<std::string> read_whole(const MailboxConfig& m, const std::string& key,
-                               const std::string& path, std::vector<std::string>& warnings) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    return std::unexpected(secret_error(m, "cannot read oauth2." + key + " " + path,
+// File `key` of the oauth2 table (its first line, or all of a PEM file),
+// through the one secret file reader.
+Result<std::string> read_file(const MailboxConfig& m, const std::string& key, const std::string& path,
+                              SecretFileForm form, std::vector<std::string>& warnings) {
+  auto s = read_secret_file(path, "mailbox " + m.name + ": oauth2." + key, warnings, form);
+  if (!s && s.error() == SecretFileProblem::Unreadable)
+    return std::unexpected(mailbox_secret_error(m, "cannot read oauth2." + key + " " + path,
                                         "check the path and its permissions"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.empty()) return std::unexpected(secret_error(m, "oauth2." + key + " " + path + " is empty", ""));
-  if (platform::readable_by_others(path))
-    warnings.push_back("mailbox " + m.name + ": oauth2." + key + " " + path +
-                       " is readable by group or others (chmod 600 it)");
-  return s;
+  if (!s) return std::unexpected(mailbox_secret_error(m, "oauth2." + key + " " + path + " is empty", ""));
+  return *s;
 }
 
 // The client's credential: the secret, or the certificate's signer.
@@ -43,25 +32,23 @@ Status read_credential(const MailboxConfig& m, dataverse::ClientCredentialsOptio
   if (!a.client_secret_env.empty()) {
     o.client_secret = platform::getenv_str(a.client_secret_env.c_str());
     if (o.client_secret.empty())
-      return std::unexpected(secret_error(m, "environment variable " + a.client_secret_env +
+      return std::unexpected(mailbox_secret_error(m, "environment variable " + a.client_secret_env +
                                                  " (oauth2.client_secret_env) is not set",
                                           "set it in the environment of crm-router"));
     return {};
   }
   if (!a.client_secret_file.empty()) {
-    auto s = read_whole(m, "client_secret_file", a.client_secret_file, warnings);
+    auto s = read_file(m, "client_secret_file", a.client_secret_file, SecretFileForm::FirstLine,
+                       warnings);
     if (!s) return std::unexpected(s.error());
-    while (!s->empty() && (s->back() == '\n' || s->back() == '\r' || s->back() == ' ')) s->pop_back();
-    if (s->empty())
-      return std::unexpected(secret_error(m, "oauth2.client_secret_file " + a.client_secret_file + " is empty", ""));
     o.client_secret = std::move(*s);
     return {};
   }
-  auto cert = read_whole(m, "certificate", a.certificate, warnings);
+  auto cert = read_file(m, "certificate", a.certificate, SecretFileForm::Whole, warnings);
   if (!cert) return std::unexpected(cert.error());
   std::string key;
   if (!a.certificate_key.empty()) {
-    auto k = read_whole(m, "certificate_key", a.certificate_key, warnings);
+    auto k = read_file(m, "certificate_key", a.certificate_key, SecretFileForm::Whole, warnings);
     if (!k) return std::unexpected(k.error());
     key = std::move(*k);
   }

@@ -19,4 +19,9 @@ namespace crmr {
 Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
                                          std::vector<std::string>& warnings);
 
+// The error of a secret of `m` that cannot be had ("mailbox.secret",
+// Scope::Mailbox, Retry::Never: a configuration problem): `what` after the
+// mailbox's name.
+Error mailbox_secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint);
+
 }  // namespace crmr
