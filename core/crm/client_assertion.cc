@@ -10,8 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cctype>
 #include <vector>
+
+#include "core/base/ascii.h"
+#include "core/base/normalize.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -62,8 +64,7 @@ std::string random_guid() {
   if (RAND_bytes(b, sizeof b) != 1) return {};
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  std::string h = hex_upper(b, sizeof b);
-  for (auto& c : h) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string h = ascii_lower(hex_upper(b, sizeof b));
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
          "-" + h.substr(20);
 }
@@ -75,28 +76,9 @@ struct ClientAssertionSigner::Key {
 };
 
 std::string base64url(std::string_view bytes) {
-  static const char* table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
-  for (; i + 3 <= bytes.size(); i += 3) {
-    unsigned v = (at(i) << 16) | (at(i + 1) << 8) | at(i + 2);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-    out += table[v & 63];
-  }
-  if (bytes.size() - i == 1) {
-    unsigned v = at(i) << 16;
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-  } else if (bytes.size() - i == 2) {
-    unsigned v = (at(i) << 16) | (at(i + 1) << 8);
-    out += table[(v >> 18) & 63];
-    out += table[(v >> 12) & 63];
-    out += table[(v >> 6) & 63];
-  }
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
   return out;
 }
 
