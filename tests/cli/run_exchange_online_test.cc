@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 #include <stdlib.h>
 
+#include <filesystem>
 #include <string>
 
 #include "cli/mailbox_signin.h"
@@ -126,6 +127,28 @@ TEST_F(ExchangeOnlineRun, ACertificateIsTheCredential) {
   EXPECT_EQ(r.code, 0) << r.out << r.err;
   EXPECT_EQ(outcomes(), (std::vector<std::string>{"queued"}));
   EXPECT_EQ(new_token_requests(), 1);
+}
+
+TEST_F(ExchangeOnlineRun, ASecretFileIsItsFirstLineAndWarnedAboutWhenOthersMayReadIt) {
+  server_->deliver(user_, "f1", mail(7));
+  const std::string secret = t_.write("exo.secret", "sec\r\nsecond line\n");
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write |
+                                           std::filesystem::perms::others_read);
+  const std::string cfg =
+      config(box("exo", server_->imap_url(), oauth2("client_secret_file = \"" + secret + "\"")));
+  auto r = run(cfg);
+  EXPECT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_EQ(outcomes(), (std::vector<std::string>{"queued"}));
+  EXPECT_NE(r.err.find("mailbox exo: oauth2.client_secret_file " + secret +
+                       " is readable by group or others"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ((r.out + r.err).find("second line"), std::string::npos);
+  std::filesystem::permissions(secret, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+  auto quiet = run(cfg);
+  EXPECT_EQ(quiet.err.find("exo.secret is readable"), std::string::npos) << quiet.err;
 }
 
 TEST_F(ExchangeOnlineRun, AWrongSecretIsAnAuthenticationFailureNamingTheMailbox) {
