@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "cli/config/client_certificate.h"
 #include "cli/config/mailbox_secret.h"
 #include "cli/config/secret_file.h"
 #include "cli/platform.h"
@@ -13,15 +14,17 @@ namespace {
 // goes on with the next mailbox).
 constexpr int kTokenAttempts = 3;
 
-// File `key` of the oauth2 table (its first line, or all of a PEM file),
-// through the one secret file reader.
-Result<std::string> read_file(const MailboxConfig& m, const std::string& key, const std::string& path,
-                              SecretFileForm form, std::vector<std::string>& warnings) {
-  auto s = read_secret_file(path, "mailbox " + m.name + ": oauth2." + key, warnings, form);
+// The oauth2 table's client_secret_file (its first line), through the one
+// secret file reader.
+Result<std::string> read_client_secret_file(const MailboxConfig& m, const std::string& path,
+                                            std::vector<std::string>& warnings) {
+  auto s = read_secret_file(path, "mailbox " + m.name + ": oauth2.client_secret_file", warnings);
   if (!s && s.error() == SecretFileProblem::Unreadable)
-    return std::unexpected(mailbox_secret_error(m, "cannot read oauth2." + key + " " + path,
-                                        "check the path and its permissions"));
-  if (!s) return std::unexpected(mailbox_secret_error(m, "oauth2." + key + " " + path + " is empty", ""));
+    return std::unexpected(mailbox_secret_error(m, "cannot read oauth2.client_secret_file " + path,
+                                                "check the path and its permissions"));
+  if (!s)
+    return std::unexpected(
+        mailbox_secret_error(m, "oauth2.client_secret_file " + path + " is empty", ""));
   return *s;
 }
 
@@ -38,22 +41,13 @@ Status read_credential(const MailboxConfig& m, dataverse::ClientCredentialsOptio
     return {};
   }
   if (!a.client_secret_file.empty()) {
-    auto s = read_file(m, "client_secret_file", a.client_secret_file, SecretFileForm::FirstLine,
-                       warnings);
+    auto s = read_client_secret_file(m, a.client_secret_file, warnings);
     if (!s) return std::unexpected(s.error());
     o.client_secret = std::move(*s);
     return {};
   }
-  auto cert = read_file(m, "certificate", a.certificate, SecretFileForm::Whole, warnings);
-  if (!cert) return std::unexpected(cert.error());
-  std::string key;
-  if (!a.certificate_key.empty()) {
-    auto k = read_file(m, "certificate_key", a.certificate_key, SecretFileForm::Whole, warnings);
-    if (!k) return std::unexpected(k.error());
-    key = std::move(*k);
-  }
-  auto signer = dataverse::ClientAssertionSigner::load(
-      *cert, key, "mailbox " + m.name + ": oauth2.certificate " + a.certificate);
+  auto signer = load_client_certificate(a.certificate, a.certificate_key,
+                                        "mailbox " + m.name + ": oauth2.", warnings);
   if (!signer) {
     Error e = signer.error();
     e.code = "mailbox.secret";
