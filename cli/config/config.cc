@@ -81,7 +81,8 @@ void resolve_paths(Config& cfg) {
            {&m.oauth2->client_secret_file, &m.oauth2->certificate, &m.oauth2->certificate_key})
         resolve_against(*f, base);
   }
-  resolve_against(cfg.crm.client_secret_file, base);
+  for (std::string* f : {&cfg.crm.client_secret_file, &cfg.crm.certificate, &cfg.crm.certificate_key})
+    resolve_against(*f, base);
   resolve_against(cfg.crm.tls_ca_file, base);
 }
 

@@ -43,7 +43,7 @@ struct ClientCredentialsOptions {
   // How failures are reported.
   std::string error_code = "crm.auth";
   Scope error_scope = Scope::Run;
-  std::string hint = "check [crm] tenant, client_id, the client secret and token_url";
+  std::string hint = "check [crm] tenant, client_id, the client secret or certificate, and token_url";
   // The clock (tests); default: the steady clock.
   std::function<Clock::time_point()> now;
 };
