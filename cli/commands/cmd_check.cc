@@ -10,7 +10,7 @@
 #include "cli/commands/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
 #include "cli/mailbox_listing.h"
-#include "cli/config/mailbox_secret.h"
+#include "cli/mailbox_signin.h"
 #include "cli/platform.h"
 
 namespace crmr {
@@ -88,20 +88,17 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
   const int cache_rc = check_cache(ctx, **store);
 
   CheckTally t;
+  MailboxTokens tokens;
   for (const MailboxConfig* m : *selected) {
     std::vector<std::string> warnings;
-    auto ep = mailbox_endpoint(*m, warnings);
+    auto session = sign_in(*m, tokens, warnings,
+                           [&](MailboxEndpoint& ep) { ctx.trace_mailbox(m->name, ep); });
     for (const auto& w : warnings) ctx.out.warn(w);
-    if (!ep) {
-      ctx.out.error(ep.error().describe());
-      (exit_code_for(ep.error()) == kExitConfig ? t.config : t.unreachable) = true;
-      continue;
-    }
-    ctx.trace_mailbox(m->name, *ep);
-    auto session = open_mailbox(*ep);
     if (!session) {
-      ctx.out.error("mailbox " + m->name + ": " + session.error().describe());
-      t.unreachable = true;
+      const Error& e = session.error();
+      ctx.out.error(e.message.starts_with("mailbox " + m->name) ? e.describe()
+                                                                : "mailbox " + m->name + ": " + e.describe());
+      (exit_code_for(e) == kExitConfig ? t.config : t.unreachable) = true;
       continue;
     }
     ctx.out.info("mailbox " + m->name + " (" + m->url + ", user " + m->user +

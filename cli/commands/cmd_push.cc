@@ -10,6 +10,7 @@
 #include <map>
 
 #include "cli/commands/crm_commands.h"
+#include "cli/config/client_certificate.h"
 #include "cli/config/secret_file.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
@@ -122,12 +123,23 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
     o.bearer_token = std::move(*t);
   } else {
     std::vector<std::string> warnings;
-    auto s = !c.client_secret_env.empty()
-                 ? read_secret_env(c.client_secret_env, "client_secret_env")
-                 : read_client_secret_file(c.client_secret_file, warnings);
-    for (const auto& w : warnings) ctx.out.warn(w);
-    if (!s) return std::unexpected(s.error());
-    o.client_secret = std::move(*s);
+    if (!c.certificate.empty()) {
+      auto signer = load_client_certificate(c.certificate, c.certificate_key, "[crm] ", warnings);
+      for (const auto& w : warnings) ctx.out.warn(w);
+      if (!signer) {
+        Error e = signer.error();
+        e.code = "crm.secret";
+        return std::unexpected(std::move(e));
+      }
+      o.certificate = std::move(*signer);
+    } else {
+      auto s = !c.client_secret_env.empty()
+                   ? read_secret_env(c.client_secret_env, "client_secret_env")
+                   : read_client_secret_file(c.client_secret_file, warnings);
+      for (const auto& w : warnings) ctx.out.warn(w);
+      if (!s) return std::unexpected(s.error());
+      o.client_secret = std::move(*s);
+    }
   }
   o.concurrency = c.concurrency;
   o.timeout = std::chrono::seconds(c.timeout_s);

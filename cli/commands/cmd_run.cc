@@ -15,7 +15,7 @@
 #include "cli/commands/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
 #include "cli/mailbox_run.h"
-#include "cli/config/mailbox_secret.h"
+#include "cli/mailbox_signin.h"
 #include "cli/pipeline.h"
 #include "cli/platform.h"
 #include "cli/run_summary.h"
@@ -167,6 +167,7 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   mo.on_listed = [&](std::uint64_t n) { rec.add_expected_messages(n); };
   bool mailbox_failed = false;
   bool mailbox_config_failed = false;
+  MailboxTokens tokens;  // mailboxes of one app registration share a token
   for (const MailboxConfig* m : *selected) {
     if (o.limit && pipeline.processed() >= *o.limit) {
       MailboxStatus skipped;
@@ -177,12 +178,8 @@ int cmd_run(Context& ctx, const RunOptions& o) {
     }
     pipeline.set_options(options_for(base, *m));
     std::vector<std::string> warnings;
-    auto session = [&]() -> Result<std::unique_ptr<MailboxSession>> {
-      auto ep = mailbox_endpoint(*m, warnings);
-      if (!ep) return std::unexpected(ep.error());
-      ctx.trace_mailbox(m->name, *ep);
-      return open_mailbox(*ep);
-    }();
+    auto session = sign_in(*m, tokens, warnings,
+                           [&](MailboxEndpoint& ep) { ctx.trace_mailbox(m->name, ep); });
     for (const auto& w : warnings) {
       ctx.out.warn(w);
     }

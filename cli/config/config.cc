@@ -76,8 +76,13 @@ void resolve_paths(Config& cfg) {
   for (auto& m : cfg.mailboxes) {
     resolve_against(m.password_file, base);
     resolve_against(m.tls_ca_file, base);
+    if (m.oauth2)
+      for (std::string* f :
+           {&m.oauth2->client_secret_file, &m.oauth2->certificate, &m.oauth2->certificate_key})
+        resolve_against(*f, base);
   }
-  resolve_against(cfg.crm.client_secret_file, base);
+  for (std::string* f : {&cfg.crm.client_secret_file, &cfg.crm.certificate, &cfg.crm.certificate_key})
+    resolve_against(*f, base);
   resolve_against(cfg.crm.tls_ca_file, base);
 }
 

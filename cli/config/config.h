@@ -34,8 +34,9 @@ struct Config {
 // as "FILE:LINE: problem" in Error::message (code "config.invalid"). A missing
 // file is an error only when `required` (an explicit --config). Relative
 // paths in the file (db, report, log_file, password_file, client_secret_file,
-// tls_ca_file) are made absolute against the file's own folder, so the
-// working directory of cron or a service manager does not matter.
+// tls_ca_file, a mailbox's oauth2 client_secret_file and certificate files)
+// are made absolute against the file's own folder, so the working directory
+// of cron or a service manager does not matter.
 Result<Config> load_config(const std::string& path, bool required);
 
 }  // namespace crmr

@@ -29,6 +29,7 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   }
   c.unknown_keys(*t,
                  {"url", "auth", "tenant", "client_id", "client_secret_env", "client_secret_file",
+                  "certificate", "certificate_key",
                   "token_env", "token_url", "scope", "concurrency", "mode", "tls_ca_file",
                   "tls_verify", "timeout_s", "max_attempts", "tracked_days", "queue_items", "queue_items_in_batch",
                   "apply_record_rules", "client_secret", "token", "password", "access_token"},
@@ -39,6 +40,8 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.get(*t, "client_id", out.client_id, s);
   c.get(*t, "client_secret_env", out.client_secret_env, s);
   c.get(*t, "client_secret_file", out.client_secret_file, s);
+  c.get(*t, "certificate", out.certificate, s);
+  c.get(*t, "certificate_key", out.certificate_key, s);
   c.get(*t, "token_env", out.token_env, s);
   c.get(*t, "token_url", out.token_url, s);
   c.get(*t, "scope", out.scope, s);
@@ -66,8 +69,11 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   }
   if (out.auth == "client_credentials") {
     if (out.client_id.empty()) c.problem(*t, "crm.client_id is required with auth = \"client_credentials\"");
-    if (out.client_secret_env.empty() == out.client_secret_file.empty())
-      c.problem(*t, "crm: give exactly one of client_secret_env and client_secret_file");
+    if (int(!out.client_secret_env.empty()) + int(!out.client_secret_file.empty()) +
+            int(!out.certificate.empty()) != 1)
+      c.problem(*t, "crm: give exactly one of client_secret_env, client_secret_file and certificate");
+    if (!out.certificate_key.empty() && out.certificate.empty())
+      c.problem(at("certificate_key"), "crm.certificate_key goes with certificate");
     if (out.token_url.find("{tenant}") != std::string::npos) {
       if (out.tenant.empty())
         c.problem(*t, "crm.tenant is required (the default token_url contains {tenant})");

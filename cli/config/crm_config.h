@@ -18,6 +18,8 @@ struct CrmConfig {
   std::string client_id;
   std::string client_secret_env;   // secrets: from the environment...
   std::string client_secret_file;  // ...or a file
+  std::string certificate;         // or a certificate credential: PEM file (and key)
+  std::string certificate_key;     // PEM file of the key when not in `certificate`
   std::string token_env;           // for auth = "bearer"
   std::string token_url = "https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token";
   std::string scope;               // default: <url's scheme+host>/.default

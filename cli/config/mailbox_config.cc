@@ -17,7 +17,7 @@ constexpr std::initializer_list<const char*> kKeys = {
     "name", "url", "user", "password_env", "password_file", "oauth2_token_env",
     "oauth2_token_command", "folders", "role", "after", "since", "all", "tls_ca_file",
     "tls_verify", "starttls", "batch_size", "timeout_s", "quarantine_folder",
-    "max_messages_per_run", "max_bytes_per_run", "max_seconds_per_run", "auth",
+    "max_messages_per_run", "max_bytes_per_run", "max_seconds_per_run", "auth", "oauth2",
     // never allowed, each reported with its own explanation:
     "password", "oauth2_token"};
 
@@ -148,7 +148,7 @@ void read_auth(ConfigChecker& c, const toml::table& t, const std::string& s, Mai
     for (const toml::node& e : *arr) items.push_back(&e);
   else
     c.problem(*n, s + ".auth must be a mechanism or a list of them, e.g. auth = [\"plain\", \"user\"]");
-  bool oauth = t.get("oauth2_token_env") || t.get("oauth2_token_command");
+  bool oauth = t.get("oauth2_token_env") || t.get("oauth2_token_command") || t.get("oauth2");
   for (const toml::node* e : items) {
     auto v = e->value_exact<std::string>();
     std::string name = v.value_or("");
@@ -162,7 +162,7 @@ void read_auth(ConfigChecker& c, const toml::table& t, const std::string& s, Mai
     } else if ((name == "xoauth2") != oauth) {
       c.problem(*e, s + ".auth: " + name +
                         (oauth ? " needs a password; with an OAuth2 token use auth = \"xoauth2\""
-                               : " needs oauth2_token_env or oauth2_token_command"));
+                               : " needs oauth2, oauth2_token_env or oauth2_token_command"));
     } else {
       m.auth.push_back(name);
     }
@@ -176,19 +176,20 @@ void check_secrets(ConfigChecker& c, const toml::table& t, const toml::node& at,
     if (const toml::node* n = t.get(forbidden)) {
       c.problem(*n, s + "." + forbidden +
                         ": a secret must never be written in the configuration file; use "
-                        "password_env or password_file (or oauth2_token_env / "
+                        "password_env or password_file (or oauth2, oauth2_token_env / "
                         "oauth2_token_command)");
     }
   }
   int sources = 0;
-  for (const char* k : {"password_env", "password_file", "oauth2_token_env", "oauth2_token_command"})
+  for (const char* k :
+       {"password_env", "password_file", "oauth2_token_env", "oauth2_token_command", "oauth2"})
     if (t.get(k)) ++sources;
   if (sources == 0)
-    c.problem(at, s + " needs one of password_env, password_file, oauth2_token_env or "
-                      "oauth2_token_command");
+    c.problem(at, s + " needs one of password_env, password_file, oauth2 (client credentials), "
+                      "oauth2_token_env or oauth2_token_command");
   if (sources > 1)
-    c.problem(at, s + " has more than one of password_env, password_file, oauth2_token_env, "
-                      "oauth2_token_command; keep exactly one");
+    c.problem(at, s + " has more than one of password_env, password_file, oauth2, "
+                      "oauth2_token_env, oauth2_token_command; keep exactly one");
 }
 
 void read_one(ConfigChecker& c, const toml::table& t, int index, MailboxConfig& m) {
@@ -216,6 +217,7 @@ void read_one(ConfigChecker& c, const toml::table& t, int index, MailboxConfig& 
   c.get(t, "oauth2_token_env", m.oauth2_token_env, s);
   c.get(t, "oauth2_token_command", m.oauth2_token_command, s);
   check_secrets(c, t, t, s);
+  if (const toml::node* n = t.get("oauth2")) m.oauth2 = read_mailbox_oauth2(c, *n, s);
   read_auth(c, t, s, m);
   read_folders(c, t, s, m);
   read_role(c, t, s, m);

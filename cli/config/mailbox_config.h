@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/config/mailbox_oauth2.h"
 #include "core/decision/decision.h"
 
 namespace crmr {
@@ -29,6 +30,7 @@ struct MailboxConfig {
   std::string password_file;       // ...or a file; never in the config itself
   std::string oauth2_token_env;    // XOAUTH2 bearer token
   std::string oauth2_token_command;
+  std::optional<MailboxOAuth2> oauth2;  // the token by client credentials (Exchange Online)
   std::vector<std::string> folders{"INBOX"};
   // Login mechanisms in order of preference (plain login cram-md5 xoauth2
   // gssapi ntlm user apop); empty: the default (see crm-router.conf(5)).
@@ -51,6 +53,10 @@ struct MailboxConfig {
   std::uint32_t max_seconds_per_run = 0;
 
   bool is_pop3() const { return url.starts_with("pop3"); }
+  // Logs in with an OAuth2 bearer token (XOAUTH2), from whichever source.
+  bool uses_oauth2() const {
+    return !oauth2_token_env.empty() || !oauth2_token_command.empty() || oauth2.has_value();
+  }
 };
 
 // Read every [[mailbox]] of `root` into `out`, reporting problems to `c`.

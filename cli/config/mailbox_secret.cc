@@ -4,34 +4,35 @@
 #include "cli/platform.h"
 
 namespace crmr {
-namespace {
 
-Error secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint) {
+Error mailbox_secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint) {
   return Error{"mailbox.secret", "mailbox " + m.name + ": " + what, hint, Scope::Mailbox,
                Retry::Never};
 }
+
+namespace {
 
 Result<std::string> read_secret(const MailboxConfig& m, std::vector<std::string>& warnings) {
   if (!m.password_env.empty() || !m.oauth2_token_env.empty()) {
     const std::string& var = m.password_env.empty() ? m.oauth2_token_env : m.password_env;
     std::string v = platform::getenv_str(var.c_str());
     if (v.empty())
-      return std::unexpected(secret_error(m, "environment variable " + var + " is not set",
+      return std::unexpected(mailbox_secret_error(m, "environment variable " + var + " is not set",
                                           "set it in the environment of crm-router"));
     return v;
   }
   if (!m.password_file.empty()) {
     auto line = read_secret_file(m.password_file, "mailbox " + m.name + ": password_file", warnings);
     if (!line && line.error() == SecretFileProblem::Unreadable)
-      return std::unexpected(secret_error(m, "cannot read password_file " + m.password_file,
+      return std::unexpected(mailbox_secret_error(m, "cannot read password_file " + m.password_file,
                                           "check the path and its permissions"));
     if (!line)
-      return std::unexpected(secret_error(m, "password_file " + m.password_file + " is empty", ""));
+      return std::unexpected(mailbox_secret_error(m, "password_file " + m.password_file + " is empty", ""));
     return *line;
   }
   auto token = platform::command_first_line(m.oauth2_token_command);
   if (!token)
-    return std::unexpected(secret_error(m, "oauth2_token_command failed: " + token.error().message,
+    return std::unexpected(mailbox_secret_error(m, "oauth2_token_command failed: " + token.error().message,
                                         "run the command by hand to see why"));
   return *token;
 }
@@ -53,10 +54,10 @@ Result<MailboxEndpoint> mailbox_endpoint(const MailboxConfig& m,
   if (!m.tls_verify)
     warnings.push_back("mailbox " + m.name +
                        ": TLS certificate verification is off (tls_verify = false)");
+  if (m.oauth2) return ep;  // the token comes from the token endpoint: see mailbox_signin.h
   auto secret = read_secret(m, warnings);
   if (!secret) return std::unexpected(secret.error());
-  bool oauth = !m.oauth2_token_env.empty() || !m.oauth2_token_command.empty();
-  (oauth ? ep.oauth2_token : ep.password) = std::move(*secret);
+  (m.uses_oauth2() ? ep.oauth2_token : ep.password) = std::move(*secret);
   return ep;
 }
 

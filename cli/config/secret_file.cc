@@ -2,6 +2,7 @@
 #include "cli/config/secret_file.h"
 
 #include <fstream>
+#include <sstream>
 
 #include "cli/platform.h"
 
@@ -9,12 +10,19 @@ namespace crmr {
 
 std::expected<std::string, SecretFileProblem> read_secret_file(const std::string& path,
                                                               const std::string& setting,
-                                                              std::vector<std::string>& warnings) {
+                                                              std::vector<std::string>& warnings,
+                                                              SecretFileForm form) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::unexpected(SecretFileProblem::Unreadable);
   std::string line;
-  std::getline(in, line);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (form == SecretFileForm::Whole) {
+    std::ostringstream all;
+    all << in.rdbuf();
+    line = all.str();
+  } else {
+    std::getline(in, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+  }
   if (line.empty()) return std::unexpected(SecretFileProblem::Empty);
   if (platform::readable_by_others(path))
     warnings.push_back(setting + " " + path + " is readable by group or others (chmod 600 it)");

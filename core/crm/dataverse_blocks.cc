@@ -31,9 +31,11 @@ std::string dump(const nlohmann::json& j) {
 
 }  // namespace
 
-std::string duplicate_query(std::string_view message_id) {
+std::string duplicate_query(std::string_view message_id, bool received_only) {
   return "emails?$select=activityid,statecode&$filter=" +
-         url_encode("messageid eq " + odata_string(message_id)) + "&$top=1";
+         url_encode("messageid eq " + odata_string(message_id) +
+                    (received_only ? " and directioncode eq false" : "")) +
+         "&$top=1";
 }
 
 Result<std::optional<FoundEmail>> parse_found_email(const HttpResponse& resp, const std::string& what) {

@@ -40,8 +40,10 @@ struct FoundEmail {
   int statecode = -1;  // 0 open, 1 completed, ...; -1 when not answered
 };
 
-// "emails?$select=activityid,statecode&$filter=messageid eq '...'&$top=1".
-std::string duplicate_query(std::string_view message_id);
+// "emails?$select=activityid,statecode&$filter=messageid eq '...'&$top=1";
+// `received_only` adds "and directioncode eq false" (a sent copy with the
+// same messageid is not this message's e-mail).
+std::string duplicate_query(std::string_view message_id, bool received_only = false);
 // The first e-mail of the answer to duplicate_query, or nullopt.
 Result<std::optional<FoundEmail>> parse_found_email(const HttpResponse& resp, const std::string& what);
 

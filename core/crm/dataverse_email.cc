@@ -147,6 +147,7 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
   p.message_id = utf8_prefix("<" + id + ">", kMessageIdLimit, &cut);
   if (cut) p.notes.push_back("messageid truncated to 320 characters");
   p.label = "outbox item " + std::to_string(m.id) + " <" + id + ">";
+  p.beside_sent_copy = e.reason == "InternalEmailSecondActivity";
 
   std::string subject = !msg.subject.empty() ? msg.subject : e.subject;
   p.subject = utf8_prefix(subject, kSubjectLimit, &cut);

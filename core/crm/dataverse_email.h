@@ -63,6 +63,10 @@ struct EmailPlan {
   std::optional<NewSender> new_sender;      // a sender record to find or create first
   std::vector<Acceptor> queues;             // the queues that accepted it: the e-mail goes into each
   std::string regarding_id;                 // the regarding record the decision gave it ("" none)
+  // The CRM holds the sender's (sent) copy of this message, mail between CRM
+  // users the organisation tracks as two activities: the duplicate check
+  // looks for a received e-mail only (decision reason InternalEmailSecondActivity).
+  bool beside_sent_copy = false;
 
   // For the server-decides mode.
   std::string subject, from, to, cc, bcc, received_on, body;

@@ -178,7 +178,7 @@ class PushRun {
 
   void check(const JobPtr& job, Clock::time_point when) {
     HttpRequest req;
-    req.url = duplicate_query(job->plan.message_id);
+    req.url = duplicate_query(job->plan.message_id, job->plan.beside_sent_copy);
     req.label = "duplicate check of " + job->plan.label;
     s_.send(std::move(req), true, [this, job](Result<HttpResponse> r) {
       if (!r) return finish(job, std::unexpected(as_later(r.error())));

@@ -11,8 +11,6 @@
 namespace crmr::dataverse {
 namespace {
 
-// Refresh the token when it has less than this left.
-constexpr auto kTokenMargin = std::chrono::minutes(5);
 // 429 answers one request may get before it is left for the next run.
 constexpr int kMaxThrottlesPerRequest = 30;
 
@@ -35,6 +33,22 @@ std::string path_of(const std::string& url) {
   std::string p = slash == std::string::npos ? "/" : url.substr(slash);
   if (p.back() != '/') p += '/';
   return p;
+}
+
+ClientCredentialsOptions credentials_options(const DataverseOptions& o) {
+  ClientCredentialsOptions c;
+  c.token_url = o.token_url;
+  c.client_id = o.client_id;
+  c.scope = o.scope;
+  c.client_secret = o.client_secret;
+  c.certificate = o.certificate;
+  c.max_attempts = o.max_attempts;
+  c.timeout = o.timeout;
+  c.ca_file = o.ca_file;
+  c.verify_tls = o.verify_tls;
+  c.backoff_base = o.backoff_base;
+  c.backoff_max = o.backoff_max;
+  return c;
 }
 
 }  // namespace
@@ -69,12 +83,8 @@ Session::Session(DataverseOptions o)
     : o_(std::move(o)),
       http_(HttpOptions{o_.concurrency, o_.timeout, std::chrono::seconds(std::min<long>(15, o_.timeout.count())),
                         o_.ca_file, o_.verify_tls}),
-      api_path_(path_of(o_.api_url)) {
-  if (o_.auth == DataverseOptions::Auth::Bearer) {
-    token_ = o_.bearer_token;
-    token_expires_ = Clock::time_point::max();
-  }
-}
+      credentials_(credentials_options(o_)),
+      api_path_(path_of(o_.api_url)) {}
 
 Clock::duration Session::backoff(int attempt) const {
   double ms = static_cast<double>(o_.backoff_base.count()) * std::pow(2.0, std::max(0, attempt - 1));
@@ -90,50 +100,13 @@ void Session::throttled(const std::string& retry_after) {
 }
 
 Result<std::string> Session::token() {
-  if (!token_.empty() && Clock::now() + kTokenMargin < token_expires_) return token_;
   if (o_.auth == DataverseOptions::Auth::Bearer) {
-    if (token_.empty())
+    if (o_.bearer_token.empty())
       return fail("crm.auth", "no bearer token: the environment variable named by [crm] token_env is empty",
                   Scope::Run, Retry::Never, "export the token, or use auth = \"client_credentials\"");
-    return token_;
+    return o_.bearer_token;
   }
-  HttpRequest req;
-  req.method = "POST";
-  req.url = o_.token_url;
-  req.label = "token request to " + o_.token_url;
-  req.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  req.body = "grant_type=client_credentials&client_id=" + url_encode(o_.client_id) +
-             "&client_secret=" + url_encode(o_.client_secret) + "&scope=" + url_encode(o_.scope);
-  for (int attempt = 1;; ++attempt) {
-    auto resp = http_.perform(req);
-    std::optional<Error> err;
-    if (!resp) {
-      err = resp.error();
-    } else if (resp->status >= 200 && resp->status < 300) {
-      auto t = parse_token(resp->body);
-      if (!t) return fail(t.error().code, t.error().message, Scope::Run, Retry::Later, t.error().hint);
-      token_ = t->access_token;
-      token_expires_ = Clock::now() + std::chrono::seconds(t->expires_in_s);
-      return token_;
-    } else {
-      err = http_error(req, *resp);
-      // The identity platform answers {"error":"invalid_client","error_description":...}.
-      auto j = nlohmann::json::parse(resp->body, nullptr, false);
-      if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-        err->message = req.label + ": HTTP " + std::to_string(resp->status) + ": " +
-                       j["error"].get<std::string>() + ": " + j.value("error_description", std::string{});
-      }
-    }
-    if (err->retry == Retry::Now && attempt < o_.max_attempts) {
-      std::this_thread::sleep_for(backoff(attempt));
-      continue;
-    }
-    err->code = "crm.auth";
-    err->scope = Scope::Run;
-    if (err->hint.empty() || err->retry == Retry::Never)
-      err->hint = "check [crm] tenant, client_id, the client secret and token_url";
-    return fail(*err);
-  }
+  return credentials_.token();
 }
 
 void Session::send(HttpRequest req, bool idempotent, Done done, Clock::time_point not_before) {
@@ -189,7 +162,7 @@ void Session::answer(std::shared_ptr<Call> c, const std::string& used, Result<Ht
   }
   if (s == 401 && !c->refreshed) {
     c->refreshed = true;
-    if (used == token_ && o_.auth == DataverseOptions::Auth::ClientCredentials) token_.clear();
+    if (o_.auth == DataverseOptions::Auth::ClientCredentials) credentials_.refused(used);
     dispatch(c, {});
     return;
   }

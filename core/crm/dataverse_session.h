@@ -1,9 +1,10 @@
 // Session: authenticated Web API calls with the service-protection rules of
-// the Dataverse Web API, over HttpMulti. It owns the access token (client credentials,
-// cached and refreshed before expiry and once on a 401, or a static bearer
-// token), adds the OData headers, waits out 429 Retry-After for all
-// connections (and lowers parallelism for a while), and retries transient
-// failures of idempotent requests with exponential backoff and jitter.
+// the Dataverse Web API, over HttpMulti. It owns the access token (client credentials
+// by ClientCredentials, with a secret or a certificate, cached and refreshed
+// before expiry and once on a 401, or a static bearer token), adds the OData
+// headers, waits out 429 Retry-After for all connections (and lowers
+// parallelism for a while), and retries transient failures of idempotent
+// requests with exponential backoff and jitter.
 //
 // Answers given to callbacks are 2xx responses or Errors:
 //   crm.rejected   400/403/404/405/409/412/413/...: Retry::Never (permanent)
@@ -15,10 +16,12 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
-#include "core/mime/mime_parser.h"
+#include "core/crm/client_credentials.h"
 #include "core/crm/dataverse_http.h"
+#include "core/mime/mime_parser.h"
 #include "core/result.h"
 
 namespace crmr::dataverse {
@@ -29,6 +32,7 @@ struct DataverseOptions {
   std::string token_url;      // {tenant} already replaced
   std::string client_id;
   std::string client_secret;  // secret
+  std::optional<ClientAssertionSigner> certificate;  // instead of client_secret
   std::string bearer_token;   // secret (Auth::Bearer)
   std::string scope;
   std::size_t concurrency = 8;
@@ -90,9 +94,8 @@ class Session {
 
   DataverseOptions o_;
   HttpMulti http_;
+  ClientCredentials credentials_;  // Auth::ClientCredentials: the token and its cache
   std::string api_path_;
-  std::string token_;
-  Clock::time_point token_expires_{};
   std::size_t sent_ = 0;
   std::size_t throttles_ = 0;
   std::size_t successes_since_throttle_ = 0;

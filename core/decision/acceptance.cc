@@ -23,38 +23,38 @@ enum class Refusal { None, Correlation, Sender, Filtered };
 
 }  // namespace
 
+std::string not_internal_because(const Message& msg, const AddressBook& book) {
+  auto from = sender_address(msg);
+  if (!from || !has_entity(book.active(from->address), {"systemuser"}))
+    return "sender " + (from ? from->address : std::string("(none)")) + " is not an active CRM user";
+  bool any = false;
+  for (const auto* list : {&msg.to, &msg.cc})
+    for (const auto& a : *list) {
+      if (a.address.empty()) continue;
+      any = true;
+      if (!has_entity(book.active(a.address), {"systemuser", "queue"}))
+        return "recipient " + a.address + " is not an active CRM user or queue";
+    }
+  if (!any) return "sender " + from->address + " is a CRM user, but there is no To/Cc recipient";
+  return {};
+}
+
 bool is_internal_email(const Message& msg, const AddressBook& book, const OrgSettings& org,
                        std::vector<Step>& steps) {
   Step step{"internal_email", false, {}};
-  auto from = sender_address(msg);
-  std::vector<const Address*> recipients;
-  for (const auto* list : {&msg.to, &msg.cc})
-    for (const auto& a : *list)
-      if (!a.address.empty()) recipients.push_back(&a);
-
   if (!org.ignore_internal_email) {
-    step.detail = "the organisation accepts internal e-mail (ignoreinternalemail is off)";
-  } else if (!from || !has_entity(book.active(from->address), {"systemuser"})) {
-    step.detail = "sender " + (from ? from->address : std::string("(none)")) +
-                  " is not an active CRM user";
-  } else if (recipients.empty()) {
-    step.detail = "sender " + from->address + " is a CRM user, but there is no To/Cc recipient";
+    step.detail = "the organisation accepts internal e-mail: it tracks mail between CRM users as "
+                  "two activities (ignoreinternalemail is off)";
+  } else if (std::string why = not_internal_because(msg, book); !why.empty()) {
+    step.detail = why;
   } else {
-    const Address* outsider = nullptr;
-    for (const auto* a : recipients)
-      if (!has_entity(book.active(a->address), {"systemuser", "queue"})) {
-        outsider = a;
-        break;
-      }
-    if (outsider) {
-      step.detail = "recipient " + outsider->address + " is not an active CRM user or queue";
-    } else {
-      step.fired = true;
-      step.detail = "sender " + from->address + " and all " +
-                    std::to_string(recipients.size()) +
-                    " To/Cc recipient(s) are active CRM users or queues; the organisation "
-                    "ignores internal e-mail (ignoreinternalemail)";
-    }
+    std::size_t n = 0;
+    for (const auto* list : {&msg.to, &msg.cc})
+      for (const auto& a : *list) n += !a.address.empty();
+    step.fired = true;
+    step.detail = "sender " + sender_address(msg)->address + " and all " + std::to_string(n) +
+                  " To/Cc recipient(s) are active CRM users or queues; the organisation "
+                  "ignores internal e-mail (ignoreinternalemail)";
   }
   steps.push_back(step);
   return step.fired;

@@ -12,9 +12,14 @@
 
 namespace crmr {
 
-// True when the organisation ignores internal e-mail (ignoreinternalemail), the
-// sender is an active systemuser and every To/Cc address (at least one) is an
-// active systemuser or queue. Appends the step "internal_email".
+// Mail between CRM users: the sender is an active systemuser and every To/Cc
+// address (at least one) is an active systemuser or queue. Empty when `msg` is
+// such mail, else why not ("recipient x@y is not an active CRM user or queue").
+std::string not_internal_because(const Message& msg, const AddressBook& book);
+
+// True when the organisation ignores internal e-mail (ignoreinternalemail:
+// mail between CRM users is tracked as one activity, the sender's) and `msg`
+// is mail between CRM users. Appends the step "internal_email".
 bool is_internal_email(const Message& msg, const AddressBook& book, const OrgSettings& org,
                        std::vector<Step>& steps);
 

@@ -1,8 +1,11 @@
 // decide(): the routing decision, in the order of crm-router(1) ROUTING (see man/reasons.txt
 // for the reason codes):
 //   1. duplicate (ledger, then the CRM's messageid)      -> Duplicate
+//      (not the recipients' copy of mail between CRM users the CRM tracks,
+//      when the organisation tracks such mail as two activities)
 //   2. hygiene (mail loop, delivery report, auto-reply)  -> Tossed
-//   3. correlation (first hit wins)                      -> Queued, CorrelationMatch
+//   3. that second activity                              -> Queued, InternalEmailSecondActivity
+//      or correlation (first hit wins)                   -> Queued, CorrelationMatch
 //   4. usable From, internal e-mail                      -> Tossed
 //   5. acceptance by the CRM recipients' filtering       -> Queued or Tossed
 //      (an accepted message also lists every recipient that takes it: the
@@ -24,9 +27,11 @@
 namespace crmr {
 namespace {
 
-// Step 1. True when the message is a duplicate (decision filled in).
+// Step 1. True when the message is a duplicate (decision filled in). The
+// CRM's own copy of mail between CRM users, when the organisation tracks such
+// mail as two activities, is not: `sent_copy` gets it (see second_activity).
 bool duplicate(const Message& msg, const std::string& key, const CacheView& cache,
-               Decision& d) {
+               Decision& d, std::optional<TrackedEmail>& sent_copy) {
   if (cache.ledger_has(key)) {
     d.steps.push_back(Step{"duplicate.ledger", true,
                            "message key " + key + " already processed by an earlier run"});
@@ -49,7 +54,23 @@ bool duplicate(const Message& msg, const std::string& key, const CacheView& cach
   }
   std::string detail = "the CRM already has Message-ID <" + id + "> as e-mail activity " +
                        tracked->activity_id;
-  if (tracked->outgoing) detail += ": mail the CRM itself sent";
+  if (tracked->outgoing) {
+    detail += ": mail the CRM itself sent";
+    const AddressBook book(cache);
+    if (not_internal_because(msg, book).empty()) {
+      const OrgSettings org = cache.org();
+      if (!org.ignore_internal_email) {
+        d.steps.push_back(Step{"duplicate.crm_message_id", false,
+                               detail + ", between CRM users; the organisation tracks such mail "
+                                        "as two activities (ignoreinternalemail is off): this "
+                                        "is the recipients' copy"});
+        sent_copy = std::move(*tracked);
+        return false;
+      }
+      detail += ", between CRM users; the organisation tracks such mail as one activity, the "
+                "sender's (ignoreinternalemail)";
+    }
+  }
   d.steps.push_back(Step{"duplicate.crm_message_id", true, detail});
   d.correlated_activity_id = tracked->activity_id;
   return true;
@@ -76,6 +97,24 @@ void accept_correlated(CorrelationHit hit, Decision& d) {
                          std::string("correlated (") + to_string(hit.method) +
                              ") with tracked e-mail activity " + hit.tracked.activity_id +
                              ": correlated messages are always accepted (CorrelationMatch)"});
+}
+
+// Step 3 instead of correlation for the recipients' copy of mail between CRM
+// users whose sender's copy the CRM tracks (the organisation's "track e-mail
+// between users as two activities"): accepted as a second activity, with the
+// regarding record of the sender's copy.
+void second_activity(const TrackedEmail& sent, Decision& d) {
+  d.accepted = true;
+  d.reason = "InternalEmailSecondActivity";
+  d.correlated_activity_id = sent.activity_id;
+  if (!sent.regarding_entity.empty() && !sent.regarding_id.empty())
+    d.regarding = Regarding{sent.regarding_entity, sent.regarding_id};
+  d.steps.push_back(Step{"acceptance", true,
+                         "the recipients' copy of e-mail activity " + sent.activity_id +
+                             (d.regarding ? " (regarding " + d.regarding->entity + " {" +
+                                                d.regarding->id + "})"
+                                          : std::string()) +
+                             ", the second of two activities (InternalEmailSecondActivity)"});
 }
 
 // Steps 4 and 5 for uncorrelated mail: fills accepted and reason.
@@ -123,7 +162,8 @@ Decision decide(const Message& msg, const std::string& key, const CacheView& cac
                 const Policy& policy) {
   Decision d;
   d.key = key;
-  if (duplicate(msg, key, cache, d)) {
+  std::optional<TrackedEmail> sent_copy;
+  if (duplicate(msg, key, cache, d, sent_copy)) {
     d.outcome = Outcome::Duplicate;
     d.reason = "Duplicate";
     return d;
@@ -133,6 +173,8 @@ Decision decide(const Message& msg, const std::string& key, const CacheView& cac
   const AddressBook book(cache);
   if (auto tossed = check_hygiene(msg, policy, d.steps)) {
     d.reason = *tossed;
+  } else if (sent_copy) {
+    second_activity(*sent_copy, d);
   } else if (auto hit = correlate(msg, cache, org, policy, d.steps)) {
     accept_correlated(std::move(*hit), d);
   } else {

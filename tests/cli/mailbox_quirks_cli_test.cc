@@ -137,7 +137,7 @@ TEST_F(MailboxQuirksCli, AuthSettingIsValidated) {
   bad("imap://h", "auth = \"kerberos\"", "\"kerberos\" is not a login mechanism; use one of plain, login");
   bad("imap://h", "auth = \"apop\"", "apop is for POP3 mailboxes only");
   bad("imap://h", "auth = [\"plain\", \"plain\"]", "lists \"plain\" twice");
-  bad("imap://h", "auth = \"xoauth2\"", "xoauth2 needs oauth2_token_env or oauth2_token_command");
+  bad("imap://h", "auth = \"xoauth2\"", "xoauth2 needs oauth2, oauth2_token_env or oauth2_token_command");
   bad("imap://;AUTH=PLAIN@h", "", "must not name the login mechanism; write auth = \"plain\"");
   auto ok = run_cli({"--config", config("pop3://h", "auth = [\"APOP\", \"user\"]"), "cache", "stats"});
   EXPECT_EQ(ok.code, 0) << ok.err;

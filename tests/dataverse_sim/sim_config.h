@@ -20,6 +20,8 @@ struct SimConfig {
   std::string static_token;            // accepted as a bearer token besides issued ones
   bool no_auth = false;                // accept API calls without a token
   int token_ttl = 3600;                // seconds
+  std::string client_certificate;      // PEM file: certificate credential of the client (else secret only)
+  std::string mailbox_access;          // the mailbox the client may open (introspection's username)
   int rate_limit = 0;                  // requests per window; 0 = off
   int rate_window = 300;               // seconds (sliding)
   int max_concurrency = 0;             // concurrent API requests; 0 = off

@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   app.add_option("--static-token", config.static_token, "a bearer token always accepted");
   app.add_flag("--no-auth", config.no_auth, "accept API requests without a token");
   app.add_option("--token-ttl", config.token_ttl, "seconds an issued token lives");
+  app.add_option("--client-certificate", config.client_certificate,
+                 "PEM certificate whose key may sign client assertions (certificate credentials)");
+  app.add_option("--mailbox-access", config.mailbox_access,
+                 "the mailbox an Exchange Online token opens: introspection's username");
   app.add_option("--rate-limit", config.rate_limit, "requests per window (0: off)");
   app.add_option("--rate-window", config.rate_window, "sliding window in seconds");
   app.add_option("--max-concurrency", config.max_concurrency, "concurrent requests (0: off)");

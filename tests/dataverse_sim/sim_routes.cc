@@ -179,10 +179,16 @@ void SimServer::install_routes() {
   http_.Post(R"(/([^/]+)/oauth2/v2\.0/token)",
              [this](const httplib::Request& req, httplib::Response& res) {
                stats_.bump("token_requests");
-               SimResponse r = auth_.token(req.body);
+               SimResponse r = auth_.token(req.body, "http://" + req.get_header_value("Host") + req.path);
                res.status = r.status;
                res.set_content(r.body, r.content_type);
              });
+  http_.Post("/oauth2/introspect", [this](const httplib::Request& req, httplib::Response& res) {
+    stats_.bump("introspections");
+    SimResponse r = auth_.introspect(req.body);
+    res.status = r.status;
+    res.set_content(r.body, r.content_type);
+  });
 }
 
 void SimServer::install_control_routes() {
@@ -224,6 +230,13 @@ void SimServer::install_control_routes() {
   });
   http_.Post("/_sim/expire-tokens", [this, reply](const httplib::Request&, httplib::Response& res) {
     auth_.expire_all();
+    reply(res, {{"ok", true}});
+  });
+  http_.Post("/_sim/mailbox-access", [this, reply](const httplib::Request& req, httplib::Response& res) {
+    json body = json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body["mailbox"].is_string())
+      return reply(res, {{"error", "expected {\"mailbox\": \"...\"}"}}, 400);
+    auth_.set_mailbox_access(body["mailbox"].get<std::string>());
     reply(res, {{"ok", true}});
   });
   http_.Post("/_sim/seed", [this, reply](const httplib::Request& req, httplib::Response& res) {

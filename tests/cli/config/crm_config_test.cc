@@ -39,6 +39,21 @@ client_secret_env = "CRM_SECRET"
   EXPECT_FALSE(c.apply_record_rules) << "opt-in";
 }
 
+TEST(CrmConfig, ACertificateInsteadOfASecretWithPathsFromTheConfigFolder) {
+  auto cfg = load(R"([crm]
+url = "https://contoso.crm4.dynamics.com/api/data/v9.2/"
+tenant = "contoso.onmicrosoft.com"
+client_id = "app"
+certificate = "app.crt"
+certificate_key = "/etc/crm-router/app.key"
+)");
+  ASSERT_TRUE(cfg) << cfg.error().message;
+  const CrmConfig& c = cfg->crm;
+  EXPECT_EQ(c.certificate, (std::filesystem::temp_directory_path() / "app.crt").string());
+  EXPECT_EQ(c.certificate_key, "/etc/crm-router/app.key");
+  EXPECT_TRUE(c.client_secret_env.empty());
+}
+
 TEST(CrmConfig, BearerAndEveryKey) {
   auto cfg = load(R"([crm]
 url = "http://127.0.0.1:8080/api/data/v9.2/"
@@ -84,7 +99,13 @@ TEST(CrmConfig, ProblemsNameFileLine) {
        ":5: crm.mode must be"},
       {"[crm]\nurl = \"https://a/\"\nauth = \"basic\"\n", ":3: crm.auth must be"},
       {"[crm]\nurl = \"https://a/\"\nclient_id = \"x\"\ntenant = \"t\"\n",
-       "give exactly one of client_secret_env and client_secret_file"},
+       "give exactly one of client_secret_env, client_secret_file and certificate"},
+      {"[crm]\nurl = \"https://a/\"\nclient_id = \"x\"\ntenant = \"t\"\nclient_secret_env = \"S\"\n"
+       "certificate = \"app.pem\"\n",
+       "give exactly one of client_secret_env, client_secret_file and certificate"},
+      {"[crm]\nurl = \"https://a/\"\nclient_id = \"x\"\ntenant = \"t\"\nclient_secret_env = \"S\"\n"
+       "certificate_key = \"app.key\"\n",
+       ":6: crm.certificate_key goes with certificate"},
       {"[crm]\nurl = \"https://a/\"\nclient_id = \"x\"\nclient_secret_env = \"S\"\n", "crm.tenant is required"},
       {"[crm]\nauth = \"bearer\"\ntoken_env = \"T\"\n", "crm.url is required"},
       {"[crm]\nurl = \"https://a/\"\nauth = \"bearer\"\n", "crm.token_env is required"},

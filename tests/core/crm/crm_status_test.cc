@@ -12,6 +12,7 @@
 #include "cli/exit_codes.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/core/crm/sim_harness.h"
+#include "tests/core/crm/test_certificate.h"
 
 namespace crmr::test {
 namespace {
@@ -75,6 +76,42 @@ TEST_F(CrmStatus, CheckWithoutTheSecretIsAConfigurationError) {
   auto r = cli({"check"});
   EXPECT_EQ(r.code, kExitConfig) << r.out << r.err;
   EXPECT_TRUE(has(r.err, "CRMR_TEST_SECRET")) << r.err;
+}
+
+// [crm] certificate: the token is asked for with a client assertion signed by
+// the certificate the simulator knows as the application's.
+TEST(CrmCertificate, CheckGetsATokenWithTheRegisteredCertificate) {
+  TempDir dir;
+  const TestCertificate app = make_certificate(dir.file("app"));
+  if (app.cert.empty()) GTEST_SKIP() << "openssl cannot make certificates";
+  const TestCertificate other = make_certificate(dir.file("other"));
+  Sim sim({"--client-certificate", app.cert});
+  ASSERT_GT(sim.port(), 0);
+  std::string toml = sim.crm_toml();
+  toml.replace(toml.find("client_secret_env = \"CRMR_TEST_SECRET\""), 38,
+               "certificate = \"" + app.cert + "\"\ncertificate_key = \"" + app.key + "\"");
+  const std::string db = "db = \"" + dir.file("s.db") + "\"\n";
+  // A cache that can decide: the exit code is the CRM's.
+  ASSERT_EQ(run_cli({"--config", dir.write("crm.toml", db + toml), "--no-progress", "cache", "import",
+                     source_path("demo/cache.jsonl")})
+                .code,
+            kExitOk);
+  auto r = run_cli({"--config", dir.write("crm.toml", db + toml), "--no-progress", "check"});
+  EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "token obtained from " + sim.base())) << r.out << r.err;
+  EXPECT_TRUE(has(r.out, "WhoAmI: user ")) << r.out;
+
+  toml.replace(toml.find(app.cert), app.cert.size(), other.combined);
+  toml.replace(toml.find("certificate_key = \"" + app.key + "\""), 20 + app.key.size(), "");
+  auto refused = run_cli({"--config", dir.write("crm.toml", db + toml), "--no-progress", "check"});
+  EXPECT_EQ(refused.code, kExitUnreachable) << refused.out << refused.err;
+  EXPECT_TRUE(has(refused.err, "invalid_client")) << refused.err;
+
+  toml.replace(toml.find(other.combined), other.combined.size(), dir.file("missing.pem"));
+  auto missing = run_cli({"--config", dir.write("crm.toml", db + toml), "--no-progress", "check"});
+  EXPECT_EQ(missing.code, kExitConfig) << missing.out << missing.err;
+  EXPECT_TRUE(has(missing.err, "[crm] certificate " + dir.file("missing.pem") + " cannot be read"))
+      << missing.err;
 }
 
 TEST_F(CrmStatus, CheckReportsAFailingWhoAmIWithTheCrmsText) {
