@@ -1,7 +1,8 @@
 // run_mailbox against an in-memory server (FakeMailbox): the order commit ->
 // dispose -> cursor, what survives a broken connection or a failed dispose,
 // limits, UIDVALIDITY changes, POP3 UIDLs. The same behaviour against a real
-// Dovecot is in run_test.cc.
+// Dovecot is in run_test.cc. Every case runs with one job (no thread) and
+// with two (parsing on workers while the batch is fetched).
 #include <gtest/gtest.h>
 
 #include "cli/mailbox_cursor.h"
@@ -28,7 +29,7 @@ std::string stand_in() {
          "Subject: Cannot display Unicode content\r\n\r\nUse a reader that supports UTF-8.\r\n";
 }
 
-class MailboxRunTest : public ::testing::Test {
+class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override {
     auto s = Store::open(t_.file("state.db"), OpenMode::ReadWrite);
@@ -49,6 +50,7 @@ class MailboxRunTest : public ::testing::Test {
     PipelineOptions po;
     po.dry_run = dry_run;
     po.commit_every = 1000;
+    po.jobs = GetParam();
     Pipeline p(*store_, po, *run_id, [&](ReportEntry&& e) { outcomes_.push_back(e.outcome); });
     FakeSession s(server_);
     MailboxRunOptions o;
@@ -81,7 +83,7 @@ class MailboxRunTest : public ::testing::Test {
   std::optional<std::uint64_t> run_limit_;
 };
 
-TEST_F(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
+TEST_P(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
   m_.after.kind = Disposition::Seen;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   auto r = run();
@@ -96,7 +98,7 @@ TEST_F(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
   EXPECT_EQ(cursor()->last_uid, 3u);
 }
 
-TEST_F(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
+TEST_P(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
   server_.deliver(mail(1), kJan2026);
   run();
   server_.log.clear();
@@ -106,7 +108,7 @@ TEST_F(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
   EXPECT_EQ(count("outbox_pending"), 2);
 }
 
-TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
+TEST_P(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
   m_.all = false;
   m_.since = kJan2026;
   server_.deliver(mail(1), kJan2026 - 10 * 86400);  // before since
@@ -118,7 +120,7 @@ TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
 
 // A server that leaves UID 2 out of its answer: the cursor stays at UID 1
 // (not UIDNEXT-1), so UID 2 is read once the server lists it.
-TEST_F(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
+TEST_P(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
   server_.deliver(mail(1), kJan2026);
   server_.deliver(mail(2), kJan2026);
   server_.unlisted = {2};
@@ -129,7 +131,7 @@ TEST_F(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
   EXPECT_EQ(cursor()->last_uid, 2u);
 }
 
-TEST_F(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
+TEST_P(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(mail(1), kJan2026);
   server_.deliver(stand_in(), kJan2026);
@@ -143,7 +145,7 @@ TEST_F(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
   EXPECT_EQ(cursor()->last_uid, 3u);
 }
 
-TEST_F(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFolder) {
   m_.after.kind = Disposition::Delete;
   m_.quarantine_folder = "Quarantine";
   server_.deliver(stand_in(), kJan2026);
@@ -154,7 +156,7 @@ TEST_F(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFol
   EXPECT_NE(r.notes[0].find("moved to Quarantine"), std::string::npos) << r.notes[0];
 }
 
-TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
+TEST_P(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
   m_.all = false;
   server_.deliver(mail(1), kJan2026);
   auto r = run();
@@ -163,7 +165,7 @@ TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
   EXPECT_EQ(r.fetched, 0u);
 }
 
-TEST_F(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplicates) {
+TEST_P(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplicates) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   server_.fail_next_dispose = true;  // as if the process died between commit and dispose
@@ -182,7 +184,7 @@ TEST_F(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplic
   EXPECT_TRUE(server_.folders["INBOX"].empty());   // disposed of now
 }
 
-TEST_F(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
+TEST_P(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
   m_.after.kind = Disposition::Seen;
   m_.batch_size = 3;
   for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
@@ -199,7 +201,7 @@ TEST_F(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
   EXPECT_EQ(seen_count(), 5);
 }
 
-TEST_F(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice) {
+TEST_P(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice) {
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026 + i * 86400);
   run();
   // The server renumbers everything: new UIDVALIDITY, UIDs from 1 again.
@@ -218,7 +220,7 @@ TEST_F(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice)
   EXPECT_EQ(cursor()->last_uid, 4u);
 }
 
-TEST_F(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   m_.quarantine_folder = "Quarantine";
   server_.deliver(mail(1), kJan2026);
@@ -230,7 +232,7 @@ TEST_F(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
   EXPECT_TRUE(server_.folders["INBOX"].empty());
 }
 
-TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
+TEST_P(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
   m_.after.kind = Disposition::Delete;
   server_.deliver("not a message\r\n", kJan2026);
   run();
@@ -241,7 +243,7 @@ TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
 // A crash between commit and cursor save: the rerun finds the unparseable
 // message in the ledger (a duplicate now) and still disposes of it as a
 // quarantined one, as the clean run would have.
-TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   m_.quarantine_folder = "Quarantine";
   server_.deliver(mail(1), kJan2026);
@@ -261,7 +263,7 @@ TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder
   EXPECT_EQ(count("quarantine"), 1);  // nothing twice
 }
 
-TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder) {
+TEST_P(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   server_.deliver("not a message\r\n", kJan2026);
   server_.deliver(mail(1), kJan2026);
@@ -273,7 +275,7 @@ TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder)
   EXPECT_EQ(server_.folders["Processed"].size(), 1u);
 }
 
-TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
+TEST_P(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
   m_.after.kind = Disposition::Seen;
   m_.max_messages_per_run = 3;
   for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
@@ -287,7 +289,7 @@ TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
   EXPECT_EQ(count("outbox_pending"), 5);
 }
 
-TEST_F(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
+TEST_P(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
   m_.max_bytes_per_run = mail(1).size() + 10;
   m_.batch_size = 10;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
@@ -298,13 +300,13 @@ TEST_F(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
   EXPECT_EQ(run().fetched, 1u);
 }
 
-TEST_F(MailboxRunTest, RunLimitCountsAcrossTheRun) {
+TEST_P(MailboxRunTest, RunLimitCountsAcrossTheRun) {
   run_limit_ = 2;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   EXPECT_EQ(run().fetched, 2u);
 }
 
-TEST_F(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
+TEST_P(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   auto r = run(/*dry_run=*/true);
@@ -312,6 +314,8 @@ TEST_F(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
   EXPECT_EQ(server_.folders["INBOX"].size(), 3u);
   EXPECT_FALSE(cursor());
 }
+
+INSTANTIATE_TEST_SUITE_P(Jobs, MailboxRunTest, ::testing::Values(1, 2));
 
 // --- POP3
 
@@ -325,7 +329,7 @@ class Pop3RunTest : public MailboxRunTest {
   std::vector<std::string> seen() { return *store_->pop3_seen("box"); }
 };
 
-TEST_F(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
+TEST_P(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   EXPECT_EQ(run().fetched, 3u);
   EXPECT_EQ(seen().size(), 3u);
@@ -334,7 +338,7 @@ TEST_F(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
   EXPECT_EQ(server_.folders["INBOX"].size(), 4u);
 }
 
-TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
+TEST_P(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   run();
@@ -343,7 +347,7 @@ TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
   EXPECT_EQ(count("outbox_pending"), 2);
 }
 
-TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
+TEST_P(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
   m_.after.kind = Disposition::Delete;
   server_.deliver("not a message\r\n", kJan2026);
   server_.deliver(mail(1), kJan2026);
@@ -360,7 +364,7 @@ TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 
-TEST_F(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembered) {
+TEST_P(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembered) {
   m_.all = false;
   m_.since = kJan2026;
   server_.deliver(mail(1, "bob@contoso.example", "Tue, 2 Dec 2025 10:00:00 +0000"), 0);
@@ -376,7 +380,7 @@ TEST_F(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembere
   EXPECT_EQ(server_.folders["INBOX"].size(), 2u);
 }
 
-TEST_F(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
+TEST_P(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(stand_in(), kJan2026);
   server_.deliver(mail(2), kJan2026);
@@ -386,7 +390,7 @@ TEST_F(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 
-TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
+TEST_P(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   run();
   server_.folders["INBOX"].erase(1);  // deleted by someone else
@@ -394,7 +398,7 @@ TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U2"});
 }
 
-TEST_F(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
+TEST_P(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(mail(1), kJan2026);
   server_.break_after_fetched = 1;  // breaks when the logout would start
@@ -407,6 +411,8 @@ TEST_F(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
   EXPECT_TRUE(server_.folders["INBOX"].empty());
   EXPECT_EQ(count("outbox_pending"), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Jobs, Pop3RunTest, ::testing::Values(1, 2));
 
 }  // namespace
 }  // namespace crmr::test
