@@ -265,6 +265,8 @@ Result<Routed> Pipeline::decide_and_commit(PreparedMessage& p,
     const bool seen = overlay_->ledger_has(p.key);
     if (auto st = check_cache(raw); !st) return std::unexpected(st.error());
     if (!seen) {
+      // As below: the parsed parts go before the bytes are copied into the store.
+      p.parsed = Message{};
       Routed routed{.decided = true, .without_sender = decided->without_sender};
       if (auto s = commit_entry(decided->entry, std::move(raw.bytes),
                                 std::move(decided->decision_json));
