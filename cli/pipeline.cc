@@ -86,22 +86,28 @@ void Pipeline::decide_on_workers(WorkerCache::Open open) {
     worker_cache_ = std::make_unique<WorkerCache>(std::move(open));
 }
 
-// On a worker: parse, unwrap, and (with a worker cache) decide as if the key
-// were new, with the report entry the ordered stage will record.
+// On a worker: parse, unwrap, and (with a worker cache) decide, as if the
+// key were new and as if it were in the ledger, with the report entries the
+// ordered stage will record; the parsed message is not needed after that.
 Pipeline::Prepared Pipeline::prepare(Job j) {
   Prepared p{prepare_message(std::move(j.raw), *j.opts), std::move(j.after), j.read_ahead, {}};
   if (!worker_cache_ || !p.m.parsed || p.m.out_of_dates) return p;
   auto lease = worker_cache_->lease();
   if (!lease) return p;
   const Message& msg = *p.m.parsed;
-  Decision d = decide(msg, p.m.key, lease->view(), p.m.policy);
-  if (!lease->view().status()) return p;  // a failed lookup: the ordered stage decides
-  WorkerDecision w;
-  w.without_sender = !d.accepted && !sender_address(msg);
-  w.entry = make_entry(p.m.raw.source, p.m.raw.position, msg, d);
-  w.entry.forwarded_by = p.m.policy.forwarded_by;
-  if (!j.opts->dry_run) w.decision_json = entry_to_json(w.entry);
+  auto variant = [&](const CacheView& view) {
+    Decision d = decide(msg, p.m.key, view, p.m.policy);
+    WorkerDecision::Variant v;
+    v.without_sender = !d.accepted && !sender_address(msg);
+    v.entry = make_entry(p.m.raw.source, p.m.raw.position, msg, d);
+    v.entry.forwarded_by = p.m.policy.forwarded_by;
+    return v;
+  };
+  WorkerDecision w{variant(lease->as_new()), variant(lease->as_seen())};
+  if (!lease->as_new().status()) return p;  // a failed lookup: the ordered stage decides
+  if (!j.opts->dry_run) w.if_new.decision_json = entry_to_json(w.if_new.entry);
   p.decided = std::move(w);
+  p.m.parsed = Message{};  // freed here, in the thread that made it
   return p;
 }
 
@@ -259,22 +265,16 @@ Result<Routed> Pipeline::decide_and_commit(PreparedMessage& p,
   }
 
   if (decided) {
-    // Decided on a worker as new to the ledger: it stands unless the key is
-    // in the ledger after all (a duplicate), which is decided here again.
+    // Decided on a worker both ways: the ledger says which decision stands.
     if (auto s = open_batch(); !s) return std::unexpected(s.error());
     const bool seen = overlay_->ledger_has(p.key);
     if (auto st = check_cache(raw); !st) return std::unexpected(st.error());
-    if (!seen) {
-      // As below: the parsed parts go before the bytes are copied into the store.
-      p.parsed = Message{};
-      Routed routed{.decided = true, .without_sender = decided->without_sender};
-      if (auto s = commit_entry(decided->entry, std::move(raw.bytes),
-                                std::move(decided->decision_json));
-          !s)
-        return std::unexpected(s.error());
-      emit(std::move(decided->entry));
-      return routed;
-    }
+    WorkerDecision::Variant& v = seen ? decided->if_seen : decided->if_new;
+    Routed routed{.decided = true, .without_sender = v.without_sender};
+    if (auto s = commit_entry(v.entry, std::move(raw.bytes), std::move(v.decision_json)); !s)
+      return std::unexpected(s.error());
+    emit(std::move(v.entry));
+    return routed;
   }
 
   Message& msg = *p.parsed;

@@ -156,11 +156,16 @@ class Pipeline {
     OnRouted after;
     bool read_ahead = false;  // run_source: read before the limit was known to be reached
   };
-  // What a worker decided (WorkerCache: as if the key were new).
+  // What a worker decided, as if the key were new to the ledger and as if
+  // it were in it (WorkerCache); the ordered stage takes one.
   struct WorkerDecision {
-    ReportEntry entry;
-    std::string decision_json;  // a real run's: entry_to_json(entry)
-    bool without_sender = false;
+    struct Variant {
+      ReportEntry entry;
+      std::string decision_json;  // a real run's new one: entry_to_json(entry)
+      bool without_sender = false;
+    };
+    Variant if_new;
+    Variant if_seen;
   };
   struct Prepared {
     PreparedMessage m;

@@ -2,12 +2,23 @@
 
 namespace crmr {
 
+namespace {
+
+// The reader's view with every key in the ledger.
+class SeenView final : public CacheViewDecorator {
+ public:
+  using CacheViewDecorator::CacheViewDecorator;
+  bool ledger_has(std::string_view) const override { return true; }
+};
+
+}  // namespace
+
 // One read-only connection with a decorator that answers every ledger
 // question with "not processed" (the ordered stage asks the real one).
 class WorkerCache::Reader final : public CacheViewDecorator {
  public:
   explicit Reader(std::unique_ptr<Store> store)
-      : CacheViewDecorator(*store), store_(std::move(store)), org_(store_->org()) {}
+      : CacheViewDecorator(*store), store_(std::move(store)), org_(store_->org()), seen_(*this) {}
   ~Reader() override {
     if (in_snapshot_) (void)store_->commit();
   }
@@ -26,10 +37,12 @@ class WorkerCache::Reader final : public CacheViewDecorator {
 
   OrgSettings org() const override { return org_; }
   bool ledger_has(std::string_view) const override { return false; }
+  const CacheView& seen() const { return seen_; }
 
  private:
   std::unique_ptr<Store> store_;
   OrgSettings org_;  // read once: org() is asked for every message
+  SeenView seen_;
   bool in_snapshot_ = false;
   std::size_t decisions_ = 0;
 };
@@ -44,7 +57,8 @@ WorkerCache::Lease::~Lease() {
   if (r_) pool_->give_back(std::move(r_));
 }
 
-const CacheView& WorkerCache::Lease::view() const { return *r_; }
+const CacheView& WorkerCache::Lease::as_new() const { return *r_; }
+const CacheView& WorkerCache::Lease::as_seen() const { return r_->seen(); }
 
 std::unique_ptr<WorkerCache::Lease> WorkerCache::lease() {
   std::unique_ptr<Reader> r;

@@ -4,10 +4,13 @@
 // The decision reads the cache (CRM records, tracked e-mails, settings: not
 // written during an import or a mailbox run) and, first of all, the ledger,
 // which the run itself writes in order. A worker therefore decides a message
-// as if its key were new (ledger_has() answers false); the pipeline's ordered
-// stage then asks its own view whether the key is in the ledger, and only
-// when it is (a duplicate) decides the message again there. Either way the
-// decision is the one the ordered stage would have made alone.
+// twice: as if its key were new (ledger_has() answers false) and as if it
+// were in the ledger (true: decide() stops at its first step then, so that
+// costs next to nothing). The pipeline's ordered stage asks its own view
+// whether the key is in the ledger and takes the matching decision, which is
+// the one it would have made alone; the worker can then free the parsed
+// message itself (freeing in another thread than the one that allocated is
+// what made malloc the largest cost of two threads).
 //
 // Each worker leases a reader of its own (one SQLite connection, never shared
 // between threads at once); a reader keeps one read transaction open for up
@@ -44,9 +47,11 @@ class WorkerCache {
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     ~Lease();
-    // The cache as a worker sees it: every key new to the ledger. Check
-    // view().status() after deciding: a failed lookup voids the decision.
-    const CacheView& view() const;
+    // The cache as a worker sees it, every key new to the ledger (as_new) or
+    // in it (as_seen). Check as_new().status() after deciding: a failed
+    // lookup voids the decision.
+    const CacheView& as_new() const;
+    const CacheView& as_seen() const;
 
    private:
     WorkerCache* pool_;
