@@ -9,6 +9,10 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "cli/pipeline.h"
+#include "cli/worker_cache.h"
+#include "core/sources/open_source.h"
+#include "tests/cli/admin_harness.h"
 #include "tests/cli/cli_harness.h"
 
 namespace crmr::test {
@@ -185,6 +189,48 @@ TEST_F(ImportJobs, DateFilterAndForwardUnwrapGiveTheSameResults) {
   Imported two = import_with("2", paths);
   EXPECT_GT(one.report["messages"].size(), 100u);
   expect_same(one, two);
+}
+
+// The demo mbox through a Pipeline of `jobs` on a fresh copy of the demo
+// CRM, workers deciding with readers from `open` (none: the ordered stage
+// decides). Returns every report entry as JSON, in order.
+std::vector<std::string> route_demo(std::size_t jobs, WorkerCache::Open open) {
+  TempDir t;
+  const std::string db = t.file("state.db");
+  // In a child process: run_cli would leave this one without a default logger.
+  EXPECT_EQ(admin_run({"--db", db, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
+  auto store = Store::open(db, OpenMode::ReadWrite);
+  EXPECT_TRUE(store);
+  auto run = (*store)->begin_run("import", "2026-12-07T00:00:00Z");
+  EXPECT_TRUE(run);
+  std::vector<std::string> entries;
+  PipelineOptions po;
+  po.jobs = jobs;
+  Pipeline p(**store, po, *run, [&](ReportEntry&& e) { entries.push_back(entry_to_json(e)); });
+  p.decide_on_workers(std::move(open));
+  auto src = open_source(source_path("demo/demo.mbox"));
+  EXPECT_TRUE(src);
+  EXPECT_TRUE(p.run_source(**src, {}));
+  return entries;
+}
+
+// A worker that cannot open the database leaves every decision to the ordered
+// stage; one that can decides them itself; the entries are the same.
+TEST(PipelineJobs, WorkersWithOrWithoutACacheReaderDecideAsOneJob) {
+  const std::vector<std::string> one = route_demo(1, {});
+  ASSERT_EQ(one.size(), 35u);
+  auto cannot_open = []() -> Result<std::unique_ptr<Store>> {
+    return fail("store.busy", "no reader today", Scope::Run);
+  };
+  EXPECT_EQ(route_demo(2, cannot_open), one);
+  // Readers of the database the test made: open_worker_readers with its path
+  // is what import and run use; here each route_demo has its own file, so a
+  // reader of a copy of the demo CRM stands in for it.
+  TempDir t;
+  const std::string copy = t.file("reader.db");
+  ASSERT_EQ(admin_run({"--db", copy, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
+  EXPECT_EQ(route_demo(2, open_worker_readers(copy)), one);
+  EXPECT_EQ(route_demo(3, open_worker_readers(copy)), one);
 }
 
 }  // namespace
