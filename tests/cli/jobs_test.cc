@@ -3,11 +3,14 @@
 // the same report (every entry, in the same order) and the same database rows,
 // timestamps aside; so does a dry run, and a --limit that stops in the middle.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sqlite3.h>
 
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "cli/pipeline.h"
 #include "cli/worker_cache.h"
@@ -93,16 +96,21 @@ constexpr char kListQueues[] =
 {"entity": "queue", "queueid": "00000000-0000-0000-0000-000000000004", "name": "exmh", "emailaddress": "exmh-users@spamassassin.taint.org", "incomingemailfilteringmethod": 0, "statecode": 0}
 )";
 
-// `import` of `paths` into a fresh database holding the demo CRM and the
-// list queues.
-Imported import_with(const std::string& jobs, const std::vector<std::string>& paths,
-                     std::vector<std::string> extra = {}) {
-  TempDir t;
+// A fresh database in `t` holding the demo CRM and the list queues.
+std::string seeded_db(const TempDir& t) {
   const std::string db = t.file("state.db");
   for (const std::string& file : {source_path("demo/cache.jsonl"), t.write("lists.jsonl", kListQueues)}) {
     auto cache = run_cli({"--db", db, "cache", "import", file});
     EXPECT_EQ(cache.code, 0) << cache.err;
   }
+  return db;
+}
+
+// `import` of `paths` into a fresh seeded_db().
+Imported import_with(const std::string& jobs, const std::vector<std::string>& paths,
+                     std::vector<std::string> extra = {}) {
+  TempDir t;
+  const std::string db = seeded_db(t);
   std::vector<std::string> args = {"--db", db, "--report", t.file("r.json"), "--no-progress"};
   args.insert(args.end(), extra.begin(), extra.end());
   args.insert(args.end(), {"import", "--jobs", jobs});
@@ -189,6 +197,99 @@ TEST_F(ImportJobs, DateFilterAndForwardUnwrapGiveTheSameResults) {
   Imported two = import_with("2", paths);
   EXPECT_GT(one.report["messages"].size(), 100u);
   expect_same(one, two);
+}
+
+// What the messages left in the database: the ledger, the outbox, the
+// quarantine and the cache, without the run that recorded them (a crashed
+// run and its rerun share the work) or the runs' own history.
+std::vector<std::string> recorded_rows(const std::string& db) {
+  static const std::regex run_id(R"( run_id=\d+)");
+  std::vector<std::string> rows;
+  for (const std::string& line : dump_database(db))
+    if (!line.starts_with("runs:") && !line.starts_with("run_entries:"))
+      rows.push_back(std::regex_replace(line, run_id, ""));
+  return rows;
+}
+
+// Rows in the ledger of `db` (-1 when it cannot be read yet).
+std::int64_t ledger_rows(const std::string& db) {
+  sqlite3* h = nullptr;
+  std::int64_t n = -1;
+  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(h, 1000);
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(h, "SELECT count(*) FROM ledger", -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+      n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(h);
+  return n;
+}
+
+// An import with two jobs ended abruptly in the middle, at a crash point
+// (CRMR_CRASH_AT, the process ends as if killed) or by SIGKILL from outside
+// once its first batch is committed, then run again to its end: the ledger,
+// outbox and quarantine are row for row those of one uninterrupted import
+// with one job, and the rerun reports every message of the corpus, in the
+// same order, as that import did, or as a duplicate when the crashed run had
+// committed it.
+TEST_F(ImportJobs, ACrashMidwayWithTwoJobsLosesAndDoublesNothing) {
+  Imported one = import_with("1", corpus_);
+  std::vector<std::string> want;
+  {
+    // import_with's database is gone with its folder: import once more for
+    // the rows (the report is compared with `one` below).
+    TempDir t;
+    const std::string db = seeded_db(t);
+    std::vector<std::string> args = {"--db", db, "--no-progress", "import", "--jobs", "1"};
+    args.insert(args.end(), corpus_.begin(), corpus_.end());
+    ASSERT_EQ(run_binary(args, ""), one.code);
+    want = recorded_rows(db);
+  }
+  const auto& ref = one.report["messages"];
+  ASSERT_GT(ref.size(), 5000u);
+
+  // commit: batches of 1000 messages; parse: the n-th message the ordered
+  // stage records; a bare number: the n-th crash point of any name.
+  for (const std::string crash_at : {"commit:1", "parse:1", "parse:2500", "4321", "kill"}) {
+    SCOPED_TRACE(crash_at);
+    TempDir t;
+    const std::string db = seeded_db(t);
+    const std::string log = t.file("log.txt");
+    std::vector<std::string> args = {"--db", db, "--no-progress", "--report", t.file("r.json"),
+                                     "import", "--jobs", "2"};
+    args.insert(args.end(), corpus_.begin(), corpus_.end());
+    if (crash_at == "kill") {
+      const pid_t pid = start_binary(args, "", log);
+      while (ledger_rows(db) <= 0 && ::waitpid(pid, nullptr, WNOHANG) == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      ::kill(pid, SIGKILL);
+      EXPECT_EQ(wait_exit_status(pid), -SIGKILL) << "the import ended before it was killed";
+    } else {
+      EXPECT_EQ(run_binary(args, crash_at, log), 137) << read_file(log);
+    }
+    const std::int64_t committed = ledger_rows(db);
+    EXPECT_GE(committed, 0);
+    EXPECT_LT(committed, static_cast<std::int64_t>(ref.size()));
+
+    EXPECT_EQ(run_binary(args, "", log), one.code) << read_file(log);
+    EXPECT_EQ(recorded_rows(db), want);
+    const json rerun = json::parse(read_file(t.file("r.json")), nullptr, false);
+    ASSERT_TRUE(rerun.is_object());
+    const auto& got = rerun["messages"];
+    ASSERT_EQ(got.size(), ref.size());
+    std::size_t duplicates = 0;
+    for (std::size_t i = 0; i < ref.size(); ++i) {
+      json g = json::parse(without_times(got[i].dump()));
+      if (g == ref[i]) continue;
+      ASSERT_EQ(g["key"], ref[i]["key"]) << "report entry " << i;
+      ASSERT_EQ(g["outcome"], "duplicate") << "report entry " << i << ": " << g.dump();
+      ++duplicates;
+    }
+    // Each message the crashed run committed, and no other, is one now.
+    EXPECT_EQ(static_cast<std::int64_t>(duplicates), committed);
+  }
 }
 
 // The demo mbox through a Pipeline of `jobs` on a fresh copy of the demo
