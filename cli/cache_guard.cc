@@ -7,6 +7,7 @@
 
 #include "cli/dates.h"
 #include "cli/exit_codes.h"
+#include "cli/run_summary.h"
 
 namespace crmr {
 namespace {
@@ -76,7 +77,7 @@ std::string age_warning(const Context& ctx, const CacheInfo& info) {
 
 }  // namespace
 
-std::expected<std::string, int> guard_routing(Context& ctx, const Store& store,
+std::expected<std::string, int> guard_routing(Context& ctx, Store& store,
                                               std::string_view command) {
   auto info = store.cache_info();
   if (!info) return std::unexpected(ctx.fail_with(info.error()));
@@ -91,6 +92,15 @@ std::expected<std::string, int> guard_routing(Context& ctx, const Store& store,
                                  "tossed, which tests no rule)"
                                : ""));
     ctx.out.error(kFillHint);
+    if (!ctx.dry_run) {
+      // Nothing in the ledger; the history lists the run as failed and why,
+      // for `report --list` and `status` (a monitoring check goes critical).
+      RunRecorder rec(ctx, store, std::string(command));
+      if (rec.begin()) {
+        rec.set_failure("refused: the cache cannot decide: " + why);
+        rec.abort();
+      }
+    }
     return std::unexpected(kExitCacheNotReady);
   }
   std::string warning = age_warning(ctx, *info);

@@ -17,10 +17,11 @@ namespace crmr {
 
 // The guard of the routing commands, called before anything is read. When
 // the cache cannot decide (or cannot be read) prints why and what to do, and
-// returns the exit code (kExitCacheNotReady, or that of the storage error).
-// Otherwise returns the age warning (empty when the cache is fresh enough),
+// returns the exit code (kExitCacheNotReady, or that of the storage error);
+// a real (not dry) run is then listed in the history as failed with why, so
+// `report --list` and `status` show a refused cron run. Otherwise returns the age warning (empty when the cache is fresh enough),
 // already logged, for the run's summary.
-std::expected<std::string, int> guard_routing(Context& ctx, const Store& store,
+std::expected<std::string, int> guard_routing(Context& ctx, Store& store,
                                               std::string_view command);
 
 // `check`'s cache part: counts per entity, organisation settings, when the

@@ -1,4 +1,4 @@
-// Exit status of crm-router (SPEC §6): one meaning per code. The same table
+// Exit status of crm-router: one meaning per code. The same table
 // is in README.md ("Exit status") and crm-router(1) (EXIT STATUS). `status`
 // follows the monitoring conventions instead (0/1/2) and is documented apart.
 #pragma once

@@ -2,7 +2,7 @@
 // in batches, route each message through the pipeline, commit, dispose of the
 // batch, move the cursor.
 //
-// Order per batch (SPEC §4): pipeline.flush() commits the decisions (ledger,
+// Order per batch: pipeline.flush() commits the decisions (ledger,
 // outbox, quarantine) -> THEN the messages are disposed of (seen / move /
 // delete; quarantined ones moved to quarantine_folder) -> THEN the cursor is
 // advanced and committed. A crash between commit and cursor save fetches

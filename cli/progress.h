@@ -1,7 +1,7 @@
 // The progress line shown on a terminal during long commands (import, run,
 // push, sync): a bar with percentage and ETA when the total is known, else
 // counts, rate and elapsed time. Numbers in the one format of
-// core/number_format.h.
+// core/base/number_format.h.
 #pragma once
 
 #include <cstdint>

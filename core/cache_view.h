@@ -35,7 +35,7 @@ struct TrackedEmail {
   std::vector<std::string> recipients;  // normalised addresses (to + cc)
 };
 
-// Organisation settings that shape routing (DATAVERSE.md table), with defaults.
+// Organisation settings that shape routing (Dataverse organization entity), with defaults.
 struct OrgSettings {
   std::vector<std::string> tracking_prefixes{"CRM:"};  // newest first
   int token_id_base = 0;
@@ -68,12 +68,12 @@ class CacheView {
   virtual Status status() const { return {}; }
   virtual OrgSettings org() const = 0;
   // Every record (active or not) whose e-mail address equals `address`
-  // (normalised: see normalize_address in core/address.h).
+  // (normalised: see normalize_address in core/mime/address.h).
   virtual std::vector<RecordRef> records_by_address(std::string_view address) const = 0;
   virtual std::optional<TrackedEmail> tracked_by_message_id(std::string_view id) const = 0;
   // Token compared without the prefix's optional space, e.g. "CRM:0001001".
   virtual std::optional<TrackedEmail> tracked_by_token(std::string_view token) const = 0;
-  // Conversation key: see conversation_key() in core/thread_index.h.
+  // Conversation key: see conversation_key() in core/base/normalize.h.
   virtual std::optional<TrackedEmail> tracked_by_conversation(std::string_view key) const = 0;
   // Tracked e-mails that share at least one subject hash (smart matching).
   virtual std::vector<TrackedEmail> tracked_by_subject_hashes(

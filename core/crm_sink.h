@@ -1,7 +1,7 @@
 // CrmSink: what the commands need of the CRM, behind one narrow interface with
 // no HTTP or curl type in it: deliver queued messages (push), look up a
 // Message-ID, and read what the local cache needs (sync). The Dataverse Web
-// API implementation lives in core/net/dataverse_*.cc (make_dataverse_sink).
+// API implementation lives in core/crm/dataverse_*.cc (make_dataverse_sink).
 //
 // Failure: a failed message is an Error with Retry::Never (the CRM rejected it
 // for good: quarantine it) or Retry::Later (transient trouble outlasted the

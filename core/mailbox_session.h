@@ -1,5 +1,5 @@
 // MailboxSession: one logged-in connection to a remote mailbox (IMAP or POP3),
-// behind one narrow interface. Implementations (libcurl) live in core/net/*.cc;
+// behind one narrow interface. Implementations (libcurl) live in core/mailbox/*.cc;
 // no curl type appears in a header.
 //
 // Failure: connection, TLS and login problems are Errors with Scope::Mailbox

@@ -1,4 +1,4 @@
-// Result<T> and Error: expected failures as values (see ARCHITECTURE.md).
+// Result<T> and Error: expected failures as values.
 #pragma once
 
 #include <expected>

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/base/ascii.h"
+
 namespace crmr {
 namespace {
 
@@ -14,17 +16,7 @@ Error row_problem(std::string message) {
   return Error{"import.bad_row", std::move(message), "", Scope::Message, Retry::Never};
 }
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return s;
-}
-
-std::string trimmed(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+std::string trimmed(std::string_view s) { return std::string(trim(s)); }
 
 std::string shown(const json& v) {
   std::string text = v.dump();
@@ -54,7 +46,7 @@ Result<std::optional<bool>> boolean(const json& row, const char* name) {
     if (n == 0 || n == 1) return n == 1;
   }
   if (v->is_string()) {
-    std::string s = lower(trimmed(v->get<std::string>()));
+    std::string s = ascii_lower(trimmed(v->get<std::string>()));
     if (s.empty()) return std::nullopt;
     if (s == "true" || s == "1") return true;
     if (s == "false" || s == "0") return false;

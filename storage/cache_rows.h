@@ -1,4 +1,4 @@
-// One cache row (Dataverse field names, as in DATAVERSE.md) applied to the
+// One cache row (Dataverse field names) applied to the
 // Store: organization settings, users, queues, contacts, accounts, leads and
 // tracked e-mails. Used by cache import; the same field names come from sync.
 #pragma once

@@ -219,7 +219,7 @@ class Store : public CacheView {
   Result<std::vector<RunRecord>> list_runs(std::size_t limit) const;
   // The outcome of a run as a whole: "ok", "partial" or "failed", and why.
   Status set_run_status(std::int64_t run_id, const std::string& status, const std::string& error);
-  // The run object (see run_to_json in core/report.h) stored by finish_run; 0 = latest.
+  // The run object (see run_to_json in core/report/report.h) stored by finish_run; 0 = latest.
   Result<std::string> run_report_json(std::int64_t run_id) const;
   // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
   Result<std::int64_t> resolve_run(std::int64_t run_id) const;

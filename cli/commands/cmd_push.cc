@@ -8,13 +8,11 @@
 // twice.
 #include <cstdlib>
 #include <map>
-#include <fstream>
-#include <sstream>
 
 #include "cli/commands/crm_commands.h"
+#include "cli/config/secret_file.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
-#include "cli/platform.h"
 #include "cli/run_summary.h"
 #include "core/base/crash_point.h"
 #include "core/crm/dataverse_email.h"
@@ -40,19 +38,15 @@ Result<std::string> read_secret_env(const std::string& var, const char* key) {
   return std::string(v);
 }
 
-Result<std::string> read_secret_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+Result<std::string> read_client_secret_file(const std::string& path,
+                                            std::vector<std::string>& warnings) {
+  auto s = read_secret_file(path, "[crm] client_secret_file", warnings);
+  if (!s && s.error() == SecretFileProblem::Unreadable)
     return std::unexpected(secret_error("cannot read the client secret file " + path +
                                             " ([crm] client_secret_file)",
                                         "check the path and that crm-router may read it"));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  if (s.empty())
-    return std::unexpected(secret_error("the client secret file " + path + " is empty", ""));
-  return s;
+  if (!s) return std::unexpected(secret_error("the client secret file " + path + " is empty", ""));
+  return *s;
 }
 
 // The report entry of an outbox item: its decision, or a bare entry if that
@@ -125,12 +119,12 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
     if (!t) return std::unexpected(t.error());
     o.bearer_token = std::move(*t);
   } else {
-    auto s = !c.client_secret_env.empty() ? read_secret_env(c.client_secret_env, "client_secret_env")
-                                          : read_secret_file(c.client_secret_file);
+    std::vector<std::string> warnings;
+    auto s = !c.client_secret_env.empty()
+                 ? read_secret_env(c.client_secret_env, "client_secret_env")
+                 : read_client_secret_file(c.client_secret_file, warnings);
+    for (const auto& w : warnings) ctx.out.warn(w);
     if (!s) return std::unexpected(s.error());
-    if (c.client_secret_env.empty() && platform::readable_by_others(c.client_secret_file))
-      ctx.out.warn("[crm] client_secret_file " + c.client_secret_file +
-                   " is readable by group or others (chmod 600 it)");
     o.client_secret = std::move(*s);
   }
   o.concurrency = c.concurrency;

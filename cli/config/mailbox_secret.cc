@@ -1,7 +1,6 @@
 #include "cli/config/mailbox_secret.h"
 
-#include <fstream>
-
+#include "cli/config/secret_file.h"
 #include "cli/platform.h"
 
 namespace crmr {
@@ -22,19 +21,13 @@ Result<std::string> read_secret(const MailboxConfig& m, std::vector<std::string>
     return v;
   }
   if (!m.password_file.empty()) {
-    std::ifstream in(m.password_file, std::ios::binary);
-    if (!in)
+    auto line = read_secret_file(m.password_file, "mailbox " + m.name + ": password_file", warnings);
+    if (!line && line.error() == SecretFileProblem::Unreadable)
       return std::unexpected(secret_error(m, "cannot read password_file " + m.password_file,
                                           "check the path and its permissions"));
-    std::string line;
-    std::getline(in, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty())
+    if (!line)
       return std::unexpected(secret_error(m, "password_file " + m.password_file + " is empty", ""));
-    if (platform::readable_by_others(m.password_file))
-      warnings.push_back("mailbox " + m.name + ": password_file " + m.password_file +
-                         " is readable by group or others (chmod 600 it)");
-    return line;
+    return *line;
   }
   auto token = platform::command_first_line(m.oauth2_token_command);
   if (!token)

@@ -1,6 +1,6 @@
 // Crash injection, a testing aid only: the process ends abruptly (like a
 // kill) at a named step, so tests can prove that a crash at any step loses or
-// doubles nothing (SPEC §4). Never set CRMR_CRASH_AT in production.
+// doubles nothing. Never set CRMR_CRASH_AT in production.
 //
 // CRMR_CRASH_AT (read once, at the first crash_point call):
 //   "<name>:<n>"  end at the n-th call of crash_point("<name>")

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "core/base/ascii.h"
+
 namespace crmr {
 namespace {
 
@@ -11,9 +13,7 @@ int month_number(std::string_view w) {
   static const char* names[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                 "jul", "aug", "sep", "oct", "nov", "dec"};
   if (w.size() < 3) return 0;
-  char p[3] = {char(std::tolower(static_cast<unsigned char>(w[0]))),
-               char(std::tolower(static_cast<unsigned char>(w[1]))),
-               char(std::tolower(static_cast<unsigned char>(w[2])))};
+  char p[3] = {ascii_lower(w[0]), ascii_lower(w[1]), ascii_lower(w[2])};
   for (int i = 0; i < 12; ++i)
     if (p[0] == names[i][0] && p[1] == names[i][1] && p[2] == names[i][2]) return i + 1;
   return 0;

@@ -5,15 +5,10 @@
 #include <cctype>
 #include <regex>
 
+#include "core/base/ascii.h"
+
 namespace crmr {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 std::string_view strip_angles(std::string_view s) {
   s = trim(s);
@@ -21,7 +16,6 @@ std::string_view strip_angles(std::string_view s) {
   return s;
 }
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
 
 std::int32_t fnv1a(std::string_view s) {
   std::uint32_t h = 2166136261u;
@@ -41,16 +35,14 @@ void sort_unique_cap(std::vector<std::int32_t>& v, int max_count) {
 }  // namespace
 
 std::string normalize_address(std::string_view address) {
-  std::string out(strip_angles(address));
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
+  return ascii_lower(strip_angles(address));
 }
 
 std::string normalize_message_id(std::string_view id) {
   std::string out(strip_angles(id));
   auto at = out.rfind('@');
   if (at != std::string::npos)
-    std::transform(out.begin() + at, out.end(), out.begin() + at, lower);
+    out.replace(at, std::string::npos, ascii_lower(std::string_view(out).substr(at)));
   return out;
 }
 
@@ -166,7 +158,7 @@ std::vector<std::int32_t> subject_hashes(std::string_view subject,
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
       flush();
     } else {
-      word.push_back(lower(c));
+      word.push_back(ascii_lower(c));
     }
   }
   flush();

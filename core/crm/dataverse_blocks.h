@@ -1,4 +1,4 @@
-// The block upload of large attachments (DATAVERSE.md "Attachments"):
+// The block upload of large attachments (Dataverse Web API, attachment blocks):
 //   POST InitializeAttachmentBlocksUpload {"Target": <activitymimeattachment>}
 //        -> FileContinuationToken
 //   POST UploadBlock {BlockId, BlockData, FileContinuationToken}  per block

@@ -5,6 +5,7 @@
 #include "core/base/html_escape.h"
 #include "core/base/normalize.h"
 #include "core/report/report.h"
+#include "core/base/ascii.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -42,9 +43,7 @@ std::vector<std::string> addresses_of(const std::vector<Address>& list) {
 
 // Insert `html` before the closing </body> of `doc` (case-insensitive), else append.
 std::string append_html(std::string doc, const std::string& html) {
-  std::string lowered = doc;
-  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string lowered = ascii_lower(doc);
   auto at = lowered.rfind("</body>");
   if (at == std::string::npos) return doc + html;
   doc.insert(at, html);

@@ -28,7 +28,7 @@ namespace crmr::dataverse {
 inline constexpr std::size_t kSubjectLimit = 800;
 inline constexpr std::size_t kMessageIdLimit = 320;
 // Kept attachments whose decoded size is over this go by block upload
-// (DATAVERSE.md: "files over about 4 MB").
+// (Dataverse: "files over about 4 MB").
 inline constexpr std::uint64_t kBlockUploadOver = 4u * 1024 * 1024;
 // plan_email's default: every kept attachment inline (server mode, dry run).
 inline constexpr std::uint64_t kAllInline = std::numeric_limits<std::uint64_t>::max();

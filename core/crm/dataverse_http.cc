@@ -5,38 +5,23 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
-#include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
+
+#include "core/base/ascii.h"
+#include "core/base/curl_handle.h"
 
 namespace crmr::dataverse {
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
 // One request in flight: its easy handle and everything curl writes into.
 struct Transfer {
-  CURL* easy = nullptr;
+  std::optional<CurlHandle> easy;  // while running
   curl_slist* headers = nullptr;
   HttpRequest req;
   HttpResponse resp;
   HttpMulti::Done done;
-  char errbuf[CURL_ERROR_SIZE] = {};
 
   ~Transfer() {
     if (headers) curl_slist_free_all(headers);
@@ -57,7 +42,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
   }
   auto colon = line.find(':');
   if (colon != std::string_view::npos)
-    t->resp.headers.emplace_back(lower(trim(line.substr(0, colon))),
+    t->resp.headers.emplace_back(ascii_lower(trim(line.substr(0, colon))),
                                  std::string(trim(line.substr(colon + 1))));
   return size * n;
 }
@@ -65,7 +50,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t n, void* user) {
 // The Error for a failed transfer: the one place curl codes become crmr::Error.
 Error transfer_error(CURLcode rc, const Transfer& t) {
   std::string detail = curl_easy_strerror(rc);
-  if (t.errbuf[0] && detail != t.errbuf) detail += " (" + std::string(t.errbuf) + ")";
+  std::string_view text = t.easy ? t.easy->error_text() : "";
+  if (!text.empty() && detail != text) detail += " (" + std::string(text) + ")";
   std::string what = t.req.label.empty() ? t.req.method : t.req.label;
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -92,7 +78,7 @@ Error transfer_error(CURLcode rc, const Transfer& t) {
 }  // namespace
 
 std::string HttpResponse::header(std::string_view name) const {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   for (const auto& [k, v] : headers)
     if (k == key) return v;
   return {};
@@ -105,18 +91,16 @@ struct HttpMulti::Impl {
   Clock::time_point paused_until{};
   bool stopped = false;
   std::multimap<Clock::time_point, std::unique_ptr<Transfer>> queue;  // FIFO per time
-  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;
-  std::vector<CURL*> idle;  // easy handles to reuse
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> running;  // by t->easy->get()
+  std::vector<CurlHandle> idle;  // easy handles to reuse
 
   void setup(Transfer& t) {
-    CURL* e = t.easy;
+    CURL* e = t.easy->get();
     curl_easy_setopt(e, CURLOPT_URL, t.req.url.c_str());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, &t);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t.errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT, static_cast<long>(opts.timeout.count()));
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, static_cast<long>(opts.connect_timeout.count()));
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -137,14 +121,14 @@ struct HttpMulti::Impl {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t.headers);
   }
 
-  CURL* take_easy() {
+  Result<CurlHandle> take_easy() {
     if (!idle.empty()) {
-      CURL* e = idle.back();
+      CurlHandle h = std::move(idle.back());
       idle.pop_back();
-      curl_easy_reset(e);
-      return e;
+      h.reset();
+      return h;
     }
-    return curl_easy_init();
+    return CurlHandle::create("crm.curl_init");
   }
 
   void start_ready() {
@@ -153,9 +137,14 @@ struct HttpMulti::Impl {
            now >= paused_until) {
       auto node = queue.extract(queue.begin());
       std::unique_ptr<Transfer> t = std::move(node.mapped());
-      t->easy = take_easy();
+      auto easy = take_easy();
+      if (!easy) {
+        t->done(std::unexpected(easy.error()));
+        continue;
+      }
+      t->easy.emplace(std::move(*easy));
       setup(*t);
-      CURL* e = t->easy;
+      CURL* e = t->easy->get();
       running.emplace(e, std::move(t));
       curl_multi_add_handle(multi, e);
     }
@@ -172,13 +161,15 @@ struct HttpMulti::Impl {
       if (it == running.end()) continue;
       std::unique_ptr<Transfer> t = std::move(it->second);
       running.erase(it);
-      idle.push_back(e);
-      t->easy = nullptr;
-      if (rc == CURLE_OK) {
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t->resp.status);
-        t->done(std::move(t->resp));
+      if (rc == CURLE_OK) curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &t->resp.status);
+      std::optional<Error> failed;
+      if (rc != CURLE_OK) failed = transfer_error(rc, *t);
+      idle.push_back(std::move(*t->easy));
+      t->easy.reset();
+      if (failed) {
+        t->done(std::unexpected(std::move(*failed)));
       } else {
-        t->done(std::unexpected(transfer_error(rc, *t)));
+        t->done(std::move(t->resp));
       }
     }
   }
@@ -200,7 +191,6 @@ struct HttpMulti::Impl {
 };
 
 HttpMulti::HttpMulti(HttpOptions options) : impl_(std::make_unique<Impl>()) {
-  global_init();
   impl_->opts = std::move(options);
   impl_->opts.max_transfers = std::max<std::size_t>(1, impl_->opts.max_transfers);
   impl_->limit = impl_->opts.max_transfers;
@@ -212,11 +202,9 @@ HttpMulti::HttpMulti(HttpOptions options) : impl_(std::make_unique<Impl>()) {
 }
 
 HttpMulti::~HttpMulti() {
-  for (auto& [e, t] : impl_->running) {
-    curl_multi_remove_handle(impl_->multi, e);
-    curl_easy_cleanup(e);
-  }
-  for (CURL* e : impl_->idle) curl_easy_cleanup(e);
+  for (auto& [e, t] : impl_->running) curl_multi_remove_handle(impl_->multi, e);
+  impl_->running.clear();  // their CurlHandles clean the easy handles up
+  impl_->idle.clear();
   curl_multi_cleanup(impl_->multi);
 }
 
@@ -264,7 +252,7 @@ Status HttpMulti::run() {
   if (m.stopped) {
     for (auto& [e, t] : m.running) {
       curl_multi_remove_handle(m.multi, e);
-      m.idle.push_back(e);
+      m.idle.push_back(std::move(*t->easy));
     }
     m.running.clear();
     m.queue.clear();
@@ -275,18 +263,14 @@ Status HttpMulti::run() {
 Result<HttpResponse> HttpMulti::perform(const HttpRequest& req) {
   Transfer t;
   t.req = req;
-  t.easy = curl_easy_init();
+  auto easy = CurlHandle::create("crm.curl_init");
+  if (!easy) return std::unexpected(easy.error());
+  t.easy.emplace(std::move(*easy));
   impl_->setup(t);
-  CURLcode rc = curl_easy_perform(t.easy);
-  Result<HttpResponse> out = std::unexpected(Error{});
-  if (rc == CURLE_OK) {
-    curl_easy_getinfo(t.easy, CURLINFO_RESPONSE_CODE, &t.resp.status);
-    out = std::move(t.resp);
-  } else {
-    out = std::unexpected(transfer_error(rc, t));
-  }
-  curl_easy_cleanup(t.easy);
-  return out;
+  CURLcode rc = curl_easy_perform(t.easy->get());
+  if (rc != CURLE_OK) return std::unexpected(transfer_error(rc, t));
+  curl_easy_getinfo(t.easy->get(), CURLINFO_RESPONSE_CODE, &t.resp.status);
+  return std::move(t.resp);
 }
 
 }  // namespace crmr::dataverse

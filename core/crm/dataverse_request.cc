@@ -4,20 +4,10 @@
 #include <cstdio>
 #include <map>
 
+#include "core/base/ascii.h"
+
 namespace crmr::dataverse {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 Error bad_response(std::string_view what, const std::string& why) {
   return Error{"crm.bad_response",
@@ -40,7 +30,7 @@ std::pair<std::vector<std::pair<std::string, std::string>>, std::string_view> sp
     if (line.empty()) break;
     auto colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    headers.emplace_back(ascii_lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
     if (nl == std::string_view::npos) break;
   }
   return {std::move(headers), text.substr(std::min(at, text.size()))};
@@ -48,7 +38,7 @@ std::pair<std::vector<std::pair<std::string, std::string>>, std::string_view> sp
 
 std::string find_header(const std::vector<std::pair<std::string, std::string>>& h,
                         std::string_view name) {
-  std::string key = lower(name);
+  std::string key = ascii_lower(name);
   for (const auto& [k, v] : h)
     if (k == key) return v;
   return {};
@@ -102,7 +92,7 @@ Status parse_parts(std::string_view content_type, std::string_view body, std::st
   if (!parts) return std::unexpected(parts.error());
   for (std::string_view part : *parts) {
     auto [headers, content] = split_headers(part);
-    std::string type = lower(find_header(headers, "content-type"));
+    std::string type = ascii_lower(find_header(headers, "content-type"));
     if (type.rfind("multipart/", 0) == 0) {
       if (auto s = parse_parts(find_header(headers, "content-type"), content, what, depth + 1, out); !s)
         return s;
@@ -269,8 +259,8 @@ Result<std::vector<BatchPart>> parse_batch_response(std::string_view content_typ
 }
 
 std::string content_type_param(std::string_view content_type, std::string_view name) {
-  std::string lowered = lower(content_type);
-  std::string key = lower(name) + "=";
+  std::string lowered = ascii_lower(content_type);
+  std::string key = ascii_lower(name) + "=";
   std::size_t at = 0;
   while ((at = lowered.find(key, at)) != std::string::npos) {
     bool starts = at == 0 || lowered[at - 1] == ';' || lowered[at - 1] == ' ' || lowered[at - 1] == '\t';

@@ -1,5 +1,5 @@
 // Session: authenticated Web API calls with the service-protection rules of
-// DATAVERSE.md, over HttpMulti. It owns the access token (client credentials,
+// the Dataverse Web API, over HttpMulti. It owns the access token (client credentials,
 // cached and refreshed before expiry and once on a 401, or a static bearer
 // token), adds the OData headers, waits out 429 Retry-After for all
 // connections (and lowers parallelism for a while), and retries transient

@@ -8,6 +8,7 @@
 #include "core/crm/dataverse_request.h"
 #include "core/crm/dataverse_sink.h"
 #include "core/base/normalize.h"
+#include "core/base/ascii.h"
 
 namespace crmr::dataverse {
 namespace {
@@ -102,12 +103,9 @@ std::vector<std::string> split_semicolons(const std::string& text) {
 std::vector<std::string> recipients_of(const nlohmann::json& row) {
   std::vector<std::string> out;
   auto add = [&](std::string a) {
-    std::string low = a;
-    std::transform(low.begin(), low.end(), low.begin(), [](unsigned char c) { return std::tolower(c); });
+    std::string low = ascii_lower(a);
     for (const auto& o : out) {
-      std::string ol = o;
-      std::transform(ol.begin(), ol.end(), ol.begin(), [](unsigned char c) { return std::tolower(c); });
-      if (ol == low) return;
+      if (ascii_lower(o) == low) return;
     }
     out.push_back(std::move(a));
   };
@@ -231,8 +229,7 @@ Result<OrgSettings> DataverseSink::read_org() {
         if (row.contains("blockedattachments") && row["blockedattachments"].is_string()) {
           o.blocked_extensions.clear();
           for (auto& e : split_semicolons(str(row, "blockedattachments"))) {
-            std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return std::tolower(c); });
-            o.blocked_extensions.push_back(e);
+            o.blocked_extensions.push_back(ascii_lower(e));
           }
         } else {
           o.blocked_extensions = default_blocked_extensions();

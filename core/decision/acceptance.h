@@ -1,4 +1,4 @@
-// Acceptance rules of the decision for uncorrelated mail (SPEC §3 Acceptance):
+// Acceptance rules of the decision for uncorrelated mail (crm-router(1) ROUTING, acceptance):
 // internal e-mail and the filtering methods of the CRM users and queues the
 // message is for.
 #pragma once

@@ -2,14 +2,10 @@
 
 #include <algorithm>
 
+#include "core/base/ascii.h"
+
 namespace crmr {
 namespace {
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return s;
-}
 
 bool is_blocked(const std::string& ext, const std::vector<std::string>& blocked) {
   if (ext.empty()) return false;

@@ -1,4 +1,4 @@
-// Attachment verdicts (SPEC §3 Hygiene): which attachments go to the CRM and
+// Attachment verdicts (crm-router(1) ROUTING, hygiene): which attachments go to the CRM and
 // which are left out (and noted on the activity) under the organisation's
 // blocked-extension list and upload size limit.
 #pragma once

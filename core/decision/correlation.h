@@ -1,5 +1,5 @@
-// Correlation of a message with e-mail the CRM already tracks (SPEC §3
-// Correlation): In-Reply-To/References, tracking token, conversation index,
+// Correlation of a message with e-mail the CRM already tracks (crm-router(1)
+// ROUTING): In-Reply-To/References, tracking token, conversation index,
 // smart matching, in that order; each can be switched off, the first hit wins.
 #pragma once
 

@@ -1,4 +1,4 @@
-// decide(): the routing decision, in the order of SPEC §3 (see man/reasons.txt
+// decide(): the routing decision, in the order of crm-router(1) ROUTING (see man/reasons.txt
 // for the reason codes):
 //   1. duplicate (ledger, then the CRM's messageid)      -> Duplicate
 //   2. hygiene (mail loop, delivery report, auto-reply)  -> Tossed

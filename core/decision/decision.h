@@ -33,7 +33,7 @@ struct Policy {
   bool reject_auto_replies = true;
   bool reject_delivery_reports = true;
   int max_received_headers = 30;  // more Received: headers than this is a mail loop
-  // Opt-in (SPEC §3 Parties): the record push creates for the sender of an
+  // Opt-in (crm-router(1) ROUTING, parties): the record push creates for the sender of an
   // accepted message whose From matches none: "" (none), "contact" or "lead".
   std::string create_unknown_sender;
 };
@@ -67,7 +67,7 @@ struct Regarding {
 };
 
 struct Decision {
-  std::string key;      // message key (see message_key in core/message_key.h)
+  std::string key;      // message key (see message_key in core/mime/message_key.h)
   bool accepted = false;
   Outcome outcome = Outcome::Tossed;  // Queued when accepted (the pipeline may change it)
   std::string reason;   // CRM vocabulary: Duplicate, CorrelationMatch, ..., or our own

@@ -1,4 +1,4 @@
-// Hygiene rules of the decision (SPEC §3 Hygiene): mail loops, delivery-status
+// Hygiene rules of the decision (crm-router(1) ROUTING, hygiene): mail loops, delivery-status
 // reports and auto-replies. Our own reason codes: MailLoop, DeliveryReport,
 // AutoReply.
 #pragma once

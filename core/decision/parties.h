@@ -1,4 +1,4 @@
-// Party resolution (SPEC §3 Parties): which CRM records the sender and the
+// Party resolution (crm-router(1) ROUTING, parties): which CRM records the sender and the
 // recipients of a message are.
 #pragma once
 

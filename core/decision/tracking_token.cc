@@ -1,4 +1,4 @@
-// Tracking-token search in decoded subjects (SPEC §3 Correlation 2).
+// Tracking-token search in decoded subjects (crm-router(1) ROUTING, correlation).
 //
 // A token is one of the organisation's prefixes (the whole history, compared
 // ASCII case-insensitively), an optional single space, then a run of digits
@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/base/normalize.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -27,19 +28,11 @@ bool is_ascii_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c; }
-
 bool iequal_at(std::string_view s, std::size_t pos, std::string_view p) {
   if (pos + p.size() > s.size()) return false;
   for (std::size_t i = 0; i < p.size(); ++i)
     if (ascii_lower(s[pos + i]) != ascii_lower(p[i])) return false;
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // The prefix history; an entry may itself be a ';'-separated list as Dataverse

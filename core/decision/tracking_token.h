@@ -1,4 +1,4 @@
-// Tracking tokens in subjects: "Re: Quote CRM:0001005" (SPEC §3 Correlation 2).
+// Tracking tokens in subjects: "Re: Quote CRM:0001005" (crm-router(1) ROUTING, correlation).
 #pragma once
 
 #include <optional>

@@ -7,6 +7,7 @@
 #include "core/mailbox/greeting_watch.h"
 #include "core/mailbox/login_refusal.h"
 #include "core/mailbox/socket_wait.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -14,9 +15,7 @@ namespace {
 constexpr std::size_t kChunk = 256 * 1024;
 
 std::string scheme_of(std::string_view url) {
-  std::string s(url.substr(0, url.find("://")));
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
+  return ascii_lower(url.substr(0, url.find("://")));
 }
 
 }  // namespace
@@ -123,7 +122,7 @@ Result<Connection> Connection::open(const MailboxEndpoint& ep) {
 }
 
 Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism m, Attempt& a) {
-  auto created = CurlHandle::create();
+  auto created = CurlHandle::create("mailbox.curl_init");
   if (!created) return std::unexpected(created.error());
   CurlHandle h = std::move(*created);
   CURL* c = h.get();

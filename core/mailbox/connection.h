@@ -8,7 +8,7 @@
 // server's lines: a refusal keeps the server's own text and response code
 // (login_refusal.h), and the protocol trace sees the whole conversation.
 // Afterwards the session classes speak the protocol themselves through
-// send()/receive(). Owns the CurlHandle. Internal to core/net.
+// send()/receive(). Owns the CurlHandle. Internal to core/mailbox.
 #pragma once
 
 #include <chrono>
@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/mailbox/curl_handle.h"
+#include "core/mailbox/curl_error.h"
 #include "core/mailbox/login_mechanism.h"
 #include "core/mailbox/login_refusal.h"
 #include "core/mailbox/protocol_trace.h"

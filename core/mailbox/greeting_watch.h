@@ -4,7 +4,7 @@
 // a server of the other protocol (a POP3 "+OK" greeting to imap://, an IMAP
 // "* OK" to pop3://: libcurl would wait for the timeout; the watch stops the
 // connect within about a second), and silence on a TLS-only port reached with
-// imap:// or pop3://. Internal to core/net, used by Connection::open.
+// imap:// or pop3://. Internal to core/mailbox, used by Connection::open.
 #pragma once
 
 #include <curl/curl.h>

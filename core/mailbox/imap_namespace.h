@@ -2,7 +2,7 @@
 // NAMESPACE, or the hierarchy separator from LIST "" ""), and how a folder
 // name from the configuration becomes the server's name: Cyrus and Courier
 // keep personal folders under "INBOX." (separator "."), so "Processed" there
-// is "INBOX.Processed". Pure: parsed from responses, no I/O. Internal to core/net.
+// is "INBOX.Processed". Pure: parsed from responses, no I/O. Internal to core/mailbox.
 #pragma once
 
 #include <string>

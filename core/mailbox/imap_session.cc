@@ -21,6 +21,7 @@
 #include "core/mailbox/imap_namespace.h"
 #include "core/mailbox/imap_parser.h"
 #include "core/mailbox/imap_uid_listing.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -224,10 +225,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
     std::string hint;
     for (const auto& n : names) {
       bool same = n.size() == folder.size() &&
-                  std::equal(n.begin(), n.end(), folder.begin(), [](char a, char b) {
-                    return std::tolower(static_cast<unsigned char>(a)) ==
-                           std::tolower(static_cast<unsigned char>(b));
-                  });
+                  std::equal(n.begin(), n.end(), folder.begin(), [](char a, char b) { return ascii_lower(a) == ascii_lower(b); });
       if (same && n != folder)
         hint = "did you mean \"" + n + "\"? Folder names other than INBOX are case-sensitive; ";
     }

@@ -1,6 +1,6 @@
 // The IMAP MailboxSession: our own tagged commands and the literal-aware
 // parser (imap_parser.h) over a Connection that libcurl opened and logged in.
-// Internal to core/net; callers use open_mailbox().
+// Internal to core/mailbox; callers use open_mailbox().
 #pragma once
 
 #include <memory>

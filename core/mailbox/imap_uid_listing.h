@@ -2,7 +2,7 @@
 // UID SEARCH over a range bounded by UIDNEXT-1 (never "n:*", which GNU
 // Mailutils answers with no UIDs), its count checked against the folder's
 // EXISTS by sequence number, and a FETCH 1:n (UID) by sequence number when
-// they disagree. Internal to core/net; ImapSession::list_ids uses it.
+// they disagree. Internal to core/mailbox; ImapSession::list_ids uses it.
 //
 // The check: sequence numbers are dense and ordered by UID, so k UIDs above
 // `after_uid` are exactly the last k of the messages present at SELECT.

@@ -7,6 +7,7 @@
 
 #include "core/mailbox_session.h"
 #include "core/base/normalize.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -47,8 +48,7 @@ const std::vector<std::string>& login_mechanism_names() {
 }
 
 std::optional<LoginMechanism> login_mechanism_from_name(std::string_view name) {
-  std::string lower(name);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string lower = ascii_lower(name);
   for (const auto& e : kMechanisms)
     if (lower == e.name) return e.m;
   return std::nullopt;

@@ -1,6 +1,6 @@
 // Login mechanisms of a mailbox (the `auth` setting): their names, how each
 // is asked of libcurl (CURLOPT_LOGIN_OPTIONS), and what a server offers, read
-// from its greeting and capability lines. Internal to core/net.
+// from its greeting and capability lines. Internal to core/mailbox.
 #pragma once
 
 #include <optional>

@@ -1,7 +1,7 @@
 // A server's refusal of a login, read from its own reply line, and what it
 // means for the next run (RFC 2449 / RFC 3206 POP3 codes, RFC 5530 IMAP
 // codes). libcurl reports every refusal as "Login denied"; the server's line
-// says why. Internal to core/net.
+// says why. Internal to core/mailbox.
 #pragma once
 
 #include <optional>

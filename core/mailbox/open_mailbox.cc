@@ -5,14 +5,14 @@
 #include "core/mailbox/imap_session.h"
 #include "core/mailbox_session.h"
 #include "core/mailbox/pop3_session.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 
 Result<std::unique_ptr<MailboxSession>> open_mailbox(const MailboxEndpoint& ep) {
   auto conn = Connection::open(ep);
   if (!conn) return std::unexpected(conn.error());
-  std::string scheme = ep.url.substr(0, 4);
-  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string scheme = ascii_lower(ep.url.substr(0, 4));
   if (scheme == "pop3") return open_pop3_session(std::move(*conn));
   return open_imap_session(std::move(*conn));
 }

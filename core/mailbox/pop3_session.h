@@ -2,7 +2,7 @@
 // QUIT; pop3_reader.h frames the replies) over a Connection that libcurl
 // opened and logged in. DELE takes effect only at a clean close() (QUIT);
 // a session destroyed without close() cuts the connection and nothing is
-// deleted. Internal to core/net; callers use open_mailbox().
+// deleted. Internal to core/mailbox; callers use open_mailbox().
 #pragma once
 
 #include <memory>

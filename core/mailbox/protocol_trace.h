@@ -6,7 +6,7 @@
 // XOAUTH2 ...), and any occurrence of the endpoint's password or token.
 // Pure text handling: the caller feeds bytes, the sink gets lines. Message
 // contents after login are cut short (kBulkBytes per received chunk).
-// Internal to core/net.
+// Internal to core/mailbox.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // The few socket calls libcurl's CONNECT_ONLY mode leaves to us: wait until a
 // socket is readable/writable, and cut a connection without a protocol
-// goodbye. All POSIX calls of core/net are in socket_posix.cc.
+// goodbye. All POSIX calls of core/mailbox are in socket_posix.cc.
 #pragma once
 
 #include <chrono>

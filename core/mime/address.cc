@@ -9,6 +9,7 @@
 
 #include "core/mime/charset.h"
 #include "core/base/normalize.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -136,8 +137,7 @@ std::string clean_addr_spec(std::string_view a) {
     if (colon != std::string::npos) out.erase(0, colon + 1);
   }
   if (out.size() > 7) {
-    std::string head = out.substr(0, 7);
-    for (char& c : head) c = char(std::tolower(static_cast<unsigned char>(c)));
+    std::string head = ascii_lower(out.substr(0, 7));
     if (head == "mailto:") out.erase(0, 7);
   }
   return out;

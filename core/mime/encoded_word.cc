@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/mime/charset.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -104,12 +105,6 @@ bool same_charset(std::string_view a, std::string_view b) {
     if (x != y) return false;
   }
   return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace

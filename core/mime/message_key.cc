@@ -54,9 +54,9 @@ std::string message_key(const Message& msg, std::string_view raw) {
   d.reserve(msg.text_body.size() + 256);
   add_addresses(d, "from:", msg.from);
   d += "date:";
-  d += msg.date ? std::to_string(*msg.date) : std::string(trim_space(msg.date_raw));
+  d += msg.date ? std::to_string(*msg.date) : std::string(trim(msg.date_raw));
   d += "\nsubject:";
-  d += trim_space(msg.subject);
+  d += trim(msg.subject);
   d.push_back('\n');
   add_addresses(d, "to:", msg.to);
   d += "body:\n";

@@ -1,4 +1,4 @@
-// The identity of a message across sources (SPEC §3 "Identity and duplicates").
+// The identity of a message across sources (crm-router(1) ROUTING, duplicates).
 #pragma once
 
 #include <string>

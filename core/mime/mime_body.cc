@@ -28,7 +28,7 @@ MultipartSplit split_multipart(std::string_view body, std::string_view boundary,
     std::size_t line_end = eol == std::string_view::npos ? body.size() : eol;
     if (!closing) {
       std::string_view rest = body.substr(after, line_end - after);
-      if (!trim_space(rest).empty()) continue;  // "--boundaryXYZ": a longer boundary
+      if (!trim(rest).empty()) continue;  // "--boundaryXYZ": a longer boundary
     }
     out.found = true;
     if (part_begin != std::string_view::npos) {
@@ -53,7 +53,7 @@ MultipartSplit split_multipart(std::string_view body, std::string_view boundary,
 
 std::string decode_transfer(std::string_view body, std::string_view encoding,
                             std::vector<std::string>& warnings) {
-  std::string enc = ascii_lower(trim_space(encoding));
+  std::string enc = ascii_lower(trim(encoding));
   bool base64 = enc == "base64";
   bool qp = enc == "quoted-printable";
   if (!base64 && !qp) return std::string(body);

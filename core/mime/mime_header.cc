@@ -36,19 +36,6 @@ std::string_view field_name(std::string_view line, std::size_t& colon) {
 
 }  // namespace
 
-std::string ascii_lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
-
-std::string_view trim_space(std::string_view s) {
-  auto sp = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && sp(s.front())) s.remove_prefix(1);
-  while (!s.empty() && sp(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 SplitEntity split_entity(std::string_view raw, const ParseLimits& limits,
                          std::vector<std::string>& warnings, bool top_level) {
@@ -61,7 +48,7 @@ SplitEntity split_entity(std::string_view raw, const ParseLimits& limits,
     if (raw.starts_with("\xEF\xBB\xBF")) pos = 3;
     while (pos < raw.size()) {  // blank lines before the header
       std::size_t nl = raw.find('\n', pos);
-      if (nl == std::string_view::npos || !trim_space(raw.substr(pos, nl - pos)).empty()) break;
+      if (nl == std::string_view::npos || !trim(raw.substr(pos, nl - pos)).empty()) break;
       pos = nl + 1;
     }
     if (raw.substr(pos).starts_with("From ")) {
@@ -180,7 +167,7 @@ std::vector<RawParam> raw_params(std::string_view s, std::size_t pos) {
     while (pos < s.size() && (s[pos] == ';' || s[pos] == ' ' || s[pos] == '\t')) ++pos;
     std::size_t name_begin = pos;
     while (pos < s.size() && s[pos] != '=' && s[pos] != ';') ++pos;
-    std::string name = ascii_lower(trim_space(s.substr(name_begin, pos - name_begin)));
+    std::string name = ascii_lower(trim(s.substr(name_begin, pos - name_begin)));
     if (pos >= s.size() || s[pos] != '=') continue;  // a bare word: ignored
     ++pos;
     while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
@@ -197,7 +184,7 @@ std::vector<RawParam> raw_params(std::string_view s, std::size_t pos) {
     } else {
       std::size_t b = pos;
       while (pos < s.size() && s[pos] != ';') ++pos;
-      value = std::string(trim_space(s.substr(b, pos - b)));
+      value = std::string(trim(s.substr(b, pos - b)));
     }
     if (!name.empty()) out.push_back({std::move(name), std::move(value)});
   }
@@ -231,7 +218,7 @@ StructuredValue parse_structured(std::string_view raw) {
   std::size_t semi = raw.find(';');
   std::string_view head = raw.substr(0, semi);
   if (auto paren = head.find('('); paren != std::string_view::npos) head = head.substr(0, paren);
-  out.value = ascii_lower(trim_space(head));
+  out.value = ascii_lower(trim(head));
   if (semi == std::string_view::npos) return out;
 
   // Group RFC 2231 sections by base name: "name*1*" -> ("name", 1, extended).

@@ -12,6 +12,7 @@
 
 #include "core/message.h"
 #include "core/mime/mime_parser.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 
@@ -46,11 +47,5 @@ struct StructuredValue {
 };
 
 StructuredValue parse_structured(std::string_view raw);
-
-// ASCII lower-case copy.
-std::string ascii_lower(std::string_view s);
-
-// `s` without surrounding spaces, tabs, CR and LF.
-std::string_view trim_space(std::string_view s);
 
 }  // namespace crmr

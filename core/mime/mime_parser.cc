@@ -94,7 +94,7 @@ void Walker::multipart(const SplitEntity& e, const StructuredValue& ct, int dept
   const std::string& boundary = ct.param("boundary");
   MultipartSplit split;
   if (!boundary.empty()) split = split_multipart(e.body, boundary, limits_.max_parts + 1);
-  if (!split.found || (split.parts.empty() && !trim_space(e.body).empty())) {
+  if (!split.found || (split.parts.empty() && !trim(e.body).empty())) {
     msg_.warnings.push_back(boundary.empty() ? "multipart without boundary: body read as text"
                             : split.found    ? "multipart without parts: body read as text"
                                              : "multipart boundary not found: body read as text");
@@ -151,9 +151,9 @@ void Walker::leaf(const SplitEntity& e, const StructuredValue& ct, std::string_v
     msg_.is_delivery_status = true;
   Attachment a;
   a.content_type = std::string(type);
-  a.content_id = std::string(trim_space(field_value(e.fields, "Content-ID")));
+  a.content_id = std::string(trim(field_value(e.fields, "Content-ID")));
   if (a.content_id.size() >= 2 && a.content_id.front() == '<' && a.content_id.back() == '>')
-    a.content_id = std::string(trim_space(std::string_view(a.content_id).substr(1, a.content_id.size() - 2)));
+    a.content_id = std::string(trim(std::string_view(a.content_id).substr(1, a.content_id.size() - 2)));
   a.is_inline = disp.value == "inline" || (disp.value.empty() && !a.content_id.empty());
   a.data = decode_transfer(e.body, cte, msg_.warnings);
   if (type == "message/rfc822" && filename.empty()) {
@@ -166,14 +166,14 @@ void Walker::leaf(const SplitEntity& e, const StructuredValue& ct, std::string_v
 }
 
 int priority_of(const std::vector<Header>& fields) {
-  std::string v = ascii_lower(trim_space(field_value(fields, "Importance")));
-  if (v.empty()) v = ascii_lower(trim_space(field_value(fields, "X-MSMail-Priority")));
+  std::string v = ascii_lower(trim(field_value(fields, "Importance")));
+  if (v.empty()) v = ascii_lower(trim(field_value(fields, "X-MSMail-Priority")));
   if (v.starts_with("high") || v.starts_with("urgent")) return 2;
   if (v.starts_with("low") || v.starts_with("non-urgent")) return 0;
   if (!v.empty()) return 1;
-  std::string_view x = trim_space(field_value(fields, "X-Priority"));
+  std::string_view x = trim(field_value(fields, "X-Priority"));
   if (!x.empty() && x[0] >= '1' && x[0] <= '5') return x[0] <= '2' ? 2 : x[0] == '3' ? 1 : 0;
-  std::string p = ascii_lower(trim_space(field_value(fields, "Priority")));
+  std::string p = ascii_lower(trim(field_value(fields, "Priority")));
   if (p == "urgent") return 2;
   if (p == "non-urgent") return 0;
   return 1;
@@ -187,8 +187,8 @@ void read_top_level_fields(const std::vector<Header>& f, Message& msg) {
   }
   msg.in_reply_to = parse_message_id_list(field_value(f, "In-Reply-To"));
   msg.references = parse_message_id_list(field_value(f, "References"));
-  msg.thread_index = std::string(trim_space(field_value(f, "Thread-Index")));
-  msg.date_raw = std::string(trim_space(field_value(f, "Date")));
+  msg.thread_index = std::string(trim(field_value(f, "Thread-Index")));
+  msg.date_raw = std::string(trim(field_value(f, "Date")));
   if (!msg.date_raw.empty()) {
     msg.date = parse_rfc5322_date(msg.date_raw);
     if (!msg.date) msg.warnings.push_back("unreadable Date \"" + msg.date_raw.substr(0, 80) + "\"");
@@ -200,14 +200,14 @@ void read_top_level_fields(const std::vector<Header>& f, Message& msg) {
   msg.cc = parse_address_list(field_value(f, "Cc"));
   msg.bcc = parse_address_list(field_value(f, "Bcc"));
   msg.subject = decode_header_text(field_value(f, "Subject"));
-  msg.auto_submitted = std::string(trim_space(field_value(f, "Auto-Submitted")));
-  msg.precedence = std::string(trim_space(field_value(f, "Precedence")));
-  msg.x_autoreply = std::string(trim_space(field_value(f, "X-Autoreply")));
-  msg.x_auto_response_suppress = std::string(trim_space(field_value(f, "X-Auto-Response-Suppress")));
+  msg.auto_submitted = std::string(trim(field_value(f, "Auto-Submitted")));
+  msg.precedence = std::string(trim(field_value(f, "Precedence")));
+  msg.x_autoreply = std::string(trim(field_value(f, "X-Autoreply")));
+  msg.x_auto_response_suppress = std::string(trim(field_value(f, "X-Auto-Response-Suppress")));
   msg.priority = priority_of(f);
 }
 
-bool blank(std::string_view s) { return trim_space(s).empty(); }
+bool blank(std::string_view s) { return trim(s).empty(); }
 
 }  // namespace
 
@@ -227,7 +227,7 @@ Result<Message> parse_message(std::string_view raw, const ParseLimits& limits) {
   Walker walker(limits, msg);
   walker.entity(top, 0, PartContext{});
   // Outlook's winmail.dat (application/ms-tnef): replace it by the files and
-  // body inside it (core/tnef.h).
+  // body inside it (core/mime/tnef.h).
   expand_tnef(msg);
   msg.headers = std::move(top.fields);
   return msg;

@@ -21,7 +21,7 @@ bool is_tnef_part(const Attachment& a) {
   return name == "winmail.dat" || name.ends_with(".tnef") || name == "att00001.dat";
 }
 
-bool blank(std::string_view s) { return trim_space(s).empty(); }
+bool blank(std::string_view s) { return trim(s).empty(); }
 
 // Fills the message's blank bodies from `t`: its HTML where the message has no
 // HTML, its text (else, when the message ends up with no HTML either, the text

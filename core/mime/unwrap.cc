@@ -1,7 +1,8 @@
-// Forward-mailbox unwrap (SPEC §3 "Forward mailbox"): the outer message is a
+// Forward-mailbox unwrap (crm-router(1) ROUTING, forward mailbox): the outer message is a
 // wrapper when its only real content is one attached message/rfc822 and at
 // most a short note from the forwarding user.
 #include "core/mime/unwrap.h"
+#include "core/base/ascii.h"
 
 #include <cctype>
 #include <string_view>
@@ -23,7 +24,7 @@ std::size_t visible_chars(std::string_view s, bool html) {
       auto starts_ci = [&](std::string_view tag) {
         if (rest.size() < tag.size()) return false;
         for (std::size_t k = 0; k < tag.size(); ++k)
-          if (std::tolower(static_cast<unsigned char>(rest[k])) != tag[k]) return false;
+          if (ascii_lower(rest[k]) != tag[k]) return false;
         return true;
       };
       std::string_view close;

@@ -14,6 +14,7 @@
 
 #include "core/report/report.h"
 #include "core/report/report_internal.h"
+#include "core/base/ascii.h"
 
 namespace crmr {
 namespace {
@@ -26,9 +27,7 @@ constexpr const char* kFormatsHint =
     "use one of .json, .csv, .html (or .htm), .txt as the report file's extension";
 
 std::optional<Format> format_for(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::string ext = ascii_lower(path.extension().string());
   if (ext == ".json") return Format::Json;
   if (ext == ".csv") return Format::Csv;
   if (ext == ".html" || ext == ".htm") return Format::Html;

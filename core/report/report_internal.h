@@ -1,5 +1,5 @@
 // Helpers shared by the report writers (core/report*.cc). Private to
-// crmr_core_report: not part of the public report API in core/report.h.
+// crmr_core_report: not part of the public report API in core/report/report.h.
 #pragma once
 
 #include <array>

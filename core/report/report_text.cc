@@ -18,7 +18,7 @@
 //     support: ok, 12 messages, 81234 bytes, 3 older than its since (not fetched)
 //       warning: mailbox support, folder INBOX: the server's UID SEARCH ...
 //
-// Every count is written as core/number_format.h writes it ("3,900").
+// Every count is written as core/base/number_format.h writes it ("3,900").
 // The streamed .txt report is the header row and the verbose lines as they come, then the totals
 // line and the mailbox lines at the end (known only then).
 #include <cstdio>

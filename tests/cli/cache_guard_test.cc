@@ -29,7 +29,7 @@ void expect_refusal(const AdminRun& r, const std::string& command) {
   EXPECT_NE(r.output.find("nothing was routed"), std::string::npos) << r.output;
 }
 
-TEST(CacheGuard, ImportOnANewDatabaseRefusesAndRecordsNothing) {
+TEST(CacheGuard, ImportOnANewDatabaseRefusesAndRoutesNothing) {
   TempDir t;
   const std::string db = t.file("state.db");
   auto msg = t.write("m.eml", demo_reply("guard-1"));
@@ -39,8 +39,37 @@ TEST(CacheGuard, ImportOnANewDatabaseRefusesAndRecordsNothing) {
             std::string::npos)
       << r.output;
   EXPECT_EQ(db_count(db, "ledger"), 0);
-  EXPECT_EQ(db_count(db, "runs"), 0);
   EXPECT_EQ(db_count(db, "outbox_pending"), 0);
+}
+
+// A refused cron run is not silent afterwards: the history lists it as
+// failed with why, and the monitoring check goes critical.
+TEST(CacheGuard, ARefusedRunIsListedAsFailedAndStatusIsCritical) {
+  TempDir t;
+  const std::string db = t.file("state.db");
+  auto msg = t.write("m.eml", demo_reply("guard-listed"));
+  expect_refusal(admin_run({"--db", db, "import", msg}), "import");
+  EXPECT_EQ(db_count(db, "runs"), 1);
+  auto list = admin_run({"--db", db, "report", "--list"});
+  EXPECT_EQ(list.code, kExitOk) << list.output;
+  EXPECT_NE(list.output.find("\tfailed\t"), std::string::npos) << list.output;
+  EXPECT_NE(list.output.find("refused: the cache cannot decide"), std::string::npos)
+      << list.output;
+  auto status = admin_run({"--db", db, "status"});
+  EXPECT_EQ(status.code, 2) << status.output;
+  EXPECT_NE(status.output.find("refused: the cache cannot decide"), std::string::npos)
+      << status.output;
+}
+
+TEST(CacheGuard, ADryRunRefusalRecordsNoRun) {
+  TempDir t;
+  const std::string db = t.file("state.db");
+  auto msg = t.write("m.eml", demo_reply("guard-dry"));
+  auto r = admin_run({"--db", db, "--dry-run", "import", msg});
+  EXPECT_EQ(r.code, kExitCacheNotReady) << r.output;
+  EXPECT_NE(r.output.find("import --dry-run: refused"), std::string::npos) << r.output;
+  // A dry run writes nothing, not even the database.
+  EXPECT_FALSE(std::filesystem::exists(db));
 }
 
 TEST(CacheGuard, ContactsAloneCannotDecide) {

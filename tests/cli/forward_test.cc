@@ -1,4 +1,4 @@
-// A forward mailbox (SPEC §3 "Forward mailbox"): a message forwarded as a
+// A forward mailbox (crm-router(1) ROUTING, forward mailbox): a message forwarded as a
 // message/rfc822 attachment is unwrapped, the inner message is routed, and
 // the forwarding user's filtering method decides whether it is accepted. The
 // same whichever way the mailbox is read: import --forward-mailbox, the

@@ -1,5 +1,5 @@
 // `run` and `check` as an administrator runs them, against scripted servers
-// (tests/net/scripted_server.h) that behave like Cyrus, Courier and GNU
+// (tests/core/mailbox/scripted_server.h) that behave like Cyrus, Courier and GNU
 // Mailutils where Dovecot does not: [LOGIN-DELAY] on POP3, an "INBOX."
 // personal namespace, and the protocol trace with its secrets masked.
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // `run` and `check` end to end (in-process, as an administrator runs them)
 // against scripted servers that play quirks of packaged mail servers
-// (tests/net/server_quirks.h): no mail skipped for ever, deleted unread, or
+// (tests/core/mailbox/server_quirks.h): no mail skipped for ever, deleted unread, or
 // downloaded and dropped by a server's quirk.
 #include <gtest/gtest.h>
 #include <stdlib.h>

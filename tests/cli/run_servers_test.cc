@@ -104,10 +104,12 @@ TEST_P(MailServerTest, FetchesAllThenNothingThenOnlyTheNewMessage) {
   server().deliver(user_, "a3", mail(3));
   r = run(cfg);
   ASSERT_EQ(r.code, 0) << r.out << r.err;
-  if (GetParam().server == Server::Mailutils && !pop3()) {
-    // imap4d gives its mbox a new UIDVALIDITY when a message is appended
-    // behind its back (as a delivery agent does): every message is read again
-    // by date, the two already routed are duplicates, and the run says why.
+  if (GetParam().server == Server::Mailutils && !pop3() && outcomes().size() > 1) {
+    // imap4d usually gives its mbox a new UIDVALIDITY when a message is
+    // appended behind its back (as a delivery agent does), but not always (one
+    // run under the sanitizers kept it): both are right if only the new
+    // message is queued. When it changes, every message is read again by date, the two already
+    // routed are duplicates, and the run says why.
     ASSERT_EQ(outcomes(), (std::vector<std::string>{"duplicate", "duplicate", "queued"}))
         << report()["run"].dump();
     EXPECT_NE(report()["run"]["mailboxes"][0]["warnings"].dump().find("UIDVALIDITY changed"),

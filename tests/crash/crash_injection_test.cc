@@ -1,6 +1,6 @@
-// Crash injection end to end (SPEC §4): `crm-router run` against a real
+// Crash injection end to end: `crm-router run` against a real
 // Dovecot (after = move:Processed, quarantine_folder = Quarantine) and
-// dataverse-sim is ended abruptly at every crash point (core/crash_point.h,
+// dataverse-sim is ended abruptly at every crash point (core/base/crash_point.h,
 // CRMR_CRASH_AT) and at several occurrences of each, then run again without
 // the switch. Afterwards the state must equal that of a run that never
 // crashed: every accepted message exactly once in the CRM, every source

@@ -1,6 +1,6 @@
 // The simulator's settings, filled from its command line (sim_main.cc). The
-// behaviour switches choose between readings of DATAVERSE.md where it is
-// unclear; their defaults are documented in README.md.
+// behaviour switches choose between readings of the Dataverse Web API
+// documentation where it is unclear; their defaults are documented in README.md.
 #pragma once
 
 #include <string>

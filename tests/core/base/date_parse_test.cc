@@ -1,4 +1,4 @@
-// Date header parsing (core/date_parse.h).
+// Date header parsing (core/base/date_parse.h).
 #include "core/base/date_parse.h"
 
 #include <gtest/gtest.h>

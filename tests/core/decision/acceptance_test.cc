@@ -8,10 +8,10 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 // bob@ is a CRM user with filtering method `method`; the sender is a contact,
 // a lead, a fellow user, or nobody the CRM knows.
@@ -75,7 +75,7 @@ TEST(Acceptance, MissingFilteringMethodTakesDynamicsDefaults) {
 TEST(Acceptance, AnyRecipientThatAcceptsIsEnough) {
   auto cache = with_bob(4);
   auto m = mail("stranger@else.example", {"bob@contoso.example"});
-  m.bcc = {testing::addr("CAROL@contoso.example")};
+  m.bcc = {test::addr("CAROL@contoso.example")};
   auto d = decide(m, "k", cache, Policy{});
   EXPECT_TRUE(d.accepted);
   EXPECT_EQ(d.reason, "AcceptAll");
@@ -176,7 +176,7 @@ TEST(InternalEmail, BetweenCrmUsersIsRejected) {
   cache.queue("sales@contoso.example", "q-1", 0);
   cache.settings.ignore_internal_email = true;
   auto m = mail("carol@contoso.example", {"bob@contoso.example"});
-  m.cc = {testing::addr("sales@contoso.example")};
+  m.cc = {test::addr("sales@contoso.example")};
   auto d = decide(m, "k", cache, Policy{});
   EXPECT_EQ(d.outcome, Outcome::Tossed);
   EXPECT_EQ(d.reason, "InternalEmailReject");
@@ -205,7 +205,7 @@ TEST(InternalEmail, AcceptedWhenTheOrganisationDoesNotIgnoreIt) {
 TEST(InternalEmail, CorrelatedInternalMailIsStillAccepted) {
   auto cache = with_bob(0);
   cache.settings.ignore_internal_email = true;
-  cache.tracked.push_back(testing::Tracked("act-1").message_id("p@contoso.example"));
+  cache.tracked.push_back(test::Tracked("act-1").message_id("p@contoso.example"));
   auto m = mail("carol@contoso.example", {"bob@contoso.example"});
   m.in_reply_to = {"p@contoso.example"};
   auto d = decide(m, "k", cache, Policy{});

@@ -8,12 +8,12 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
-using testing::thread_index;
-using testing::Tracked;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
+using test::thread_index;
+using test::Tracked;
 
 // Bob is a CRM user who takes only correlated mail, so nothing but a
 // correlation gets a message from a stranger in.
@@ -140,7 +140,7 @@ TEST(Correlation, UndecodableThreadIndexIsExplained) {
 TEST(Correlation, SmartMatchingWhenTheOrganisationEnablesIt) {
   auto cache = bobs_cache();
   auto m = from_stranger("RE: Annual maintenance contract renewal");
-  m.cc = {testing::addr("peer@customer.example")};
+  m.cc = {test::addr("peer@customer.example")};
   EXPECT_EQ(decide(m, "k", cache, Policy{}).correlation, Correlation::None);  // off by default
 
   cache.settings.smart_matching = true;
@@ -153,7 +153,7 @@ TEST(Correlation, SmartMatchingWhenTheOrganisationEnablesIt) {
 TEST(Correlation, SmartMatchingPolicyOverridesTheOrganisation) {
   auto cache = bobs_cache();
   auto m = from_stranger("RE: Annual maintenance contract renewal");
-  m.cc = {testing::addr("peer@customer.example")};
+  m.cc = {test::addr("peer@customer.example")};
   Policy on;
   on.smart_matching = true;
   EXPECT_EQ(decide(m, "k", cache, on).correlation, Correlation::SmartMatch);
@@ -193,7 +193,7 @@ TEST(Correlation, SmartMatchingPicksTheCandidateWithMostAddresses) {
                            .subject("Annual maintenance contract renewal")
                            .recipients({"stranger@customer.example"}));
   auto m = from_stranger("Annual maintenance contract renewal");
-  m.cc = {testing::addr("peer@customer.example")};
+  m.cc = {test::addr("peer@customer.example")};
   EXPECT_EQ(decide(m, "k", cache, Policy{}).correlated_activity_id, "act-smart");
 }
 

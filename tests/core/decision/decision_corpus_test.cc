@@ -12,9 +12,9 @@
 namespace crmr {
 namespace {
 
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 // The unfolded top-level headers of a message file (a leading mbox "From " line
 // is skipped).
@@ -67,7 +67,7 @@ TEST(DecisionCorpus, RealAutoSubmittedHeadersAreAutoReplies) {
     ASSERT_FALSE(m.headers.empty()) << f;
     auto d = decide(m, "k", cache, Policy{});
     EXPECT_EQ(d.reason, "AutoReply") << f;
-    EXPECT_TRUE(testing::contains(find_step(d, "hygiene.auto_reply")->detail, "auto-"))
+    EXPECT_TRUE(test::contains(find_step(d, "hygiene.auto_reply")->detail, "auto-"))
         << f;
   }
 }
@@ -101,7 +101,7 @@ TEST(DecisionCorpus, RealThreadIndexCorrelatesWithItsConversationRoot) {
     cache.user("bob@contoso.example", "u-bob", 1);
     // The CRM tracked the first message of the conversation: the 22-byte header only.
     cache.tracked.push_back(
-        testing::Tracked("act-root").conversation_index(base64_encode(raw->substr(0, 22))));
+        test::Tracked("act-root").conversation_index(base64_encode(raw->substr(0, 22))));
     auto m = mail("customer@else.example", {"bob@contoso.example"});
     m.thread_index = thread_index;
     auto d = decide(m, "k", cache, Policy{});

@@ -15,7 +15,7 @@
 #include "core/message.h"
 #include "core/base/normalize.h"
 
-namespace crmr::testing {
+namespace crmr::test {
 
 class MemoryCache : public CacheView {
  public:
@@ -140,4 +140,4 @@ inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-}  // namespace crmr::testing
+}  // namespace crmr::test

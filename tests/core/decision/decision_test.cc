@@ -9,10 +9,10 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 // A cache where sales@contoso.example is a queue that accepts all mail.
 MemoryCache open_queue() {
@@ -44,7 +44,7 @@ TEST(Duplicate, KeyAlreadyInTheLedger) {
 
 TEST(Duplicate, MessageIdTheCrmAlreadyTracks) {
   auto cache = open_queue();
-  cache.tracked.push_back(testing::Tracked("act-7").message_id("m1@customer.example"));
+  cache.tracked.push_back(test::Tracked("act-7").message_id("m1@customer.example"));
   auto d = decide(to_sales(), "k", cache, Policy{});
   EXPECT_EQ(d.outcome, Outcome::Duplicate);
   EXPECT_EQ(d.reason, "Duplicate");
@@ -60,7 +60,7 @@ TEST(Duplicate, MessageIdTheCrmAlreadyTracks) {
 TEST(Duplicate, MailTheCrmItselfSentIsSaidSo) {
   auto cache = open_queue();
   cache.tracked.push_back(
-      testing::Tracked("act-8").message_id("m1@customer.example").outgoing(true));
+      test::Tracked("act-8").message_id("m1@customer.example").outgoing(true));
   auto d = decide(to_sales(), "k", cache, Policy{});
   EXPECT_EQ(d.outcome, Outcome::Duplicate);
   EXPECT_TRUE(contains(find_step(d, "duplicate.crm_message_id")->detail, "CRM itself sent"));
@@ -68,7 +68,7 @@ TEST(Duplicate, MailTheCrmItselfSentIsSaidSo) {
 
 TEST(Duplicate, MessageIdComparedWithItsDomainLowerCased) {
   auto cache = open_queue();
-  cache.tracked.push_back(testing::Tracked("act-9").message_id("AbC@mail.example"));
+  cache.tracked.push_back(test::Tracked("act-9").message_id("AbC@mail.example"));
   auto m = to_sales();
   m.message_id = "AbC@MAIL.Example";
   EXPECT_EQ(decide(m, "k", cache, Policy{}).outcome, Outcome::Duplicate);
@@ -182,7 +182,7 @@ TEST(Hygiene, AutoReplyKeptWhenThePolicySaysSo) {
 
 TEST(Hygiene, ComesBeforeCorrelation) {
   auto cache = open_queue();
-  cache.tracked.push_back(testing::Tracked("act-1").message_id("parent@contoso.example"));
+  cache.tracked.push_back(test::Tracked("act-1").message_id("parent@contoso.example"));
   auto m = to_sales();
   m.in_reply_to = {"parent@contoso.example"};
   m.auto_submitted = "auto-replied";
@@ -272,7 +272,7 @@ TEST(StepTrace, FollowsTheDecisionOrder) {
   auto cache = open_queue();
   cache.record("alice@customer.example", "contact", "c-1", "Alice");
   auto d = decide(to_sales(), "k", cache, Policy{});
-  EXPECT_EQ(testing::rules(d),
+  EXPECT_EQ(test::rules(d),
             (std::vector<std::string>{
                 "duplicate.ledger", "duplicate.crm_message_id", "hygiene.mail_loop",
                 "hygiene.delivery_report", "hygiene.auto_reply", "correlation.in_reply_to",

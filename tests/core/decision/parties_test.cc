@@ -7,10 +7,10 @@
 namespace crmr {
 namespace {
 
-using testing::contains;
-using testing::find_step;
-using testing::mail;
-using testing::MemoryCache;
+using test::contains;
+using test::find_step;
+using test::mail;
+using test::MemoryCache;
 
 std::vector<Party> parties_of(const std::string& role, const Decision& d) {
   std::vector<Party> out;
@@ -86,8 +86,8 @@ TEST(Parties, SeveralMatchesStayUnresolvedWhenTheOrganisationAsks) {
   cache.record("shared@customer.example", "account", "a-1");
   cache.record("one@customer.example", "contact", "c-2");
   auto m = mail("shared@customer.example", {"sales@contoso.example"});
-  m.cc = {testing::addr("shared@customer.example", "Shared"),
-          testing::addr("one@customer.example")};
+  m.cc = {test::addr("shared@customer.example", "Shared"),
+          test::addr("one@customer.example")};
   auto d = decide(m, "k", cache, Policy{});
   auto cc = parties_of("cc", d);
   ASSERT_EQ(cc.size(), 2u);
@@ -106,7 +106,7 @@ TEST(Parties, SeveralMatchesStayUnresolvedWhenTheOrganisationAsks) {
 TEST(Parties, UnknownAddressesAreUnresolvedParties) {
   auto cache = with_queue();
   auto m = mail("stranger@else.example", {"sales@contoso.example"});
-  m.bcc = {testing::addr("hidden@else.example", "Hidden")};
+  m.bcc = {test::addr("hidden@else.example", "Hidden")};
   auto d = decide(m, "k", cache, Policy{});
   auto bcc = parties_of("bcc", d);
   ASSERT_EQ(bcc.size(), 1u);

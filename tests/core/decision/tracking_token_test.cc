@@ -1,5 +1,5 @@
-// Specification of find_tracking_token (SPEC §3 Correlation 2, DATAVERSE.md
-// "Tracking token layout").
+// Specification of find_tracking_token (crm-router(1) ROUTING;
+// the token layout is Dataverse's).
 #include "core/decision/tracking_token.h"
 
 #include <gtest/gtest.h>

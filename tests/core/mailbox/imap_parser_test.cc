@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "core/mailbox/curl_handle.h"
+#include "core/mailbox/curl_error.h"
 #include "core/mailbox/pop3_reader.h"
 
 namespace crmr {

@@ -1,5 +1,5 @@
 // Listing and fetching against scripted servers that play quirks of packaged
-// mail servers (tests/net/server_quirks.h): what is listed, what is fetched,
+// mail servers (tests/core/mailbox/server_quirks.h): what is listed, what is fetched,
 // what is sent to the server (UID SEARCH and EXISTS, UTF8, TOP).
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// Address lists and message-id lists (core/address.h).
+// Address lists and message-id lists (core/mime/address.h).
 #include "core/mime/address.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Charset conversion and header decoding (core/charset.h).
+// Charset conversion and header decoding (core/mime/charset.h).
 #include "core/mime/charset.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Message identity (core/message_key.h) and the SHA-256 it relies on.
+// Message identity (core/mime/message_key.h) and the SHA-256 it relies on.
 #include "core/mime/message_key.h"
 
 #include <gtest/gtest.h>

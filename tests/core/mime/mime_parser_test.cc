@@ -1,4 +1,4 @@
-// parse_message (core/mime_parser.h): synthetic edge cases and tricky corpus
+// parse_message (core/mime/mime_parser.h): synthetic edge cases and tricky corpus
 // messages. The sweep over the whole corpus and the speed figure are in
 // mime_corpus_test.cc.
 #include "core/mime/mime_parser.h"

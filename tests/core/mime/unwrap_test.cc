@@ -1,4 +1,4 @@
-// Forward-mailbox unwrap (core/unwrap.h).
+// Forward-mailbox unwrap (core/mime/unwrap.h).
 #include "core/mime/unwrap.h"
 
 #include <gtest/gtest.h>

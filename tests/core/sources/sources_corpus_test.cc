@@ -13,8 +13,8 @@
 namespace crmr {
 namespace {
 
-using testing::drain_path;
-using testing::kCorpus;
+using test::drain_path;
+using test::kCorpus;
 
 struct MboxCount {
   const char* path;  // under the corpus
@@ -71,8 +71,8 @@ TEST(CorpusMboxrd, UnquotesLikeGitMailsplit) {
   const std::string dir = kCorpus + "/git-mailinfo/t/t5100/";
   auto d = drain_path(dir + "sample.mboxrd");
   ASSERT_EQ(d.messages.size(), 2u);
-  EXPECT_EQ(testing::body_of(d.messages[0].bytes) + "\n", testing::slurp(dir + "0001mboxrd"));
-  EXPECT_EQ(testing::body_of(d.messages[1].bytes) + "\n", testing::slurp(dir + "0002mboxrd"));
+  EXPECT_EQ(test::body_of(d.messages[0].bytes) + "\n", test::slurp(dir + "0001mboxrd"));
+  EXPECT_EQ(test::body_of(d.messages[1].bytes) + "\n", test::slurp(dir + "0002mboxrd"));
 }
 
 // 0001mboxrd is not an mbox but git's expected body of sample.mboxrd #1. Its

@@ -17,13 +17,13 @@
 namespace crmr {
 namespace {
 
-using testing::body_of;
-using testing::Drained;
-using testing::drain;
-using testing::drain_path;
-using testing::kData;
-using testing::TempDir;
-using testing::write_file;
+using test::body_of;
+using test::Drained;
+using test::drain;
+using test::drain_path;
+using test::kData;
+using test::TempDir;
+using test::write_file;
 
 Drained drain_string(const std::string& bytes, const SourceOptions& opts = {}) {
   std::istringstream in(bytes);
@@ -244,14 +244,14 @@ TEST(Mbox, DatedFromLineInsideOpenMultipartIsBodyText) {
 }
 
 TEST(Mbox, TruncatedFileGivesWhatIsThere) {
-  const std::string whole = testing::slurp(kData + "/quoting.mbox");
+  const std::string whole = test::slurp(kData + "/quoting.mbox");
   auto d = drain_string(whole.substr(0, whole.size() - 5));
   ASSERT_EQ(d.messages.size(), 2u);
   EXPECT_FALSE(d.fatal);
   EXPECT_EQ(body_of(d.messages[1].bytes), "body");
   // Cut inside a Content-Length body: the length no longer fits, so the
   // message ends where the input does.
-  const std::string cl = testing::slurp(kData + "/content-length.mbox");
+  const std::string cl = test::slurp(kData + "/content-length.mbox");
   const std::string cut = cl.substr(0, 200);
   auto c = drain_string(cut);
   ASSERT_FALSE(c.fatal);

@@ -13,7 +13,7 @@
 #include "core/mail_source.h"
 #include "core/sources/open_source.h"
 
-namespace crmr::testing {
+namespace crmr::test {
 
 inline const std::string kCorpus = CRMR_CORPUS_DIR;
 inline const std::string kData = std::string(CRMR_TEST_DATA_DIR) + "/sources";
@@ -90,4 +90,4 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-}  // namespace crmr::testing
+}  // namespace crmr::test

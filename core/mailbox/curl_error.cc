@@ -1,52 +1,9 @@
-// CurlHandle and the mapping of libcurl failures; see curl_handle.h.
-#include "core/mailbox/curl_handle.h"
+// The mapping of libcurl failures; see curl_error.h.
+#include "core/mailbox/curl_error.h"
 
 #include "core/mailbox/protocol_trace.h"
 
-#include <mutex>
-#include <utility>
-
 namespace crmr {
-namespace {
-
-bool global_init() {
-  static std::once_flag once;
-  static bool ok = false;
-  std::call_once(once, [] { ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK; });
-  return ok;
-}
-
-}  // namespace
-
-Result<CurlHandle> CurlHandle::create() {
-  if (!global_init())
-    return fail("mailbox.curl_init", "libcurl could not be initialised", Scope::Run);
-  CurlHandle h;
-  h.h_ = curl_easy_init();
-  if (!h.h_) return fail("mailbox.curl_init", "libcurl could not make a handle", Scope::Run);
-  h.errbuf_ = std::make_unique<char[]>(CURL_ERROR_SIZE);
-  h.errbuf_[0] = '\0';
-  curl_easy_setopt(h.h_, CURLOPT_ERRORBUFFER, h.errbuf_.get());
-  curl_easy_setopt(h.h_, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h.h_, CURLOPT_VERBOSE, 0L);
-  return h;
-}
-
-CurlHandle::CurlHandle(CurlHandle&& o) noexcept
-    : h_(std::exchange(o.h_, nullptr)), errbuf_(std::move(o.errbuf_)) {}
-
-CurlHandle& CurlHandle::operator=(CurlHandle&& o) noexcept {
-  if (this != &o) {
-    if (h_) curl_easy_cleanup(h_);
-    h_ = std::exchange(o.h_, nullptr);
-    errbuf_ = std::move(o.errbuf_);
-  }
-  return *this;
-}
-
-CurlHandle::~CurlHandle() {
-  if (h_) curl_easy_cleanup(h_);
-}
 
 std::string scrub_url(std::string_view url) {
   std::size_t scheme = url.find("://");
