@@ -192,7 +192,15 @@ Status Pipeline::check_cache(const RawMessage& raw) {
           "the message was not recorded and not disposed of, and is routed again next time" + (cause.hint.empty() ? std::string() : "; " + cause.hint),
           Scope::Run, cause.retry};
   spdlog::warn("{}", e.describe());  // the command prints it; error level would repeat it
-  if (auto f = commit_batch(); !f) return f;  // the messages decided before it stand
+  if (in_batch_ == 0) {
+    // Nothing recorded in this batch: its transaction holds only the
+    // decision's reads, and after a read failed on a broken database SQLite
+    // may refuse to commit it ("malformed"), which would hide the cause.
+    if (batch_open_) store_.rollback();
+    batch_open_ = false;
+  } else if (auto f = commit_batch(); !f) {
+    return f;  // the messages decided before it stand
+  }
   return fail(std::move(e));
 }
 
