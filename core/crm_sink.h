@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "core/cache_view.h"
+#include "core/queue_item.h"
 #include "core/result.h"
 
 namespace crmr {
@@ -45,6 +46,7 @@ struct PushResult {
   std::string reason;              // server mode: the CRM's reason code name (CorrelationMatch ...)
   std::vector<std::string> notes;  // truncations, attachments left out: for the report
   std::optional<CrmRecord> created;  // the sender's record push created (routing.create_unknown_sender)
+  std::vector<QueueItemRef> queues;  // the accepting queues the e-mail is in ([crm] queue_items)
 };
 
 // Called once per message, in completion order, on the thread that called push_all.

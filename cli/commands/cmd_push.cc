@@ -91,6 +91,8 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
         line += ", " + std::to_string(plan->attachments.size() + plan->large.size()) + " attachment(s)";
         for (const auto& a : plan->large)
           line += "; " + a.filename + " (" + std::to_string(a.size) + " bytes) by block upload";
+        if (ctx.cfg.crm.queue_items)
+          for (const auto& q : plan->queues) line += "; into queue " + (q.name.empty() ? q.id : q.name);
         for (const auto& note : plan->notes) line += "; " + note;
       }
       ctx.out.info(line);
@@ -134,6 +136,9 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   o.verify_tls = c.tls_verify;
   if (!c.tls_verify) ctx.out.warn("[crm] TLS certificate verification is off (tls_verify = false)");
   o.server_mode = c.mode == "server";
+  o.queue_items = c.queue_items;
+  o.queue_items_in_batch = c.queue_items_in_batch;
+  o.apply_record_rules = c.apply_record_rules;
   o.limits = ctx.cfg.limits;
   return std::unique_ptr<CrmSink>(dataverse::make_dataverse_sink(std::move(o)));
 }
@@ -180,6 +185,7 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
                                               r->created->addresses});
       e.outcome = "pushed";
       e.activity_id = r->activity_id;
+      e.queues = r->queues;
       e.error.clear();
       if (!r->reason.empty()) e.reason = r->reason;
       for (auto& n : r->notes) e.warnings.push_back(n);

@@ -30,8 +30,8 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.unknown_keys(*t,
                  {"url", "auth", "tenant", "client_id", "client_secret_env", "client_secret_file",
                   "token_env", "token_url", "scope", "concurrency", "mode", "tls_ca_file",
-                  "tls_verify", "timeout_s", "max_attempts", "tracked_days", "client_secret", "token", "password",
-                  "access_token"},
+                  "tls_verify", "timeout_s", "max_attempts", "tracked_days", "queue_items", "queue_items_in_batch",
+                  "apply_record_rules", "client_secret", "token", "password", "access_token"},
                  s);
   c.get(*t, "url", out.url, s);
   c.get(*t, "auth", out.auth, s);
@@ -49,6 +49,9 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.get(*t, "timeout_s", out.timeout_s, s);
   c.get(*t, "max_attempts", out.max_attempts, s);
   c.get(*t, "tracked_days", out.tracked_days, s);
+  c.get(*t, "queue_items", out.queue_items, s);
+  c.get(*t, "queue_items_in_batch", out.queue_items_in_batch, s);
+  c.get(*t, "apply_record_rules", out.apply_record_rules, s);
 
   auto at = [&](const char* key) -> const toml::node& {
     const toml::node* n = t->get(key);

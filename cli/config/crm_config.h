@@ -30,6 +30,13 @@ struct CrmConfig {
   // sync's look-back window for tracked e-mails: a full read (the first sync,
   // --full) asks only for those modified in the last tracked_days days; 0 = all.
   std::uint32_t tracked_days = 365;
+  // Push puts each e-mail into the queues that accepted it (Dynamics'
+  // CreateQueueItemsForAcceptingQueueRecipients), by queueitems creates in
+  // its change set, or by AddToQueue after it when queue_items_in_batch is off.
+  bool queue_items = true;
+  bool queue_items_in_batch = true;
+  // Opt-in: ApplyRecordCreationAndUpdateRule on every e-mail push lands.
+  bool apply_record_rules = false;
 
   bool configured() const { return !url.empty(); }
 };

@@ -4,6 +4,8 @@
 
 #include "core/base/html_escape.h"
 #include "core/base/normalize.h"
+#include "core/crm/dataverse_correlation.h"
+#include "core/crm/dataverse_queue.h"
 #include "core/report/report.h"
 #include "core/base/ascii.h"
 
@@ -214,7 +216,11 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
     parties.push_back(std::move(jp));
   }
   email["email_activity_parties"] = std::move(parties);
+  add_correlation_fields(email, e);
   p.email = std::move(email);
+  for (const Acceptor& a : e.accepted_by)
+    if (a.entity == "queue" && !a.id.empty()) p.queues.push_back(a);
+  if (e.regarding) p.regarding_id = e.regarding->id;
   return p;
 }
 
@@ -240,6 +246,8 @@ std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions&
     out.push_back(BatchRequest{"PATCH", "$1", std::to_string(++cid),
                                nlohmann::json{{"statecode", 1}, {"statuscode", 4}}});
   }
+  if (o.queue_items)
+    for (const Acceptor& q : p.queues) out.push_back(queue_item_create(o.api_path, q.id, "$1", std::to_string(++cid)));
   return out;
 }
 

@@ -21,6 +21,7 @@
 #include "core/crm_sink.h"
 #include "core/mime/mime_parser.h"
 #include "core/crm/dataverse_request.h"
+#include "core/report/report.h"  // Acceptor, the decision's accepting queues
 #include "core/result.h"
 
 namespace crmr::dataverse {
@@ -60,6 +61,8 @@ struct EmailPlan {
   std::vector<LargeAttachment> large;       // by block upload, in message order (no bytes held)
   std::vector<std::string> notes;           // truncations and left-out attachments
   std::optional<NewSender> new_sender;      // a sender record to find or create first
+  std::vector<Acceptor> queues;             // the queues that accepted it: the e-mail goes into each
+  std::string regarding_id;                 // the regarding record the decision gave it ("" none)
 
   // For the server-decides mode.
   std::string subject, from, to, cc, bcc, received_on, body;
@@ -75,11 +78,13 @@ struct ChangeSetOptions {
   std::string api_path = "/api/data/v9.2/";  // path of the Web API base URL
   bool state_in_create = false;  // statecode/statuscode in the create body, else a PATCH $1
   bool bind_email = false;       // attachments bind objectid_email, else objectid_activitypointer
+  bool queue_items = false;      // a queueitems create per p.queues, after the rest
 };
 
 // The requests of the change set: POST emails (Content-ID 1), POST
 // activitymimeattachments per (inline) attachment, then PATCH $1 to
-// Completed/Received (unless state_in_create). With large attachments the
+// Completed/Received (unless state_in_create), then (queue_items) POST
+// queueitems per accepting queue. With large attachments the
 // state is left out either way: the e-mail stays open until they are all
 // committed (dataverse_push.cc completes it then).
 std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions& o);

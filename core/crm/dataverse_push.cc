@@ -11,6 +11,8 @@
 //   complete PATCH emails(<id>) to Completed/Received: the mark that it landed whole
 //   resume   (an open e-mail found by check) GET its large attachments, then
 //            blocks for the ones not there yet (filename + size), then complete
+// Every e-mail that exists at the end (created, found, delivered) then lands
+// (dataverse_landing.h): into its accepting queues, through the record rules.
 // A transient failure of deliver or of a commit starts again at check after a
 // backoff (what was sent may have landed although its answer was lost), up
 // to max_attempts; a permanent one of deliver is checked once more (a
@@ -23,6 +25,8 @@
 #include "core/base/crash_point.h"
 #include "core/crm/dataverse_blocks.h"
 #include "core/crm/dataverse_email.h"
+#include "core/crm/dataverse_landing.h"
+#include "core/crm/dataverse_queue.h"
 #include "core/crm/dataverse_request.h"
 #include "core/crm/dataverse_sink.h"
 #include "core/base/normalize.h"
@@ -126,6 +130,7 @@ class PushRun {
     std::vector<std::string> notes;  // what the block upload did, for the report
     bool resumed = false;
     std::optional<CrmRecord> created;  // the sender record this job created
+    std::vector<QueueItemRef> placed;  // queue items its change set made
   };
   using JobPtr = std::shared_ptr<Job>;
 
@@ -185,7 +190,7 @@ class PushRun {
         PushResult pr;
         pr.activity_id = job->activity_id;
         pr.existed = true;
-        return finish(job, std::move(pr));
+        return land(job, std::move(pr), true);
       }
       if (job->rechecked) return finish(job, std::unexpected(*last_error_of(job)));
       if (s_.options().server_mode) check_incoming(job);
@@ -317,6 +322,7 @@ class PushRun {
     co.api_path = s_.api_path();
     co.state_in_create = s_.options().state_in_create;
     co.bind_email = s_.options().bind_email;
+    co.queue_items = s_.options().queue_items && s_.options().queue_items_in_batch;
     const std::string id = batch_id();
     HttpRequest req;
     req.method = "POST";
@@ -355,14 +361,25 @@ class PushRun {
         return finish(job, fail("crm.bad_response", what + ": no OData-EntityId for the new e-mail",
                                 Scope::Message, Retry::Later));
       job->activity_id = id;
+      job->placed = queue_items_in_answer(*parts, job->plan);
       if (job->plan.large.empty()) {
         PushResult pr;
         pr.activity_id = id;
-        return finish(job, std::move(pr));
+        return land(job, std::move(pr), false);
       }
       job->todo.clear();
       for (std::size_t i = 0; i < job->plan.large.size(); ++i) job->todo.push_back(i);
       next_large(job);
+    });
+  }
+
+  // The e-mail exists: its queues and record rules, then the message is done.
+  // `lookup`: it may have been there before (found, or delivered by the CRM).
+  void land(const JobPtr& job, PushResult pr, bool lookup) {
+    pr.queues = job->placed;
+    land_email(s_, job->plan, std::move(pr), lookup, [this, job](Result<PushResult> r) {
+      if (r || r.error().scope == Scope::Run || r.error().retry == Retry::Never) return finish(job, std::move(r));
+      retry(job, r.error());  // back to check, which finds the e-mail and looks up what is there
     });
   }
 
@@ -477,7 +494,7 @@ class PushRun {
       if (!r) return block_failure(job, r.error());
       PushResult pr;
       pr.activity_id = job->activity_id;
-      finish(job, std::move(pr));
+      land(job, std::move(pr), job->resumed);
     });
   }
 
@@ -523,7 +540,7 @@ class PushRun {
       PushResult pr;
       pr.activity_id = id;
       pr.reason = reason;
-      finish(job, std::move(pr));
+      land(job, std::move(pr), true);
     });
   }
 

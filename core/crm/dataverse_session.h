@@ -39,6 +39,9 @@ struct DataverseOptions {
   bool server_mode = false;      // CheckIncomingEmail + DeliverIncomingEmail
   bool state_in_create = false;  // statecode/statuscode in the create body instead of a PATCH
   bool bind_email = false;       // attachments bind objectid_email instead of activitypointer
+  bool queue_items = true;       // put the e-mail into each accepting queue (dataverse_landing.h)
+  bool queue_items_in_batch = true;  // ...by queueitems creates in its change set, else AddToQueue after it
+  bool apply_record_rules = false;   // ApplyRecordCreationAndUpdateRule once the e-mail is there
   ParseLimits limits;
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_max{30'000};

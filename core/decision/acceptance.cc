@@ -1,68 +1,12 @@
 #include "core/decision/acceptance.h"
 
 #include <optional>
-#include <set>
 
+#include "core/decision/crm_recipients.h"
 #include "core/decision/parties.h"
 
 namespace crmr {
 namespace {
-
-bool has_entity(const std::vector<RecordRef>& records, std::initializer_list<const char*> names) {
-  for (const auto& r : records)
-    for (const char* n : names)
-      if (r.entity == n) return true;
-  return false;
-}
-
-struct CrmRecipient {
-  RecordRef record;
-  std::string via;  // e.g. "To bob@contoso.example", "mailbox owner sales@..."
-};
-
-std::vector<CrmRecipient> crm_recipients(const Message& msg, const AddressBook& book,
-                                         const Policy& policy, std::vector<std::string>& notes) {
-  std::vector<CrmRecipient> out;
-  std::set<std::pair<std::string, std::string>> seen;
-  auto add = [&](const std::string& address, const std::string& via,
-                 std::initializer_list<const char*> entities) {
-    if (address.empty()) return false;
-    bool any = false;
-    for (const auto& r : book.active(address)) {
-      bool wanted = false;
-      for (const char* e : entities) wanted = wanted || r.entity == e;
-      if (!wanted) continue;
-      any = true;
-      if (seen.insert({r.entity, r.id}).second) out.push_back({r, via + " " + address});
-    }
-    return any;
-  };
-  switch (policy.role.kind) {
-    case MailboxRole::User:
-      if (!add(policy.role.address, "mailbox owner", {"systemuser"}))
-        notes.push_back("mailbox owner " + policy.role.address +
-                        " is not an active CRM user");
-      break;
-    case MailboxRole::Queue:
-      if (!add(policy.role.address, "mailbox owner", {"queue"}))
-        notes.push_back("mailbox owner " + policy.role.address +
-                        " is not an active CRM queue");
-      break;
-    case MailboxRole::Forward:
-      if (policy.forwarded_by.empty())
-        notes.push_back("forward mailbox, but no forwarding user is known");
-      else if (!add(policy.forwarded_by, "forwarded by", {"systemuser"}))
-        notes.push_back("forwarding user " + policy.forwarded_by +
-                        " is not an active CRM user");
-      break;
-    case MailboxRole::None:
-      break;
-  }
-  for (const auto& [list, label] : {std::pair{&msg.to, "To"}, std::pair{&msg.cc, "Cc"},
-                                    std::pair{&msg.bcc, "Bcc"}})
-    for (const auto& a : *list) add(a.address, label, {"systemuser", "queue"});
-  return out;
-}
 
 const char* method_text(int method) {
   switch (method) {

@@ -5,6 +5,8 @@
 //   3. correlation (first hit wins)                      -> Queued, CorrelationMatch
 //   4. usable From, internal e-mail                      -> Tossed
 //   5. acceptance by the CRM recipients' filtering       -> Queued or Tossed
+//      (an accepted message also lists every recipient that takes it: the
+//      queues push puts it in)
 //   6. parties and 7. attachment verdicts, for every message that is not a duplicate
 // Duplicates stop at step 1: nothing of theirs is stored, so their parties are
 // not resolved (that keeps replays of large archives cheap).
@@ -14,6 +16,7 @@
 #include "core/decision/address_book.h"
 #include "core/decision/attachment_policy.h"
 #include "core/decision/correlation.h"
+#include "core/decision/crm_recipients.h"
 #include "core/decision/hygiene.h"
 #include "core/base/normalize.h"
 #include "core/decision/parties.h"
@@ -135,6 +138,8 @@ Decision decide(const Message& msg, const std::string& key, const CacheView& cac
   } else {
     accept_uncorrelated(msg, book, org, policy, d);
   }
+  if (d.accepted)
+    d.accepted_by = accepting_recipients(msg, book, policy, d.correlation != Correlation::None, d.steps);
 
   d.parties = resolve_parties(msg, book, org, d.steps);
   if (d.accepted && !policy.create_unknown_sender.empty()) mark_unknown_sender(msg, policy, d);

@@ -66,6 +66,16 @@ struct Regarding {
   std::string id;
 };
 
+// A CRM user or queue among the recipients (or the mailbox owner) whose
+// filtering method takes the message. Push puts the e-mail into each such
+// queue, and names the first one as the e-mail's accepting entity.
+struct Acceptor {
+  std::string entity;  // systemuser or queue
+  std::string id;
+  std::string name;
+  std::string via;     // how it is a recipient: "To support@contoso.example", "mailbox owner ..."
+};
+
 struct Decision {
   std::string key;      // message key (see message_key in core/mime/message_key.h)
   bool accepted = false;
@@ -74,6 +84,7 @@ struct Decision {
   Correlation correlation = Correlation::None;
   std::string correlated_activity_id;
   std::optional<Regarding> regarding;
+  std::vector<Acceptor> accepted_by;  // accepted messages: every CRM recipient that takes it
   std::vector<Party> parties;
   std::vector<AttachmentVerdict> attachments;
   std::vector<Step> steps;

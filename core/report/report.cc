@@ -57,11 +57,13 @@ ReportEntry make_entry(const std::string& source, const std::string& position,
   e.reason = d.reason;
   e.correlation = to_string(d.correlation);
   e.regarding = d.regarding;
+  e.correlated_activity_id = d.correlated_activity_id;
+  e.accepted_by = d.accepted_by;
   e.parties = d.parties;
   e.attachments = d.attachments;
   e.warnings = msg.warnings;
   e.steps = d.steps;
-  // error and activity_id are filled in later by the pipeline (quarantine, push).
+  // error, activity_id and queues are filled in later by the pipeline (quarantine, push).
   return e;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/decision/decision.h"
+#include "core/queue_item.h"
 #include "core/result.h"
 
 namespace crmr {
@@ -33,11 +34,14 @@ struct ReportEntry {
   std::string reason;
   std::string correlation;  // in_reply_to tracking_token conversation_index smart_match none
   std::optional<Regarding> regarding;
+  std::string correlated_activity_id;  // the tracked e-mail it correlated with (or duplicates)
+  std::vector<Acceptor> accepted_by;   // every CRM user or queue that takes it (accepted only)
   std::vector<Party> parties;
   std::vector<AttachmentVerdict> attachments;
   std::vector<std::string> warnings;
   std::string error;
   std::string activity_id;   // CRM activity id once pushed
+  std::vector<QueueItemRef> queues;  // once pushed: the queues the e-mail is in
   std::vector<Step> steps;   // the decision trace (HTML detail, explain)
 };
 

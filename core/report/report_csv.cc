@@ -10,11 +10,13 @@
 //
 // Columns: source,position,message_id,date,from,subject,outcome,reason,
 // correlation,regarding_entity,regarding_id,parties,attachments,warnings,
-// error,activity_id,forwarded_by. parties: "role:address=entity/id" (or
+// error,activity_id,forwarded_by,queues. parties: "role:address=entity/id" (or
 // "role:address" when unresolved) joined by "; "; attachments: "name (bytes,
 // kept)" or "name (bytes, left out: why)" joined by "; "; warnings joined by
 // "; "; forwarded_by empty unless the message was unwrapped from a forward
-// (the last column, so readers that count columns find the others as before).
+// (a late column, so readers that count columns find the others as before);
+// queues: the names of the queues a pushed e-mail is in, joined by "; " (the
+// last column, for the same reason).
 //
 // One row per message and nothing else: the CSV has no run header, so the
 // run's mailbox list (a mailbox that failed or was skipped, RunHeader::
@@ -70,6 +72,12 @@ std::string attachments_cell(const std::vector<AttachmentVerdict>& attachments) 
   return join(parts);
 }
 
+std::string queues_cell(const std::vector<QueueItemRef>& queues) {
+  std::vector<std::string> names;
+  for (const auto& q : queues) names.push_back(q.queue.empty() ? q.queue_id : q.queue);
+  return join(names);
+}
+
 void write_row(const ReportEntry& e, std::ostream& out) {
   const std::string cells[] = {e.source,
                                e.position,
@@ -87,7 +95,8 @@ void write_row(const ReportEntry& e, std::ostream& out) {
                                join(e.warnings),
                                e.error,
                                e.activity_id,
-                               e.forwarded_by};
+                               e.forwarded_by,
+                               queues_cell(e.queues)};
   std::string row = csv_field(cells[0]);
   for (std::size_t i = 1; i < std::size(cells); ++i) {
     row += ',';
@@ -103,7 +112,7 @@ class CsvStream final : public report_detail::FormatStream {
   explicit CsvStream(std::ostream& out) : out_(out) {
     out_ << "source,position,message_id,date,from,subject,outcome,reason,correlation,"
             "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id,"
-            "forwarded_by\r\n";
+            "forwarded_by,queues\r\n";
   }
   void add(const ReportEntry& e) override { write_row(e, out_); }
   void finish(const RunHeader&) override {}

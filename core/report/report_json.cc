@@ -12,10 +12,13 @@
 //    "messages": [{"source", "position", "message_id", "key", "date", "from",
 //                  "forwarded_by", "subject", "outcome", "reason", "correlation",
 //                  "regarding": {"entity", "id"} | null,
+//                  "correlated_activity_id",
+//                  "accepted_by": [{"entity", "id", "name", "via"}],
 //                  "parties": [{"role", "address", "entity", "id", "name",
 //                               "create" (only when push creates the sender's record)}],
 //                  "attachments": [{"filename", "bytes", "kept", "why"}],
 //                  "warnings": [string], "error", "activity_id",
+//                  "queues": [{"queue_id", "queue", "item_id"}],
 //                  "steps": [{"rule", "fired", "detail"}]}]}
 //
 // except that a streamed report (ReportWriter, and so every report file)
@@ -36,12 +39,14 @@
 // takes a "run" without it (import, push, older reports) as no mailboxes,
 // and a mailbox without "skipped_by_date"/"warnings" (older reports) as 0/none.
 //
-// Null rules: "date", "forwarded_by", "error" (of a message or a mailbox),
-// "activity_id" and a party's "entity"/"id" are null when empty (unknown, not
+// Null rules: "date", "forwarded_by", "correlated_activity_id", "error" (of
+// a message or a mailbox), "activity_id" and a party's "entity"/"id" are null when empty (unknown, not
 // unwrapped from a forward, no error, not pushed, unresolved); "regarding" is
 // null when there is none. Every other string is a string, possibly "".
 // Readers take an entry without "forwarded_by" (written before it existed:
-// older reports, decisions stored in the database) as not unwrapped.
+// older reports, decisions stored in the database) as not unwrapped, and
+// one without "correlated_activity_id", "accepted_by" or "queues" as having
+// none.
 // Strings that are not valid UTF-8 are written with U+FFFD replacements, so
 // the output is always valid UTF-8 JSON. One message per line, so the file
 // can be grepped. Entries are written by report_json_write.cc; the "run"
@@ -120,6 +125,11 @@ ReportEntry entry_from(const Json& j) {
   e.correlation = j.at("correlation").get<std::string>();
   if (const Json& r = j.at("regarding"); !r.is_null())
     e.regarding = Regarding{r.at("entity").get<std::string>(), r.at("id").get<std::string>()};
+  if (j.contains("correlated_activity_id")) e.correlated_activity_id = opt_str(j, "correlated_activity_id");
+  if (j.contains("accepted_by"))
+    for (const Json& a : j.at("accepted_by"))
+      e.accepted_by.push_back(Acceptor{a.at("entity").get<std::string>(), a.at("id").get<std::string>(),
+                                       a.at("name").get<std::string>(), a.at("via").get<std::string>()});
   for (const Json& p : j.at("parties"))
     e.parties.push_back(Party{p.at("role").get<std::string>(), p.at("address").get<std::string>(),
                               opt_str(p, "entity"), opt_str(p, "id"),
@@ -132,6 +142,10 @@ ReportEntry entry_from(const Json& j) {
   e.warnings = j.at("warnings").get<std::vector<std::string>>();
   e.error = opt_str(j, "error");
   e.activity_id = opt_str(j, "activity_id");
+  if (j.contains("queues"))
+    for (const Json& q : j.at("queues"))
+      e.queues.push_back(QueueItemRef{q.at("queue_id").get<std::string>(), q.at("queue").get<std::string>(),
+                                      q.at("item_id").get<std::string>()});
   for (const Json& s : j.at("steps"))
     e.steps.push_back(
         Step{s.at("rule").get<std::string>(), s.at("fired").get<bool>(), opt_str(s, "detail")});

@@ -120,6 +120,17 @@ void append_entry_json(std::string& out, const ReportEntry& e, bool h) {
   } else {
     out += ",\"regarding\":null";
   }
+  opt(",\"correlated_activity_id\":", e.correlated_activity_id);
+  out += ",\"accepted_by\":[";
+  for (std::size_t i = 0; i < e.accepted_by.size(); ++i) {
+    const Acceptor& a = e.accepted_by[i];
+    str(i == 0 ? "{\"entity\":" : ",{\"entity\":", a.entity);
+    str(",\"id\":", a.id);
+    str(",\"name\":", a.name);
+    str(",\"via\":", a.via);
+    out += '}';
+  }
+  out += ']';
   out += ",\"parties\":[";
   for (std::size_t i = 0; i < e.parties.size(); ++i) {
     const Party& p = e.parties[i];
@@ -150,6 +161,15 @@ void append_entry_json(std::string& out, const ReportEntry& e, bool h) {
   out += ']';
   opt(",\"error\":", e.error);
   opt(",\"activity_id\":", e.activity_id);
+  out += ",\"queues\":[";
+  for (std::size_t i = 0; i < e.queues.size(); ++i) {
+    const QueueItemRef& q = e.queues[i];
+    str(i == 0 ? "{\"queue_id\":" : ",{\"queue_id\":", q.queue_id);
+    str(",\"queue\":", q.queue);
+    str(",\"item_id\":", q.item_id);
+    out += '}';
+  }
+  out += ']';
   out += ",\"steps\":[";
   for (std::size_t i = 0; i < e.steps.size(); ++i) {
     const Step& s = e.steps[i];

@@ -6,7 +6,8 @@
 //
 // verbose: then a header row and one line per message (position, outcome,
 // reason, correlation, from, subject cut to 60 characters, then the CRM
-// activity id of a pushed message and the error, if any). Not verbose: only the
+// activity id of a pushed message, the queues its e-mail is in, and the
+// error, if any). Not verbose: only the
 // quarantined and failed messages, with where they came from and their error,
 // because an administrator has to act on those.
 //
@@ -140,6 +141,9 @@ void write_text_line(const ReportEntry& e, std::ostream& out) {
   const bool more = !e.activity_id.empty() || !e.error.empty();
   line += more ? column(e.subject, 60) : terminal_line(e.subject, 60);
   if (!e.activity_id.empty()) line += "  activity " + terminal_line(e.activity_id, 64);
+  for (std::size_t i = 0; i < e.queues.size(); ++i)
+    line += (i == 0 ? "  in queue " : ", ") +
+            terminal_line(e.queues[i].queue.empty() ? e.queues[i].queue_id : e.queues[i].queue, 60);
   if (!e.error.empty()) line += "  error: " + terminal_line(e.error, 200);
   line += '\n';
   out.write(line.data(), static_cast<std::streamsize>(line.size()));

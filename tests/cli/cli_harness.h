@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/app.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr::test {
 
@@ -37,29 +38,6 @@ inline CliResult run_cli(std::vector<std::string> args) {
   r.err = err.str();
   return r;
 }
-
-// A fresh temporary folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("crmr-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::string write(const std::string& name, const std::string& content) const {
-    std::ofstream(file(name), std::ios::binary) << content;
-    return file(name);
-  }
-
- private:
-  std::filesystem::path path_;
-};
 
 #ifdef CRMR_BINARY
 // In a forked child: become the crm-router binary run with `args` (exit 127

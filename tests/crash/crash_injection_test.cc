@@ -3,7 +3,9 @@
 // dataverse-sim is ended abruptly at every crash point (core/base/crash_point.h,
 // CRMR_CRASH_AT) and at several occurrences of each, then run again without
 // the switch. Afterwards the state must equal that of a run that never
-// crashed: every accepted message exactly once in the CRM, every source
+// crashed: every accepted message exactly once in the CRM, in each queue that
+// accepted it exactly once, one case from the Support queue's record creation
+// rule ([crm] apply_record_rules), every source
 // message in the same folder (the unparseable one in Quarantine even when
 // the rerun found it in the ledger as a duplicate), no pending outbox row,
 // the same ledger and quarantine, the cursor at the end, and no temporary
@@ -13,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <set>
 
@@ -31,12 +34,15 @@ namespace fs = std::filesystem;
 
 constexpr const char* kPoints[] = {"fetch",         "parse",        "commit",      "dispose_before",
                                    "dispose_after", "cursor_before", "cursor_after", "push_before",
-                                   "push_after",    "outbox_done"};
+                                   "push_after",    "outbox_done",   "push_rules_before",
+                                   "push_rules_after"};
 constexpr int kCrashed = 137;  // the exit status of crash_point
 
 // What one case leaves behind, compared with the reference run.
 struct Outcome {
   std::map<std::string, int> in_crm;  // created e-mails by messageid
+  std::map<std::string, std::vector<std::string>> queues;  // messageid -> its queue items' queues, sorted
+  int cases = -1;                      // cases the record creation rule made
   std::size_t inbox = 0;
   std::size_t processed = 0;
   std::size_t quarantine_folder = 0;
@@ -96,14 +102,16 @@ class CrashInjection : public ::testing::Test {
     for (std::size_t i = 0; i < messages_.size(); ++i)
       server_->deliver(user, "m" + std::to_string(1000 + i), messages_[i]);
 
-    Sim sim({"--seed", source_path("demo/cache.jsonl")});
+    Sim sim({"--seed", source_path("demo/cache.jsonl"), "--seed",
+             source_path("tests/data/dataverse_sim/demo_case_rule.jsonl")});
     EXPECT_GT(sim.port(), 0);
     TempDir state, logs;
     const std::string db = state.file("state.db");
     // Two jobs on any machine: workers parse and decide ahead of the
     // ordered stage that commits, disposes and moves the cursor.
     const std::string config = logs.write(
-        "c.toml", "db = \"" + db + "\"\nprogress = false\njobs = 2\n" + sim.crm_toml(4) +
+        "c.toml", "db = \"" + db + "\"\nprogress = false\njobs = 2\n" +
+                      sim.crm_toml(4, "apply_record_rules = true\n") +
                       "\n[[mailbox]]\nname = \"inbox\"\nurl = \"" + server_->imap_url() +
                       "\"\nuser = \"" + user + "\"\npassword_env = \"CRMR_TEST_PW\"\n"
                       "tls_ca_file = \"" + server_->ca_file() + "\"\nall = true\n"
@@ -128,6 +136,13 @@ class CrashInjection : public ::testing::Test {
 
     Outcome o;
     o.in_crm = sim.received_message_ids();
+    std::map<std::string, std::string> message_of;
+    for (const auto& e : sim.created_emails()) message_of[e.value("activityid", "")] = e.value("messageid", "");
+    for (auto& [activity, queues] : sim.queue_items()) {
+      std::sort(queues.begin(), queues.end());
+      o.queues[message_of[activity]] = queues;
+    }
+    o.cases = sim.stats()["cases_created"].get<int>();
     o.inbox = count_files(server_->maildir(user));
     o.processed = count_files(server_->maildir(user, "Processed"));
     o.quarantine_folder = count_files(server_->maildir(user, "Quarantine"));
@@ -180,6 +195,15 @@ TEST_F(CrashInjection, ACrashAtAnyStepLosesAndDoublesNothing) {
   ASSERT_EQ(messages_.size(), 35u);
   ASSERT_EQ(ref.in_crm.size(), 21u);
   for (const auto& [id, count] : ref.in_crm) ASSERT_EQ(count, 1) << id;
+  // Support's 4 and Sales' 3 messages, each once in its queue; Priya's
+  // message to Support made a case.
+  std::size_t items = 0;
+  for (const auto& [id, queues] : ref.queues) {
+    items += queues.size();
+    ASSERT_EQ(std::adjacent_find(queues.begin(), queues.end()), queues.end()) << id;
+  }
+  ASSERT_EQ(items, 7u);
+  ASSERT_EQ(ref.cases, 1);
   ASSERT_EQ(ref.inbox, 0u);
   ASSERT_EQ(ref.quarantine_folder, 1u);
   ASSERT_EQ(ref.processed, messages_.size() - 1);
@@ -195,8 +219,9 @@ TEST_F(CrashInjection, ACrashAtAnyStepLosesAndDoublesNothing) {
   for (const char* p : kPoints) {
     const std::string point = p;
     const bool per_batch = point == "commit" || point.starts_with("dispose") || point.starts_with("cursor");
-    std::vector<int> ns = per_batch ? std::vector<int>{1, 2, 3, 4, 5, 6}
-                                    : std::vector<int>{1, 2, 3, 5, 8, 13, 21, 34};
+    std::vector<int> ns = per_batch                         ? std::vector<int>{1, 2, 3, 4, 5, 6}
+                          : point.starts_with("push_rules") ? std::vector<int>{1, 5, 21}
+                                                            : std::vector<int>{1, 2, 3, 5, 8, 13, 21, 34};
     for (int n : ns) cases.push_back(point + ":" + std::to_string(n));
   }
   // Steps of any kind: interleavings the named points do not single out.
@@ -221,6 +246,8 @@ TEST_F(CrashInjection, ACrashAtAnyStepLosesAndDoublesNothing) {
       EXPECT_EQ(count, 1) << id << " is in the CRM " << count << " times";
     }
     EXPECT_EQ(got, want);
+    EXPECT_EQ(o.queues, ref.queues) << "each accepted message in each of its queues exactly once";
+    EXPECT_EQ(o.cases, ref.cases) << "one case, made once";
     // Every message where the clean run put it: a refetched quarantined one
     // (a duplicate now) in Quarantine, not moved by `after` to Processed.
     EXPECT_EQ(o.inbox, ref.inbox);
@@ -247,7 +274,7 @@ TEST_F(CrashInjection, ACrashAtAnyStepLosesAndDoublesNothing) {
               "  moved it to Quarantine, as the clean run did\n", refetched);
   // The crashes between commit and dispose of its batch must have hit it.
   EXPECT_GE(refetched, 1);
-  for (const auto& [point, n] : last_fired) std::printf("  %-15s up to N = %d\n", point.c_str(), n);
+  for (const auto& [point, n] : last_fired) std::printf("  %-18s up to N = %d\n", point.c_str(), n);
 }
 
 }  // namespace

@@ -79,6 +79,15 @@ SimResult<SimResponse> Api::dispatch(const SimRequest& r) {
     if (m != "POST") return sim_fail(405, codes::kBadQuery, "DeliverIncomingEmail is an action");
     return deliver_incoming_email(r);
   }
+  if (path == "ApplyRecordCreationAndUpdateRule") {
+    if (m != "POST") return sim_fail(405, codes::kBadQuery, "ApplyRecordCreationAndUpdateRule is an action");
+    return apply_record_rules(r);
+  }
+  if (path.starts_with("queues(") && path.ends_with(")/Microsoft.Dynamics.CRM.AddToQueue")) {
+    auto ref = parse_entity_ref(path.substr(0, path.find(')') + 1));
+    if (!ref) return sim_fail(400, codes::kBadQuery, "Bad key in the resource path '" + path + "'");
+    return add_to_queue(ref->second, r);
+  }
   if (path == "InitializeAttachmentBlocksUpload" && m == "POST") return init_blocks(r);
   if (path == "UploadBlock" && m == "POST") return upload_block(r);
   if (path == "CommitAttachmentBlocksUpload" && m == "POST") return commit_blocks(r);
@@ -114,6 +123,7 @@ SimResult<SimResponse> Api::dispatch(const SimRequest& r) {
       return created(*e, *created_id, r);
     }
     if (logical == "activitypointer") return sim_fail(405, codes::kBadQuery, "create emails instead");
+    if (logical == "queueitem") return create_queue_item(r);
     return create_record(*e, r);
   }
   if (m == "GET") return get_record(*e, id, r);
@@ -155,7 +165,10 @@ json Api::counters() const {
   return {{"ignored_readonly_fields", ignored_readonly_.load()},
           {"attachment_posts", attachment_posts_.load()},
           {"upload_blocks", upload_blocks_.load()},
-          {"block_commits", block_commits_.load()}};
+          {"block_commits", block_commits_.load()},
+          {"queue_items", queue_items_.load()},
+          {"rules_applied", rules_applied_.load()},
+          {"cases_created", cases_created_.load()}};
 }
 
 json Api::dump_emails(bool with_bodies) {

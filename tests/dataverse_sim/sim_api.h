@@ -96,6 +96,12 @@ class Api {
   SimResult<SimResponse> check_incoming_email(const std::string& args, const SimRequest& r);
   SimResult<SimResponse> deliver_incoming_email(const SimRequest& r);
 
+  // sim_queues.cc
+  std::string put_queue_item(const std::string& queue_id, const std::string& email_id);
+  SimResult<SimResponse> create_queue_item(const SimRequest& r);
+  SimResult<SimResponse> add_to_queue(const std::string& queue_id, const SimRequest& r);
+  SimResult<SimResponse> apply_record_rules(const SimRequest& r);
+
   struct UploadSession {
     json target;
     std::map<std::string, std::string> blocks;  // block id -> decoded bytes
@@ -110,6 +116,10 @@ class Api {
   std::atomic<std::int64_t> attachment_posts_{0};
   std::atomic<std::int64_t> upload_blocks_{0};
   std::atomic<std::int64_t> block_commits_{0};
+  // Queue items made (queueitems creates and AddToQueue), rule runs, cases made.
+  std::atomic<std::int64_t> queue_items_{0};
+  std::atomic<std::int64_t> rules_applied_{0};
+  std::atomic<std::int64_t> cases_created_{0};
 };
 
 }  // namespace crmr::sim

@@ -26,7 +26,7 @@ struct SimConfig {
   std::vector<std::string> faults;     // fault specs, see sim_faults.h
   // Readings of the doc:
   bool reject_state_on_create = false; // statecode/statuscode in an e-mail create -> 400
-  bool reject_readonly = false;        // inreplyto, senton, ... in a create -> 400 (else ignored)
+  bool accept_readonly = false;        // inreplyto, senton, ... in a create ignored (else 400, as Dataverse)
   int duplicate_status = 412;          // received-mail messageid duplicate: 412 or 400
   int missing_bind_status = 400;       // @odata.bind to a missing record: 400 or 404
   bool changeset_error_nested = false; // failed change set: nested parts (else one error part)

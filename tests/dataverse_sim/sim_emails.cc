@@ -5,8 +5,68 @@
 namespace crmr::sim {
 namespace {
 
-constexpr const char* kReadOnly[] = {"inreplyto", "conversationindex", "correlationmethod",
-                                     "senton", "attachmentcount"};
+// The e-mail table's read-only columns (IsValidForCreate and
+// IsValidForUpdate false in its metadata): Dataverse refuses them in a create.
+constexpr const char* kReadOnly[] = {
+    "activitytypecode", "attachmentcount", "compressed", "conversationindex", "correlationmethod",
+    "createdby", "createdon", "createdonbehalfby", "descriptionblobid", "descriptionblobid_name",
+    "emailreminderstatus", "emailsender", "emailsenderobjecttypecode", "exchangerate", "inreplyto",
+    "isemailfollowed", "isemailreminderset", "isregularactivity", "issafedescriptiontruncated",
+    "isunsafe", "modifiedby", "modifiedon", "modifiedonbehalfby", "onholdtime", "owneridname",
+    "owneridyominame", "owningbusinessunit", "owningteam", "owninguser",
+    "postponeemailprocessinguntil", "replycount", "safedescription", "scheduleddurationminutes",
+    "sendermailboxid", "sendersaccount", "sendersaccountobjecttypecode", "senton", "slainvokedid",
+    "versionnumber"};
+
+// Single-valued navigation properties of an e-mail a create may bind, with the
+// entity each takes ("" any the simulator holds) and its lookup column, as the
+// Web API's $metadata names them. acceptingentityid is the queue's: the
+// systemuser relationship has the same name and the metadata keeps one.
+// Regarding binds (regardingobjectid_<entity>_email) are checked on their own.
+struct CreateBind {
+  const char* name;
+  const char* target;
+  const char* column;
+};
+constexpr CreateBind kCreateBinds[] = {
+    {"CorrelatedActivityId_Email", "email", "correlatedactivityid"},
+    {"parentactivityid", "email", "parentactivityid"},
+    {"acceptingentityid", "queue", "acceptingentityid"},
+    {"ownerid", "systemuser", "ownerid"},
+    {"transactioncurrencyid", "", "transactioncurrencyid"},
+    {"templateid", "", "templateid"},
+    {"ReceivingMailboxId_Email", "", "receivingmailboxid"},
+    {"sla_email_sla", "", "slaid"}};
+// ...and the read-only ones (the platform sets them).
+constexpr const char* kReadOnlyBinds[] = {
+    "createdby",          "createdonbehalfby",   "modifiedby",        "modifiedonbehalfby",
+    "owningbusinessunit", "owningteam",          "owninguser",        "emailsender_account",
+    "emailsender_contact", "emailsender_queue",  "emailsender_systemuser", "sendermailboxid",
+    "sendersaccount",     "slainvokedid_email_sla", "descriptionblobid_email"};
+
+bool is_read_only(std::string_view field) {
+  for (const char* f : kReadOnly)
+    if (field == f) return true;
+  return false;
+}
+
+SimError not_valid_for_create(const std::string& field) {
+  return {400, codes::kReadOnlyField,
+          "The '" + field + "' attribute of email is not valid for create (IsValidForCreate is false)."};
+}
+
+// The create bind `name`, or why it is refused.
+SimResult<CreateBind> create_bind(const std::string& name) {
+  for (const CreateBind& bind : kCreateBinds)
+    if (name == bind.name) return bind;
+  for (const char* bind : kReadOnlyBinds)
+    if (name == bind) return std::unexpected(not_valid_for_create(name));
+  return sim_fail(400, codes::kBadQuery,
+                  "An undeclared property '" + name +
+                      "' which only has property annotations in the payload but no property value was "
+                      "found in the payload. In OData, only declared navigation properties and declared "
+                      "named streams can be represented as properties without values.");
+}
 
 std::size_t code_points(const std::string& s) {
   std::size_t n = 0;
@@ -131,23 +191,31 @@ SimResult<std::string> Api::insert_email(json body) {
         data["_regardingobjectid_value"] = ref->second;
         data["_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = ref->first;
       } else {
-        auto ref = resolve_bind(k, v, nullptr);
+        auto bind = create_bind(name);
+        if (!bind) {
+          if (bind.error().code != codes::kReadOnlyField || !config_.accept_readonly)
+            return std::unexpected(bind.error());
+          ++ignored_readonly_;
+          continue;
+        }
+        auto ref = resolve_bind(k, v, *bind->target ? bind->target : nullptr);
         if (!ref) return std::unexpected(ref.error());
-        data["_" + name + "_value"] = ref->second;
-        data["_" + name + "_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = ref->first;
+        const std::string column = bind->column;
+        data["_" + column + "_value"] = ref->second;
+        data["_" + column + "_value@Microsoft.Dynamics.CRM.lookuplogicalname"] = ref->first;
       }
       continue;
     }
-    bool read_only = false;
-    for (const char* f : kReadOnly) read_only = read_only || k == f;
-    if (read_only) {
-      if (config_.reject_readonly)
-        return sim_fail(400, codes::kReadOnlyField,
-                        "The '" + k + "' attribute of email is not valid for create.");
+    if (k.find('@') != std::string::npos) continue;  // an annotation (@odata.type, ...)
+    if (is_read_only(k)) {
+      if (!config_.accept_readonly) return std::unexpected(not_valid_for_create(k));
       ++ignored_readonly_;
       continue;
     }
     if (k == "statecode" || k == "statuscode") continue;
+    if (!is_email_column(k))
+      return sim_fail(400, codes::kBadQuery,
+                      "Invalid property '" + k + "' was found in entity 'Microsoft.Dynamics.CRM.email'.");
     data[k] = v;
   }
   for (auto [field, limit] : {std::pair{"subject", 800}, {"messageid", 320}, {"trackingtoken", 50}})

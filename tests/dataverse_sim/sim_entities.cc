@@ -17,6 +17,8 @@ const std::vector<EntityInfo>& entities() {
       {"organizations", "organization", "organizations", "organizationid"},
       {"opportunities", "opportunity", "opportunities", "opportunityid"},
       {"incidents", "incident", "incidents", "incidentid"},
+      {"queueitems", "queueitem", "queueitems", "queueitemid"},
+      {"convertrules", "convertrule", "convertrules", "convertruleid"},
   };
   return all;
 }

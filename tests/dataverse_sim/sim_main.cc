@@ -43,8 +43,8 @@ int main(int argc, char** argv) {
                                            "every:503/K ...");
   app.add_flag("--reject-state-on-create", config.reject_state_on_create,
                "answer 400 to statecode/statuscode in an e-mail create");
-  app.add_flag("--reject-readonly", config.reject_readonly,
-               "answer 400 to read-only fields (inreplyto, senton, ...) in a create");
+  app.add_flag("--accept-readonly", config.accept_readonly,
+               "ignore read-only fields (inreplyto, senton, ...) in a create instead of answering 400");
   app.add_option("--duplicate-status", config.duplicate_status,
                  "status of the received-mail messageid duplicate (412 or 400)")
       ->check(CLI::IsMember({412, 400}));

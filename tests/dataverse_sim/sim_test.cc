@@ -204,19 +204,19 @@ TEST(SimEmails, StateInCreateBodyIsAcceptedOrRejectedBySwitch) {
   }
 }
 
-TEST(SimEmails, ReadOnlyFieldsAreIgnoredOrRejectedBySwitch) {
+TEST(SimEmails, ReadOnlyFieldsAreRejectedOrIgnoredBySwitch) {
   json email = incoming_email("<ro@x>");
   email["inreplyto"] = "<parent@x>";
   {
     SimProcess sim;
     SimClient client(sim.port());
-    EXPECT_EQ(client.post("emails", email)->status, 204);
-    EXPECT_EQ(client.sim("stats")["ignored_readonly_fields"], 1);
+    EXPECT_EQ(client.post("emails", email)->status, 400);
   }
   {
-    SimProcess sim({"--reject-readonly"});
+    SimProcess sim({"--accept-readonly"});
     SimClient client(sim.port());
-    EXPECT_EQ(client.post("emails", email)->status, 400);
+    EXPECT_EQ(client.post("emails", email)->status, 204);
+    EXPECT_EQ(client.sim("stats")["ignored_readonly_fields"], 1);
   }
 }
 

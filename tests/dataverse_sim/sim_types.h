@@ -79,7 +79,7 @@ inline constexpr const char* kBadQuery = "0x80060888";            // sim: bad OD
 inline constexpr const char* kNotAuthenticated = "0x80072560";    // sim: no/invalid/expired token
 inline constexpr const char* kDeltaTokenExpired = "0x80044352";   // sim: expired delta token
 inline constexpr const char* kInvalidState = "0x80044330";        // sim: bad statecode/statuscode
-inline constexpr const char* kReadOnlyField = "0x80048d19";       // sim: field not valid for create
+inline constexpr const char* kReadOnlyField = "0x80060891";       // sim: field not valid for create
 inline constexpr const char* kBlockTooLarge = "0x80090001";       // sim: upload block >= 4 MB
 inline constexpr const char* kNotDelivered = "0x8005e201";        // sim: DeliverIncomingEmail refused
 }  // namespace codes

@@ -87,10 +87,10 @@ TEST(StoreOpen, MissingDirectoryIsAClearError) {
 
 TEST(StoreOpen, DirectoryAsPathIsAClearError) {
   TempDir dir;
-  auto store = Store::open(dir.path(), OpenMode::ReadWrite);
+  auto store = Store::open(dir.path().string(), OpenMode::ReadWrite);
   ASSERT_FALSE(store);
   EXPECT_EQ(store.error().code, "store.cannot_open");
-  EXPECT_NE(store.error().message.find(dir.path()), std::string::npos);
+  EXPECT_NE(store.error().message.find(dir.path().string()), std::string::npos);
 }
 
 TEST(StoreOpen, ReadOnlyFileOpenedReadWriteIsAClearError) {

@@ -34,6 +34,9 @@ client_secret_env = "CRM_SECRET"
   EXPECT_EQ(c.scope, "https://contoso.crm4.dynamics.com/.default");
   EXPECT_EQ(c.concurrency, 8u);
   EXPECT_EQ(c.mode, "local");
+  EXPECT_TRUE(c.queue_items) << "as Dynamics' CreateQueueItemsForAcceptingQueueRecipients";
+  EXPECT_TRUE(c.queue_items_in_batch);
+  EXPECT_FALSE(c.apply_record_rules) << "opt-in";
 }
 
 TEST(CrmConfig, BearerAndEveryKey) {
@@ -48,8 +51,14 @@ tls_ca_file = "/etc/ca.pem"
 tls_verify = false
 timeout_s = 5
 max_attempts = 2
+queue_items = false
+queue_items_in_batch = false
+apply_record_rules = true
 )");
   ASSERT_TRUE(cfg) << cfg.error().message;
+  EXPECT_FALSE(cfg->crm.queue_items);
+  EXPECT_FALSE(cfg->crm.queue_items_in_batch);
+  EXPECT_TRUE(cfg->crm.apply_record_rules);
   EXPECT_EQ(cfg->crm.auth, "bearer");
   EXPECT_EQ(cfg->crm.concurrency, 52u);
   EXPECT_EQ(cfg->crm.mode, "server");

@@ -172,15 +172,8 @@ TEST(PushSim, ServerModeLetsTheCrmDecideAndReportsItsReason) {
 
 // An mbox of `n` distinct messages to Megan (filtering: all messages).
 std::string many_messages(const TempDir& dir, int n) {
-  std::string mbox;
-  for (int i = 0; i < n; ++i) {
-    mbox += "From jane@fabrikam.example Fri May  1 10:00:00 2026\n"
-            "From: Jane Doe <jane.doe@fabrikam.example>\nTo: megan.bowen@contoso.example\n"
-            "Subject: Load test " + std::to_string(i) + "\nDate: Fri, 01 May 2026 10:00:00 +0000\n"
-            "Message-ID: <kill-" + std::to_string(i) + "'&#%/+@test.example>\n\nBody " +
-            std::to_string(i) + "\n\n";
-  }
-  return dir.write("many.mbox", mbox);
+  return numbered_mbox(dir, "many.mbox", n, "Jane Doe <jane.doe@fabrikam.example>",
+                       "megan.bowen@contoso.example", "Load test", "kill-", "'&#%/+@test.example");
 }
 
 TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {
@@ -189,20 +182,9 @@ TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {
   const int n = 300;
   Queued q(sim, many_messages(mail, n), 4);
   std::mt19937 rng(20261127);
-  for (int round = 0; round < 20; ++round) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      int devnull = ::open("/dev/null", O_WRONLY);
-      dup2(devnull, 1);
-      dup2(devnull, 2);
-      execl(CRMR_BINARY, CRMR_BINARY, "--config", q.config.c_str(), "push", (char*)nullptr);
-      _exit(127);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20 + rng() % 150));
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
+  kill_pushes(q.config, 20, rng, 20, [&](int round) {
     for (const auto& [id, count] : sim.received_message_ids()) ASSERT_EQ(count, 1) << id << " round " << round;
-  }
+  });
   // The kills landed while the push was under way.
   auto before = sim.received_message_ids().size();
   EXPECT_GT(before, 0u);

@@ -9,9 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
+#include <random>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -97,6 +103,24 @@ class Sim {
     return out;
   }
 
+  // The records of entity set `set` (e.g. "queueitems", "incidents"), read
+  // through the Web API as a client would.
+  std::vector<nlohmann::json> records(const std::string& set) const {
+    auto j = nlohmann::json::parse(call("GET", "/api/data/v9.2/" + set).body, nullptr, false);
+    std::vector<nlohmann::json> out;
+    if (j.is_object() && j.contains("value"))
+      for (auto& row : j["value"]) out.push_back(row);
+    return out;
+  }
+  // E-mail activity id -> the queue ids of its queue items (one per item, so
+  // an e-mail in a queue twice shows that queue twice).
+  std::map<std::string, std::vector<std::string>> queue_items() const {
+    std::map<std::string, std::vector<std::string>> out;
+    for (const auto& q : records("queueitems"))
+      out[q.value("_objectid_value", std::string())].push_back(q.value("_queueid_value", std::string()));
+    return out;
+  }
+
   // The [crm] section for this simulator (secret from CRMR_TEST_SECRET).
   std::string crm_toml(int concurrency = 4, const std::string& extra = {}) const {
     setenv("CRMR_TEST_SECRET", "sec", 1);
@@ -113,7 +137,47 @@ class Sim {
   std::map<std::string, int> baseline_;  // received e-mails seeded before the test
 };
 
+// An mbox `file` in `dir` of `n` distinct messages from `from` (a From:
+// header value) to `to`, the i-th with subject "SUBJECT i" and Message-ID
+// <ID_PREFIX i ID_SUFFIX>: the mail of the load and kill tests.
+inline std::string numbered_mbox(const TempDir& dir, const std::string& file, int n,
+                                 const std::string& from, const std::string& to,
+                                 const std::string& subject, const std::string& id_prefix,
+                                 const std::string& id_suffix) {
+  std::string mbox;
+  for (int i = 0; i < n; ++i) {
+    const std::string num = std::to_string(i);
+    mbox += "From sender@test.example Fri May  1 10:00:00 2026\nFrom: " + from + "\nTo: " + to +
+            "\nSubject: " + subject + " " + num + "\nDate: Fri, 01 May 2026 10:00:00 +0000\n"
+            "Message-ID: <" + id_prefix + num + id_suffix + ">\n\nBody " + num + "\n\n";
+  }
+  return dir.write(file, mbox);
+}
+
 inline constexpr int kCrashed = 137;  // the exit status of crash_point
+
+// `rounds` times: `crm-router --config CONFIG push` as its own process,
+// SIGKILLed after `min_ms` plus a random 0..149 ms from `rng`; then
+// `after_each(round)`. Returns how many kills hit a running push.
+inline int kill_pushes(const std::string& config, int rounds, std::mt19937& rng, int min_ms,
+                       const std::function<void(int)>& after_each = {}) {
+  int kills = 0;
+  for (int round = 0; round < rounds; ++round) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execl(CRMR_BINARY, CRMR_BINARY, "--config", config.c_str(), "push", (char*)nullptr);
+      _exit(127);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(min_ms + rng() % 150));
+    kills += kill(pid, SIGKILL) == 0;
+    waitpid(pid, nullptr, 0);
+    if (after_each) after_each(round);
+  }
+  return kills;
+}
 
 // `crm-router --config CONFIG push` as its own process with CRMR_CRASH_AT set
 // to `point`: its exit status (kCrashed when it ended there).

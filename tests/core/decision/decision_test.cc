@@ -278,7 +278,7 @@ TEST(StepTrace, FollowsTheDecisionOrder) {
                 "hygiene.delivery_report", "hygiene.auto_reply", "correlation.in_reply_to",
                 "correlation.tracking_token", "correlation.conversation_index",
                 "correlation.smart_match", "sender", "internal_email", "acceptance.recipients",
-                "acceptance.recipient", "acceptance", "parties.from", "parties.to",
+                "acceptance.recipient", "acceptance", "acceptance.accepted_by", "parties.from", "parties.to",
                 "attachments"}));
 }
 

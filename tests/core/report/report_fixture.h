@@ -1,7 +1,7 @@
 // A small RunReport covering every field shape, for the report tests:
 // a queued message (unwrapped from a forward) with a regarding record and
 // mixed parties, a failed
-// message with an error and activity id, and a hostile one (script-closing
+// message with an error, activity id and queue item, and a hostile one (script-closing
 // subject, formula prefix, invalid UTF-8, CSV metacharacters).
 #pragma once
 
@@ -25,6 +25,8 @@ inline ReportEntry queued_entry() {
   e.reason = "CorrelationMatch";
   e.correlation = "in_reply_to";
   e.regarding = Regarding{"opportunity", "3f2504e0-4f89-11d3-9a0c-0305e82c3301"};
+  e.correlated_activity_id = "a-9";
+  e.accepted_by = {Acceptor{"queue", "q-1", "Sales", "To sales@fabrikam.com"}};
   e.parties = {Party{"from", "Jane.Doe@contoso.com", "contact", "c-1", "Jane Doe", ""},
                Party{"to", "sales@fabrikam.com", "queue", "q-1", "", ""},
                Party{"cc", "someone@elsewhere.org", "", "", "", ""}};
@@ -49,6 +51,7 @@ inline ReportEntry failed_entry() {
   e.correlation = "none";
   e.error = "HTTP 503 from Dataverse after 3 tries";
   e.activity_id = "a-42";
+  e.queues = {QueueItemRef{"q-1", "Sales", "qi-7"}};
   return e;
 }
 

@@ -47,6 +47,20 @@ void expect_same(const ReportEntry& a, const ReportEntry& b) {
     EXPECT_EQ(a.regarding->entity, b.regarding->entity);
     EXPECT_EQ(a.regarding->id, b.regarding->id);
   }
+  EXPECT_EQ(a.correlated_activity_id, b.correlated_activity_id);
+  ASSERT_EQ(a.accepted_by.size(), b.accepted_by.size());
+  for (std::size_t i = 0; i < a.accepted_by.size(); ++i) {
+    EXPECT_EQ(a.accepted_by[i].entity, b.accepted_by[i].entity);
+    EXPECT_EQ(a.accepted_by[i].id, b.accepted_by[i].id);
+    EXPECT_EQ(a.accepted_by[i].name, b.accepted_by[i].name);
+    EXPECT_EQ(a.accepted_by[i].via, b.accepted_by[i].via);
+  }
+  ASSERT_EQ(a.queues.size(), b.queues.size());
+  for (std::size_t i = 0; i < a.queues.size(); ++i) {
+    EXPECT_EQ(a.queues[i].queue_id, b.queues[i].queue_id);
+    EXPECT_EQ(a.queues[i].queue, b.queues[i].queue);
+    EXPECT_EQ(a.queues[i].item_id, b.queues[i].item_id);
+  }
   ASSERT_EQ(a.parties.size(), b.parties.size());
   for (std::size_t i = 0; i < a.parties.size(); ++i) {
     EXPECT_EQ(a.parties[i].role, b.parties[i].role);
@@ -190,8 +204,9 @@ TEST(JsonReport, EmitsEveryDocumentedKeyInOrder) {
     EXPECT_EQ(keys_of(m), (std::vector<std::string>{
                               "source", "position", "message_id", "key", "date", "from",
                               "forwarded_by", "subject", "outcome", "reason", "correlation",
-                              "regarding", "parties", "attachments", "warnings", "error",
-                              "activity_id", "steps"}));
+                              "regarding", "correlated_activity_id", "accepted_by", "parties",
+                              "attachments", "warnings", "error", "activity_id", "queues",
+                              "steps"}));
   const auto& q = doc["messages"][0];
   EXPECT_EQ(keys_of(q["regarding"]), (std::vector<std::string>{"entity", "id"}));
   EXPECT_EQ(keys_of(q["parties"][0]),

@@ -76,13 +76,13 @@ TEST(CsvReport, StartsWithTheDocumentedHeaderRow) {
   EXPECT_EQ(out,
             "source,position,message_id,date,from,subject,outcome,reason,correlation,"
             "regarding_entity,regarding_id,parties,attachments,warnings,error,activity_id,"
-            "forwarded_by\r\n");
+            "forwarded_by,queues\r\n");
 }
 
-TEST(CsvReport, EveryRowHasSeventeenFieldsEvenWithNewlinesInside) {
+TEST(CsvReport, EveryRowHasEighteenFieldsEvenWithNewlinesInside) {
   const auto rows = parse_csv(csv(test::sample_report()));
   ASSERT_EQ(rows.size(), 4u);
-  for (const auto& row : rows) EXPECT_EQ(row.size(), 17u);
+  for (const auto& row : rows) EXPECT_EQ(row.size(), 18u);
 }
 
 TEST(CsvReport, QuotesFieldsWithCommaQuoteCrOrLf) {

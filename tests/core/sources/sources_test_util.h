@@ -12,6 +12,7 @@
 
 #include "core/mail_source.h"
 #include "core/sources/open_source.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr::test {
 
@@ -70,24 +71,5 @@ inline std::string body_of(const std::string& raw) {
   if (crlf != std::string::npos && (at == std::string::npos || crlf < at)) return raw.substr(crlf + 4);
   return at == std::string::npos ? std::string() : raw.substr(at + 2);
 }
-
-// A fresh empty directory under the system temp folder, removed at scope end.
-class TempDir {
- public:
-  explicit TempDir(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              ("crmr-sources-" + name + "-" + std::to_string(std::random_device{}()))) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace crmr::test
