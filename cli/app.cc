@@ -93,6 +93,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
                        "Unwrap messages forwarded as attachments (forward mailbox)");
   import_cmd->add_option("--mbox-format", imp.mbox_format, "mbox flavour: auto, mboxo, mboxrd, mboxcl2")
       ->check(CLI::IsMember({"auto", "mboxo", "mboxrd", "mboxcl2"}));
+  import_cmd->add_option("--jobs", imp.jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
+      ->check(CLI::Range(1, 256));
 
   ExplainOptions exp;
   auto* explain_cmd = app.add_subcommand("explain", "Show a message as parsed and every step of its decision");
@@ -138,6 +140,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   run_cmd->add_flag("--once", run_opts.once,
                     "Read the folders from their start without using or moving the cursor; leave every message where it is");
   run_cmd->add_option("--folder", run_opts.folder, "With --once: read this folder instead of the configured ones (IMAP)");
+  run_cmd->add_option("--jobs", run_opts.jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
+      ->check(CLI::Range(1, 256));
 
   CheckOptions check_opts;
   auto* check_cmd = app.add_subcommand("check", "Test access: connect and log in to every mailbox, show what the next run fetches");

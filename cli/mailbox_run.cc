@@ -90,7 +90,8 @@ class MailboxRun {
     return out_of_time();
   }
 
-  // Fetch `ids`, route each; fills `done` in order. Returns the fetch status
+  // Fetch `ids`, submit each to the pipeline, which fills `done` in order as
+  // it decides them (all of them by its flush()). Returns the fetch status
   // (kLimitStop when a limit cut the batch short); a store failure is
   // returned through `fatal`.
   Status fetch_batch(const std::vector<std::string>& ids, const std::string& folder,
@@ -107,14 +108,15 @@ class MailboxRun {
       crash_point("fetch");
       r_.bytes += raw.bytes.size();
       ++r_.fetched;
-      auto processed = p_.process(std::move(raw));
-      if (!processed) {
-        fatal = processed.error();
-        return fail(processed.error());
+      auto submitted = p_.submit(std::move(raw), [this, &done, id = rm.id,
+                                                 date = rm.internal_date](const Routed& r) {
+        done.push_back({id, r.quarantined, !r.decided, r.without_sender, date});
+        if (o_.on_message) o_.on_message();
+      });
+      if (!submitted) {
+        fatal = submitted.error();
+        return fail(submitted.error());
       }
-      done.push_back({rm.id, p_.last_quarantined(), !*processed, p_.last_without_sender(),
-                      rm.internal_date});
-      if (o_.on_message) o_.on_message();
       return {};
     });
   }
@@ -189,7 +191,8 @@ class MailboxRun {
       std::optional<Error> fatal;
       Status fetched = fetch_batch(b.ids, folder, b.done, fatal);
       if (fatal) return std::unexpected(*fatal);
-      if (auto st = p_.flush(); !st) return std::unexpected(st.error());  // commit BEFORE disposing
+      // Decide what is still in flight and commit, BEFORE disposing.
+      if (auto st = p_.flush(); !st) return std::unexpected(st.error());
       b.stopped = !fetched && fetched.error().code == kLimitStop;
       if (!fetched && !b.stopped) {
         // The connection broke mid-batch: what was decided is committed; the

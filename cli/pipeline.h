@@ -1,6 +1,15 @@
-// Pipeline: one message at a time through parse -> unwrap -> decide -> commit,
+// Pipeline: each message through parse -> unwrap -> decide -> commit,
 // whatever its source. `import` plugs file sources into it; `run` (mailboxes)
-// uses the same object, disposing of each message after process() returned.
+// uses the same object, disposing of a batch's messages after flush().
+//
+// Threads (PipelineOptions::jobs): parse and unwrap (prepare_message) run on
+// worker threads, and so does the decision when the workers have cache
+// readers of their own (decide_on_workers: every key taken as new). The
+// ledger check, the store and the report run in one ordered stage on the
+// caller's thread, in the order the messages were submitted, so results,
+// report and database are those of a run with jobs = 1, which uses no thread
+// at all. At most a bounded number of messages (and bytes) are in flight
+// between submit() and their record (core/base/ordered_work_queue.h).
 //
 // Ownership: the pipeline borrows the Store and the sink; it owns the per-run
 // memory of keys seen by a dry run (which writes no ledger), kept on disk.
@@ -9,9 +18,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
+#include "cli/prepared_message.h"
+#include "cli/worker_cache.h"
+#include "core/base/ordered_work_queue.h"
 #include "core/decision/decision.h"
 #include "core/mail_source.h"
 #include "core/mime/mime_parser.h"
@@ -32,7 +45,22 @@ struct PipelineOptions {
   ParseLimits limits;
   Policy policy;
   std::size_t commit_every = 1000;  // messages per database transaction
+  // Threads that parse, unwrap (and decide) messages; 1: none, everything
+  // in the caller's thread. Read when the pipeline is made (set_options keeps it).
+  std::size_t jobs = 1;
 };
+
+// --jobs as given, else the configuration's `jobs` when not 0, else one per
+// core (at least 1).
+std::size_t jobs_or_cores(std::optional<std::size_t> asked, std::size_t configured);
+
+// What became of one submitted message, told in submission order.
+struct Routed {
+  bool decided = false;         // false: outside the date filter (or past the limit)
+  bool quarantined = false;     // see Pipeline::last_quarantined()
+  bool without_sender = false;  // see Pipeline::last_without_sender()
+};
+using OnRouted = std::function<void(const Routed&)>;
 
 // The forward-mailbox step of routing, shared by the pipeline and `explain`:
 // acceptance becomes the forwarding user's (policy.role Forward); when `msg`
@@ -61,7 +89,23 @@ class Pipeline {
   // the messages before it are committed, this one is not recorded at all,
   // so it is neither in the ledger nor disposed of, and is routed next time.
   // Takes the message by value: its bytes are moved into the store, not copied.
+  // Decides everything submitted before it first.
   Result<bool> process(RawMessage raw);
+
+  // Hands `raw` to the workers. Its decision, commit and report entry follow
+  // in submission order, on this thread, during a later submit(), drain()
+  // or flush(); `after` (when set) is called then. An error is a storage
+  // failure of this or an earlier message (as process()): the run must stop,
+  // and nothing submitted after that message is recorded or told.
+  Status submit(RawMessage raw, OnRouted after = {});
+  // Decides and records (in the open batch) every message submitted so far.
+  Status drain();
+
+  // With jobs > 1: decide on the workers too, each with its own read-only
+  // connection from `open` (worker_cache.h); the ordered stage then only
+  // checks the ledger. Call before the first submit(). Has no effect with
+  // one job or when the pipeline decides against an injected cache.
+  void decide_on_workers(WorkerCache::Open open);
 
   // A message the source could not deliver (Scope::Message read error).
   void source_failed(const std::string& source, const Error& e);
@@ -75,13 +119,15 @@ class Pipeline {
   // are returned; per-message ones are reported and the run goes on.
   Status run_source(MailSource& src, const std::function<void()>& on_progress);
 
-  // Commit the open batch. Must be called before disposing of source messages.
+  // Decide every message submitted (drain()), then commit the open batch.
+  // Must be called before disposing of source messages.
   Status flush();
 
   // Change the options between the sources of one run (e.g. per mailbox:
   // role, forward unwrap, date filter). The counters, the report entry
-  // sequence and a dry run's memory of keys carry on.
-  void set_options(PipelineOptions opts) { opts_ = std::move(opts); }
+  // sequence and a dry run's memory of keys carry on. Messages submitted
+  // before are prepared with the options they were submitted under.
+  void set_options(PipelineOptions opts);
   const PipelineOptions& options() const { return opts_; }
 
   bool limit_reached() const;
@@ -104,8 +150,42 @@ class Pipeline {
 
  private:
   class RunOverlay;
+  struct Job {
+    RawMessage raw;
+    std::shared_ptr<const PipelineOptions> opts;
+    OnRouted after;
+    bool read_ahead = false;  // run_source: read before the limit was known to be reached
+  };
+  // What a worker decided, as if the key were new to the ledger and as if
+  // it were in it (WorkerCache); the ordered stage takes one.
+  struct WorkerDecision {
+    struct Variant {
+      ReportEntry entry;
+      std::string decision_json;  // a real run's new one: entry_to_json(entry)
+      bool without_sender = false;
+    };
+    Variant if_new;
+    Variant if_seen;
+  };
+  struct Prepared {
+    PreparedMessage m;
+    OnRouted after;
+    bool read_ahead = false;
+    std::optional<WorkerDecision> decided;
+  };
+  Prepared prepare(Job j);
+  Status submit_job(Job job);
+  // The ordered stage: decide, commit, report one prepared message.
+  Status record(Prepared p);
+  Result<Routed> decide_and_commit(PreparedMessage& p, std::optional<WorkerDecision>& decided);
   void emit(ReportEntry&& e);
-  Status commit_entry(const ReportEntry& e, std::string raw);
+  // Begin the batch's transaction unless it is open. It holds the decisions'
+  // reads (a dry run's too) and a real run's writes; flush() commits it.
+  Status open_batch();
+  // Commit the open batch (the ordered stage's own commits; flush() also
+  // drains the workers first, which the ordered stage must never do).
+  Status commit_batch();
+  Status commit_entry(const ReportEntry& e, std::string raw, std::string decision_json = {});
   // After a decision: the cache's sticky status. On failure commits what was
   // decided before and returns the error naming `raw`'s message.
   Status check_cache(const RawMessage& raw);
@@ -118,6 +198,9 @@ class Pipeline {
   std::int64_t run_id_;
   EntrySink sink_;
   std::unique_ptr<RunOverlay> overlay_;
+  std::shared_ptr<const PipelineOptions> shared_opts_;  // opts_ as the workers read it
+  std::unique_ptr<WorkerCache> worker_cache_;  // set: workers decide too
+  std::unique_ptr<OrderedWorkQueue<Job, Prepared>> queue_;
   std::map<std::string, std::uint64_t> totals_;
   std::uint64_t processed_ = 0;
   std::uint64_t skipped_ = 0;

@@ -17,7 +17,9 @@ Result<std::unique_ptr<KeySet>> KeySet::open_temporary() {
   // An empty file name is SQLite's private temporary on-disk database.
   auto conn = db::Connection::open("", db::Access::ReadWriteCreate, "temporary key set");
   if (!conn) return fail(conn.error());
+  // Private to this process: locked once, not around every statement.
   if (auto st = conn->exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
+                           "PRAGMA locking_mode=EXCLUSIVE;"
                            "CREATE TABLE keys (key TEXT PRIMARY KEY) WITHOUT ROWID;");
       !st)
     return fail(st.error());

@@ -61,6 +61,7 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   po.limit = o.limit;
   po.limits = ctx.cfg.limits;
   po.policy = ctx.cfg.policy;
+  po.jobs = jobs_or_cores(o.jobs, ctx.cfg.jobs);
   for (auto [text, into] : {std::pair{&o.since, &po.since}, std::pair{&o.until, &po.until}}) {
     if (text->empty()) continue;
     *into = parse_cli_date(*text);
@@ -83,6 +84,7 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   if (ctx.out.progress_enabled()) rec.set_expected_bytes(expected_input_bytes(o.paths));
 
   Pipeline pipeline(**store, po, rec.run_id(), rec.sink());
+  pipeline.decide_on_workers(open_worker_readers(ctx.db_path));
   SourceOptions so;
   so.max_message_bytes = po.limits.max_message_bytes;
   so.mbox_format = o.mbox_format;

@@ -157,7 +157,9 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   base.dry_run = ctx.dry_run;
   base.limits = ctx.cfg.limits;
   base.policy = ctx.cfg.policy;
+  base.jobs = jobs_or_cores(o.jobs, ctx.cfg.jobs);
   Pipeline pipeline(**store, base, rec.run_id(), rec.sink());
+  pipeline.decide_on_workers(open_worker_readers(ctx.db_path));
 
   MailboxRunOptions mo;
   mo.dry_run = ctx.dry_run;

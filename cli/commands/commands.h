@@ -19,6 +19,7 @@ struct ImportOptions {
   bool forward_mailbox = false;
   std::string mbox_format = "auto";
   bool no_push = false;            // only queue, even when [crm] is configured
+  std::optional<std::size_t> jobs; // --jobs N: parsing threads; unset: one per core
 };
 int cmd_import(Context& ctx, const ImportOptions& o);
 

@@ -21,6 +21,7 @@ struct RunOptions {
   // instead of the configured folders (IMAP).
   bool once = false;
   std::string folder;
+  std::optional<std::size_t> jobs;  // --jobs N: parsing threads; unset: one per core
 };
 // Exit: 0 all processed; 1 messages quarantined or failed; 4 a mailbox could
 // not be reached or logged in to (wins over 1); 3 configuration (no mailbox,

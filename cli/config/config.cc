@@ -109,7 +109,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   }
   ConfigChecker c(path);
   c.unknown_keys(root,
-                 {"db", "report", "log_file", "log_level", "progress", "import", "routing",
+                 {"db", "report", "log_file", "log_level", "progress", "jobs", "import", "routing",
                   "limits", "mailbox", "crm", "cache"},
                  "");
   c.get(root, "db", cfg.db, "");
@@ -117,6 +117,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   c.get(root, "log_file", cfg.log_file, "");
   c.get(root, "log_level", cfg.log_level, "");
   c.get(root, "progress", cfg.progress, "");
+  c.get(root, "jobs", cfg.jobs, "");
   if (const toml::node* n = root.get("log_level")) {
     static const char* levels[] = {"trace", "debug", "info", "warn", "error", "off"};
     bool ok = false;

@@ -22,6 +22,7 @@ struct Config {
   std::string log_file;    // log file (rotating)
   std::string log_level = "warn";
   bool progress = true;
+  std::uint32_t jobs = 0;        // threads that parse (import, run); 0: one per core
   bool forward_mailbox = false;  // [import] forward_mailbox
   std::uint32_t cache_max_age_hours = 24;  // [cache] max_age_hours: warn when older; 0: never
   Policy policy;                 // [routing]

@@ -111,6 +111,36 @@ TEST_F(FailingLookup, MessagesDecidedBeforeTheFailureAreKept) {
   EXPECT_EQ((*store_->cache_stats())["outbox_pending"], 1);
 }
 
+// With parsing on workers, messages submitted after the one whose lookup
+// failed were already parsed: none of them is decided, recorded or told.
+TEST_F(FailingLookup, WithTwoJobsNothingSubmittedAfterTheFailureIsRecorded) {
+  const std::string first = demo_reply("jobs-first", kAdele);
+  const int per_message = lookups_for(first) - 1;
+  FailingCache cache(*store_, 1 + per_message + 2);  // the second message's second lookup
+  PipelineOptions po = options();
+  po.jobs = 2;
+  std::vector<std::string> told;
+  {
+    Pipeline p(*store_, cache, po, run_id_, [](ReportEntry&&) {});
+    Status st;
+    for (int i = 1; i <= 20 && st; ++i) {
+      st = p.submit(raw(demo_reply("jobs-" + std::to_string(i), kAdele), "#" + std::to_string(i)),
+                    [&told, i](const Routed&) { told.push_back("#" + std::to_string(i)); });
+    }
+    if (st) st = p.flush();
+    ASSERT_FALSE(st);
+    EXPECT_EQ(st.error().code, "cache.failed");
+    EXPECT_NE(st.error().message.find("#2: not routed"), std::string::npos) << st.error().message;
+    auto again = p.flush();
+    ASSERT_FALSE(again) << "the run stays stopped";
+  }
+  EXPECT_EQ(told, std::vector<std::string>{"#1"});
+  EXPECT_TRUE(store_->ledger_has("jobs-1@fabrikam.example"));
+  for (int i = 2; i <= 20; ++i)
+    EXPECT_FALSE(store_->ledger_has("jobs-" + std::to_string(i) + "@fabrikam.example")) << i;
+  EXPECT_EQ((*store_->cache_stats())["outbox_pending"], 1);
+}
+
 TEST_F(FailingLookup, AnUnparseableMessageIsNotQuarantinedOnAFailedLedgerLookup) {
   FailingCache cache(*store_, 2);  // 1: settings at the start; 2: the ledger
   Pipeline p(*store_, cache, options(), run_id_, [](ReportEntry&&) {});

@@ -57,11 +57,11 @@ inline int wait_exit_status(pid_t pid) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st);
 }
 
-// The crm-router binary run with `args` as a child process, CRMR_CRASH_AT set
-// to `crash_at` (unset when empty), its output appended to `log`. Returns its
-// exit status (-signal when killed); crash_point ends it with 137.
-inline int run_binary(const std::vector<std::string>& args, const std::string& crash_at,
-                      const std::string& log = "/dev/null") {
+// Starts the crm-router binary with `args` as a child process, CRMR_CRASH_AT
+// set to `crash_at` (unset when empty), its output appended to `log`.
+// Returns its pid; wait_exit_status() reaps it.
+inline pid_t start_binary(const std::vector<std::string>& args, const std::string& crash_at,
+                          const std::string& log = "/dev/null") {
   pid_t pid = ::fork();
   if (pid == 0) {
     int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
@@ -71,7 +71,14 @@ inline int run_binary(const std::vector<std::string>& args, const std::string& c
     else ::setenv("CRMR_CRASH_AT", crash_at.c_str(), 1);
     exec_binary(args);
   }
-  return wait_exit_status(pid);
+  return pid;
+}
+
+// start_binary(), then its exit status (-signal when killed); crash_point
+// ends it with 137.
+inline int run_binary(const std::vector<std::string>& args, const std::string& crash_at,
+                      const std::string& log = "/dev/null") {
+  return wait_exit_status(start_binary(args, crash_at, log));
 }
 #endif
 

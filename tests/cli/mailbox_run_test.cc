@@ -1,7 +1,8 @@
 // run_mailbox against an in-memory server (FakeMailbox): the order commit ->
 // dispose -> cursor, what survives a broken connection or a failed dispose,
 // limits, UIDVALIDITY changes, POP3 UIDLs. The same behaviour against a real
-// Dovecot is in run_test.cc.
+// Dovecot is in run_test.cc. Every case runs with one job (no thread) and
+// with two (parsing on workers while the batch is fetched).
 #include <gtest/gtest.h>
 
 #include "cli/mailbox_cursor.h"
@@ -29,7 +30,7 @@ std::string stand_in() {
          "Subject: Cannot display Unicode content\r\n\r\nUse a reader that supports UTF-8.\r\n";
 }
 
-class MailboxRunTest : public ::testing::Test {
+class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
  protected:
   void SetUp() override {
     auto s = Store::open(t_.file("state.db"), OpenMode::ReadWrite);
@@ -50,6 +51,7 @@ class MailboxRunTest : public ::testing::Test {
     PipelineOptions po;
     po.dry_run = dry_run;
     po.commit_every = 1000;
+    po.jobs = GetParam();
     Pipeline p(*store_, po, *run_id, [&](ReportEntry&& e) { outcomes_.push_back(e.outcome); });
     FakeSession s(server_);
     MailboxRunOptions o;
@@ -82,7 +84,7 @@ class MailboxRunTest : public ::testing::Test {
   std::optional<std::uint64_t> run_limit_;
 };
 
-TEST_F(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
+TEST_P(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
   m_.after.kind = Disposition::Seen;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   auto r = run();
@@ -97,7 +99,7 @@ TEST_F(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
   EXPECT_EQ(cursor()->last_uid, 3u);
 }
 
-TEST_F(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
+TEST_P(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
   server_.deliver(mail(1), kJan2026);
   run();
   server_.log.clear();
@@ -107,7 +109,7 @@ TEST_F(MailboxRunTest, SecondRunFetchesOnlyNewMail) {
   EXPECT_EQ(count("outbox_pending"), 2);
 }
 
-TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
+TEST_P(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
   m_.all = false;
   m_.since = kJan2026;
   server_.deliver(mail(1), kJan2026 - 10 * 86400);  // before since
@@ -119,7 +121,7 @@ TEST_F(MailboxRunTest, FirstRunWithSinceSkipsOlderMailForGood) {
 
 // A server that leaves UID 2 out of its answer: the cursor stays at UID 1
 // (not UIDNEXT-1), so UID 2 is read once the server lists it.
-TEST_F(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
+TEST_P(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
   server_.deliver(mail(1), kJan2026);
   server_.deliver(mail(2), kJan2026);
   server_.unlisted = {2};
@@ -130,7 +132,7 @@ TEST_F(MailboxRunTest, CursorStopsAtTheLastUidReadNotAtUidnext) {
   EXPECT_EQ(cursor()->last_uid, 2u);
 }
 
-TEST_F(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
+TEST_P(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(mail(1), kJan2026);
   server_.deliver(stand_in(), kJan2026);
@@ -144,7 +146,7 @@ TEST_F(MailboxRunTest, DeleteNeverDeletesAMessageWithoutAUsableSender) {
   EXPECT_EQ(cursor()->last_uid, 3u);
 }
 
-TEST_F(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFolder) {
   m_.after.kind = Disposition::Delete;
   m_.quarantine_folder = "Quarantine";
   server_.deliver(stand_in(), kJan2026);
@@ -155,7 +157,7 @@ TEST_F(MailboxRunTest, DeleteMovesAMessageWithoutAUsableSenderToTheQuarantineFol
   EXPECT_NE(r.notes[0].find("moved to Quarantine"), std::string::npos) << r.notes[0];
 }
 
-TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
+TEST_P(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
   m_.all = false;
   server_.deliver(mail(1), kJan2026);
   auto r = run();
@@ -164,7 +166,7 @@ TEST_F(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
   EXPECT_EQ(r.fetched, 0u);
 }
 
-TEST_F(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplicates) {
+TEST_P(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplicates) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   server_.fail_next_dispose = true;  // as if the process died between commit and dispose
@@ -183,7 +185,7 @@ TEST_F(MailboxRunTest, FailedDisposeKeepsTheCursorAndTheNextRunDisposesTheDuplic
   EXPECT_TRUE(server_.folders["INBOX"].empty());   // disposed of now
 }
 
-TEST_F(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
+TEST_P(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
   m_.after.kind = Disposition::Seen;
   m_.batch_size = 3;
   for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
@@ -200,7 +202,7 @@ TEST_F(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
   EXPECT_EQ(seen_count(), 5);
 }
 
-TEST_F(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice) {
+TEST_P(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice) {
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026 + i * 86400);
   run();
   // The server renumbers everything: new UIDVALIDITY, UIDs from 1 again.
@@ -219,7 +221,7 @@ TEST_F(MailboxRunTest, UidvalidityChangeRefetchesByDateAndProcessesNothingTwice)
   EXPECT_EQ(cursor()->last_uid, 4u);
 }
 
-TEST_F(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   m_.quarantine_folder = "Quarantine";
   server_.deliver(mail(1), kJan2026);
@@ -231,7 +233,7 @@ TEST_F(MailboxRunTest, QuarantinedMessagesGoToTheQuarantineFolder) {
   EXPECT_TRUE(server_.folders["INBOX"].empty());
 }
 
-TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
+TEST_P(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
   m_.after.kind = Disposition::Delete;
   server_.deliver("not a message\r\n", kJan2026);
   run();
@@ -242,7 +244,7 @@ TEST_F(MailboxRunTest, QuarantinedMessagesStayWithoutAQuarantineFolder) {
 // A crash between commit and cursor save: the rerun finds the unparseable
 // message in the ledger (a duplicate now) and still disposes of it as a
 // quarantined one, as the clean run would have.
-TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder) {
+TEST_P(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   m_.quarantine_folder = "Quarantine";
   server_.deliver(mail(1), kJan2026);
@@ -262,7 +264,7 @@ TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStillGoesToTheQuarantineFolder
   EXPECT_EQ(count("quarantine"), 1);  // nothing twice
 }
 
-TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder) {
+TEST_P(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder) {
   m_.after = {Disposition::Move, "Processed"};
   server_.deliver("not a message\r\n", kJan2026);
   server_.deliver(mail(1), kJan2026);
@@ -274,7 +276,7 @@ TEST_F(MailboxRunTest, RefetchedQuarantinedMessageStaysWithoutAQuarantineFolder)
   EXPECT_EQ(server_.folders["Processed"].size(), 1u);
 }
 
-TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
+TEST_P(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
   m_.after.kind = Disposition::Seen;
   m_.max_messages_per_run = 3;
   for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
@@ -288,7 +290,7 @@ TEST_F(MailboxRunTest, MessageLimitEndsCleanlyAndTheNextRunGoesOn) {
   EXPECT_EQ(count("outbox_pending"), 5);
 }
 
-TEST_F(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
+TEST_P(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
   m_.max_bytes_per_run = mail(1).size() + 10;
   m_.batch_size = 10;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
@@ -299,13 +301,13 @@ TEST_F(MailboxRunTest, ByteLimitStopsAtAMessageBoundary) {
   EXPECT_EQ(run().fetched, 1u);
 }
 
-TEST_F(MailboxRunTest, RunLimitCountsAcrossTheRun) {
+TEST_P(MailboxRunTest, RunLimitCountsAcrossTheRun) {
   run_limit_ = 2;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   EXPECT_EQ(run().fetched, 2u);
 }
 
-TEST_F(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
+TEST_P(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   auto r = run(/*dry_run=*/true);
@@ -313,6 +315,8 @@ TEST_F(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
   EXPECT_EQ(server_.folders["INBOX"].size(), 3u);
   EXPECT_FALSE(cursor());
 }
+
+INSTANTIATE_TEST_SUITE_P(Jobs, MailboxRunTest, ::testing::Values(1, 2));
 
 // --- POP3
 
@@ -326,7 +330,7 @@ class Pop3RunTest : public MailboxRunTest {
   std::vector<std::string> seen() { return *store_->pop3_seen("box"); }
 };
 
-TEST_F(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
+TEST_P(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
   EXPECT_EQ(run().fetched, 3u);
   EXPECT_EQ(seen().size(), 3u);
@@ -335,7 +339,7 @@ TEST_F(Pop3RunTest, LeaveRemembersUidlsAndFetchesOnlyNewOnes) {
   EXPECT_EQ(server_.folders["INBOX"].size(), 4u);
 }
 
-TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
+TEST_P(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
   m_.after.kind = Disposition::Delete;
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   run();
@@ -344,7 +348,7 @@ TEST_F(Pop3RunTest, DeleteSendsDeleAfterCommitAndItTakesEffectAtQuit) {
   EXPECT_EQ(count("outbox_pending"), 2);
 }
 
-TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
+TEST_P(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
   m_.after.kind = Disposition::Delete;
   server_.deliver("not a message\r\n", kJan2026);
   server_.deliver(mail(1), kJan2026);
@@ -361,7 +365,7 @@ TEST_F(Pop3RunTest, RefetchedQuarantinedMessageIsNotDeleted) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 
-TEST_F(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembered) {
+TEST_P(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembered) {
   m_.all = false;
   m_.since = kJan2026;
   server_.deliver(mail(1, "bob@contoso.example", "Tue, 2 Dec 2025 10:00:00 +0000"), 0);
@@ -377,7 +381,7 @@ TEST_F(Pop3RunTest, SinceReadsHeadersFirstAndLeavesOlderMailUnreadAndUnremembere
   EXPECT_EQ(server_.folders["INBOX"].size(), 2u);
 }
 
-TEST_F(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
+TEST_P(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(stand_in(), kJan2026);
   server_.deliver(mail(2), kJan2026);
@@ -387,7 +391,7 @@ TEST_F(Pop3RunTest, DeleteKeepsAStandInOnTheServer) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U1"});
 }
 
-TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
+TEST_P(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
   for (int i = 1; i <= 2; ++i) server_.deliver(mail(i), kJan2026);
   run();
   server_.folders["INBOX"].erase(1);  // deleted by someone else
@@ -395,7 +399,7 @@ TEST_F(Pop3RunTest, UidlsGoneFromTheServerAreForgotten) {
   EXPECT_EQ(seen(), std::vector<std::string>{"U2"});
 }
 
-TEST_F(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
+TEST_P(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
   m_.after.kind = Disposition::Delete;
   server_.deliver(mail(1), kJan2026);
   server_.break_after_fetched = 1;  // breaks when the logout would start
@@ -408,6 +412,8 @@ TEST_F(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
   EXPECT_TRUE(server_.folders["INBOX"].empty());
   EXPECT_EQ(count("outbox_pending"), 2);
 }
+
+INSTANTIATE_TEST_SUITE_P(Jobs, Pop3RunTest, ::testing::Values(1, 2));
 
 }  // namespace
 }  // namespace crmr::test

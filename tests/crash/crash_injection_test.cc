@@ -1,4 +1,4 @@
-// Crash injection end to end: `crm-router run` against a real
+// Crash injection end to end: `crm-router run` (with two jobs) against a real
 // Dovecot (after = move:Processed, quarantine_folder = Quarantine) and
 // dataverse-sim is ended abruptly at every crash point (core/base/crash_point.h,
 // CRMR_CRASH_AT) and at several occurrences of each, then run again without
@@ -108,8 +108,11 @@ class CrashInjection : public ::testing::Test {
     EXPECT_GT(sim.port(), 0);
     TempDir state, logs;
     const std::string db = state.file("state.db");
+    // Two jobs on any machine: workers parse and decide ahead of the
+    // ordered stage that commits, disposes and moves the cursor.
     const std::string config = logs.write(
-        "c.toml", "db = \"" + db + "\"\nprogress = false\n" + sim.crm_toml(4, "apply_record_rules = true\n") +
+        "c.toml", "db = \"" + db + "\"\nprogress = false\njobs = 2\n" +
+                      sim.crm_toml(4, "apply_record_rules = true\n") +
                       "\n[[mailbox]]\nname = \"inbox\"\nurl = \"" + server_->imap_url() +
                       "\"\nuser = \"" + user + "\"\npassword_env = \"CRMR_TEST_PW\"\n"
                       "tls_ca_file = \"" + server_->ca_file() + "\"\nall = true\n"
