@@ -21,6 +21,12 @@
 namespace crmr {
 namespace {
 
+// A string field of a stored run report, "" when it is absent, null or not a string.
+std::string text_of(const nlohmann::json& j, const char* key) {
+  const auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 constexpr int kStatusOk = 0;
 constexpr int kStatusWarning = 1;
 constexpr int kStatusCritical = 2;
@@ -78,14 +84,15 @@ int cmd_status(Context& ctx, const StatusOptions& o) {
     auto j = nlohmann::json::parse(r.report_json, nullptr, false);
     if (!j.is_object() || !j.contains("mailboxes") || !j["mailboxes"].is_array()) continue;
     for (const auto& m : j["mailboxes"]) {
-      if (!m.is_object() || m.value("status", "") == "skipped") continue;
+      if (!m.is_object() || text_of(m, "status") == "skipped") continue;
       for (auto& b : boxes) {
-        if (b.run != 0 || b.name != m.value("name", "")) continue;
+        if (b.run != 0 || b.name != text_of(m, "name")) continue;
         b.run = r.id;
         b.started = r.started;
-        b.status = m.value("status", "");
-        b.error = m.value("error", "");
-        b.messages = m.value("messages", std::uint64_t{0});
+        b.status = text_of(m, "status");
+        b.error = text_of(m, "error");  // null when the mailbox was read without error
+        const auto n = m.find("messages");
+        b.messages = n != m.end() && n->is_number_unsigned() ? n->get<std::uint64_t>() : 0;
       }
     }
   }

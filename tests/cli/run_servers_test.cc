@@ -122,6 +122,24 @@ TEST_P(MailServerTest, FetchesAllThenNothingThenOnlyTheNewMessage) {
   EXPECT_EQ(server().flags(user_).size(), 3u);  // leave: all still there
 }
 
+// `status` after a run that read the mailbox without error: the stored
+// report's "error" is null there, which once made `status` abort.
+TEST_P(MailServerTest, StatusAfterAGoodRunShowsTheMailboxRead) {
+  server().deliver(user_, "s1", mail(11));
+  auto cfg = config(mailbox("box", url(), "all = true\nafter = \"leave\""));
+  ASSERT_EQ(run(cfg).code, 0);
+  auto st = run_cli({"--config", cfg, "status"});
+  // OK: the mailbox was read; without a [crm] section neither the message
+  // waiting in the outbox nor the cache's age is a finding.
+  EXPECT_EQ(st.code, 0) << st.out << st.err;
+  EXPECT_NE(st.out.find("mailbox box: last run "), std::string::npos) << st.out;
+  EXPECT_NE(st.out.find(": ok, 1 messages"), std::string::npos) << st.out;
+  auto js = run_cli({"--config", cfg, "status", "--json"});
+  EXPECT_EQ(js.code, 0) << js.out << js.err;
+  const auto j = nlohmann::json::parse(js.out);
+  EXPECT_EQ(j["mailboxes"][0]["status"], "ok") << js.out;
+}
+
 struct Disposal {
   const char* after;
   bool kept;                // still in INBOX
