@@ -85,8 +85,7 @@ std::expected<std::string, int> guard_routing(Context& ctx, Store& store,
   if (!why.empty()) {
     const std::string line = std::string(command) + (ctx.dry_run ? " --dry-run" : "") +
                              ": refused: the cache cannot decide: " + why;
-    spdlog::warn("{}", line);  // error level would repeat it on stderr
-    ctx.out.error(line);
+    ctx.out.error(line);  // also in the log file or syslog, once
     ctx.out.error(std::string("nothing was routed: no message was read, recorded or disposed of") +
                   (ctx.dry_run ? " (against this cache a dry run would only show every message "
                                  "tossed, which tests no rule)"

@@ -5,6 +5,8 @@
 // against an old cache warns in its summary and its log.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 
 #include "cli/exit_codes.h"
@@ -49,8 +51,12 @@ TEST(CacheGuard, ARefusedRunIsListedAsFailedAndStatusIsCritical) {
   TempDir t;
   const std::string db = t.file("state.db");
   auto msg = t.write("m.eml", demo_reply("guard-listed"));
-  expect_refusal(admin_run({"--db", db, "import", msg}), "import");
+  expect_refusal(admin_run({"--db", db, "--log-file", t.file("r.log"), "import", msg}), "import");
   EXPECT_EQ(db_count(db, "runs"), 1);
+  // The log has the refusal once, as an error.
+  const std::string log = read_file(t.file("r.log"));
+  EXPECT_EQ(std::count_if(log.begin(), log.end(), [](char c) { return c == '\n'; }), 3) << log;
+  EXPECT_NE(log.find("[error] import: refused: the cache cannot decide"), std::string::npos) << log;
   auto list = admin_run({"--db", db, "report", "--list"});
   EXPECT_EQ(list.code, kExitOk) << list.output;
   EXPECT_NE(list.output.find("\tfailed\t"), std::string::npos) << list.output;
