@@ -8,10 +8,9 @@
 
 #include <iostream>
 
-#include "cli/commands/commands.h"
-#include "cli/commands/crm_commands.h"
+#include "cli/commands/command_set.h"
+#include "cli/context.h"
 #include "cli/exit_codes.h"
-#include "cli/commands/mailbox_commands.h"
 #include "cli/platform.h"
 
 namespace crmr {
@@ -83,120 +82,8 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
   app.add_option("--trace", g.trace_file,
                  "Write the IMAP/POP3 conversation to FILE, passwords and tokens masked (for the server's support)");
 
-  ImportOptions imp;
-  auto* import_cmd = app.add_subcommand("import", "Route archived mail: .eml, folders, Maildir, mbox, gzip, - for stdin");
-  import_cmd->add_option("paths", imp.paths, "Files or folders (- = stdin)")->required();
-  import_cmd->add_option("--since", imp.since, "Only mail dated on/after DATE (YYYY-MM-DD[THH:MM:SSZ])");
-  import_cmd->add_option("--until", imp.until, "Only mail dated before DATE");
-  import_cmd->add_option("--limit", imp.limit, "Stop after N messages")->check(CLI::PositiveNumber);
-  import_cmd->add_flag("--forward-mailbox", imp.forward_mailbox,
-                       "Unwrap messages forwarded as attachments (forward mailbox)");
-  import_cmd->add_option("--mbox-format", imp.mbox_format, "mbox flavour: auto, mboxo, mboxrd, mboxcl2")
-      ->check(CLI::IsMember({"auto", "mboxo", "mboxrd", "mboxcl2"}));
-  import_cmd->add_option("--jobs", imp.jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
-      ->check(CLI::Range(1, 256));
-
-  ExplainOptions exp;
-  auto* explain_cmd = app.add_subcommand("explain", "Show a message as parsed and every step of its decision");
-  explain_cmd->add_option("file", exp.path, "A message file, an mbox, FILE#N (message N of an mbox), - = stdin");
-  explain_cmd->add_option("--quarantine", exp.quarantine, "Explain a quarantine item (by id) instead of a file")
-      ->check(CLI::PositiveNumber);
-  explain_cmd->add_flag("--ignore-ledger", exp.ignore_ledger,
-                        "Decide as if the message was never processed (and say so)");
-  explain_cmd->add_flag("--forward-mailbox", exp.forward_mailbox, "Unwrap a forwarded-as-attachment message");
-  explain_cmd->add_option("--limit", exp.limit, "Explain at most N messages")->check(CLI::PositiveNumber);
-
-  auto* cache_cmd = app.add_subcommand("cache", "The local cache of CRM records");
-  cache_cmd->require_subcommand(1);
-  CacheImportOptions ci;
-  auto* cache_import = cache_cmd->add_subcommand("import", "Load records from JSON Lines or CSV");
-  cache_import->add_option("file", ci.file, "JSON Lines or CSV file")->required();
-  cache_import->add_option("--entity", ci.entity, "Entity of every CSV row (contact, account, ...)")
-      ->check(CLI::IsMember({"organization", "systemuser", "queue", "contact", "account", "lead", "email"}));
-  cache_import->add_option("--format", ci.format, "auto, jsonl or csv")
-      ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
-  cache_import->add_option("--batch", ci.batch, "Rows per transaction (default 50000); a crash keeps the committed ones")
-      ->check(CLI::PositiveNumber);
-  auto* cache_stats = cache_cmd->add_subcommand("stats", "Count what the cache holds");
-  CachePruneOptions cp;
-  auto* cache_prune = cache_cmd->add_subcommand(
-      "prune", "Remove tracked e-mails older than the look-back window and reclaim the space");
-  cache_prune->add_option("--days", cp.days, "Look-back window in days (default: [crm] tracked_days, 365)")
-      ->check(CLI::PositiveNumber);
-
-  ReportOptions rep;
-  auto* report_cmd = app.add_subcommand("report", "Print or export the report of an earlier run");
-  report_cmd->add_option("--run", rep.run, "Run id (default: the latest)");
-  report_cmd->add_option("--format", rep.format, "text, json, csv or html")
-      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
-  report_cmd->add_option("-o,--output", rep.output, "Write to FILE instead of stdout");
-  report_cmd->add_flag("--list", rep.list, "List the recorded runs");
-
-  RunOptions run_opts;
-  auto* run_cmd = app.add_subcommand("run", "One batch from every configured mailbox: fetch, route, dispose, report");
-  run_cmd->add_option("--mailbox", run_opts.mailboxes, "Only this mailbox (by name; repeatable)");
-  run_cmd->add_option("--limit", run_opts.limit, "Stop after N messages in this run")->check(CLI::PositiveNumber);
-  run_cmd->add_flag("--no-push", run_opts.no_push, "Only queue accepted mail; do not push to the CRM");
-  run_cmd->add_flag("--once", run_opts.once,
-                    "Read the folders from their start without using or moving the cursor; leave every message where it is");
-  run_cmd->add_option("--folder", run_opts.folder, "With --once: read this folder instead of the configured ones (IMAP)");
-  run_cmd->add_option("--jobs", run_opts.jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
-      ->check(CLI::Range(1, 256));
-
-  CheckOptions check_opts;
-  auto* check_cmd = app.add_subcommand("check", "Test access: connect and log in to every mailbox, show what the next run fetches");
-  check_cmd->add_option("--mailbox", check_opts.mailboxes, "Only this mailbox (by name; repeatable)");
-
-  PushOptions push_opts;
-  auto* push_cmd = app.add_subcommand("push", "Deliver what is queued in the outbox to the CRM");
-  push_cmd->add_option("--limit", push_opts.limit, "Push at most N messages")->check(CLI::PositiveNumber);
-  import_cmd->add_flag("--no-push", imp.no_push, "Only queue accepted mail; do not push to the CRM");
-
-  SyncOptions sync_opts;
-  auto* sync_cmd = app.add_subcommand("sync", "Refresh the cache from the CRM (incremental after the first run)");
-  sync_cmd->add_flag("--full", sync_opts.full, "Read everything again (ignore delta links and the watermark)");
-  sync_cmd->add_option("--only", sync_opts.only,
-                       "Only these: organization systemuser queue contact account lead email (repeatable)");
-
-  auto* quarantine_cmd = app.add_subcommand("quarantine", "See, retry or export messages that failed for good");
-  quarantine_cmd->require_subcommand(1);
-  QuarantineListOptions ql;
-  auto* quarantine_list = quarantine_cmd->add_subcommand("list", "One line per quarantined message: id, when, where from, Message-ID, error");
-  quarantine_list->add_flag("--json", ql.json, "One JSON document, for machines");
-  QuarantineExportOptions qe;
-  auto* quarantine_export = quarantine_cmd->add_subcommand("export", "Write messages as they were received to DIR/<id>.eml");
-  quarantine_export->add_option("ids", qe.which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
-  quarantine_export->add_flag("--all", qe.which.all, "Every quarantined message");
-  quarantine_export->add_option("--to", qe.to, "Folder to write to (made if missing; files are never overwritten)")
-      ->required();
-  QuarantineRetryOptions qr;
-  auto* quarantine_retry = quarantine_cmd->add_subcommand("retry", "Route messages again against the current cache; push them unless --no-push");
-  quarantine_retry->add_option("ids", qr.which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
-  quarantine_retry->add_flag("--all", qr.which.all, "Every quarantined message");
-  quarantine_retry->add_flag("--forward-mailbox", qr.forward_mailbox,
-                             "Unwrap messages forwarded as attachments (as import --forward-mailbox)");
-  quarantine_retry->add_flag("--no-push", qr.no_push, "Only queue accepted mail; do not push to the CRM");
-
-  StatusOptions status_opts;
-  auto* status_cmd = app.add_subcommand("status", "For monitoring: last runs, outbox, quarantine, cache age; exit 0 ok, 1 warning, 2 critical");
-  status_cmd->add_flag("--json", status_opts.json, "One JSON document, for machines");
-  status_cmd->add_option("--cache-warning-hours", status_opts.cache_warning_hours,
-                         "Warn when the last successful sync is this old (default: [cache] max_age_hours, 24)")->check(CLI::PositiveNumber);
-  status_cmd->add_option("--cache-critical-hours", status_opts.cache_critical_hours,
-                         "Critical when the last successful sync is this old (default 72)")->check(CLI::PositiveNumber);
-
-  ForgetOptions fo;
-  auto* forget_cmd = app.add_subcommand("forget", "Take messages out of the ledger so that they are routed afresh");
-  forget_cmd->add_option("--run", fo.run, "Messages first recorded by run ID (see report --list)")
-      ->check(CLI::PositiveNumber);
-  forget_cmd->add_option("--outcome", fo.outcomes, "Only this outcome (repeatable): tossed duplicate pushed queued")
-      ->check(CLI::IsMember({"tossed", "duplicate", "pushed", "queued", "quarantined", "failed"}));
-  forget_cmd->add_option("--reason", fo.reasons, "Only this reason code (repeatable), e.g. NoRecipientMatch");
-  forget_cmd->add_option("--message-id", fo.message_ids, "This Message-ID (repeatable)");
-  forget_cmd->add_option("--key", fo.keys, "This message key, as the report shows it (repeatable)");
-  forget_cmd->add_flag("--force", fo.force, "Also forget pushed and queued messages (see crm-router(1))");
-
-  // (Further commands: add their CLI11 block above this line, one block per command.)
+  CommandSet commands;
+  add_commands(app, commands);
 
   try {
     app.parse(argc, argv);
@@ -259,45 +146,7 @@ int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     ctx.trace = spdlog::default_logger();  // -vv: the conversation goes to the debug log
   }
 
-  int rc = kExitOk;
-  if (import_cmd->parsed()) {
-    imp.forward_mailbox = imp.forward_mailbox || cfg->forward_mailbox;
-    rc = cmd_import(ctx, imp);
-  } else if (explain_cmd->parsed()) {
-    rc = cmd_explain(ctx, exp);
-  } else if (cache_import->parsed()) {
-    rc = cmd_cache_import(ctx, ci);
-  } else if (cache_stats->parsed()) {
-    rc = cmd_cache_stats(ctx);
-  } else if (cache_prune->parsed()) {
-    rc = cmd_cache_prune(ctx, cp);
-  } else if (report_cmd->parsed()) {
-    rc = cmd_report(ctx, rep);
-  }
-  else if (run_cmd->parsed()) {
-    rc = cmd_run(ctx, run_opts);
-  } else if (check_cmd->parsed()) {
-    rc = cmd_check(ctx, check_opts);
-  }
-  else if (push_cmd->parsed()) {
-    rc = cmd_push(ctx, push_opts);
-  } else if (sync_cmd->parsed()) {
-    rc = cmd_sync(ctx, sync_opts);
-  }
-  else if (quarantine_list->parsed()) {
-    rc = cmd_quarantine_list(ctx, ql);
-  } else if (quarantine_export->parsed()) {
-    rc = cmd_quarantine_export(ctx, qe);
-  } else if (quarantine_retry->parsed()) {
-    rc = cmd_quarantine_retry(ctx, qr);
-  }
-  else if (status_cmd->parsed()) {
-    rc = cmd_status(ctx, status_opts);
-  }
-  else if (forget_cmd->parsed()) {
-    rc = cmd_forget(ctx, fo);
-  }
-  // (Further commands: add their dispatch branch above this line.)
+  const int rc = commands.run(ctx);
   spdlog::default_logger()->flush();
   spdlog::drop_all();
   return rc;

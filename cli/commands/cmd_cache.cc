@@ -1,7 +1,11 @@
 // `cache import FILE`, `cache stats` and `cache prune`.
+#include <CLI/CLI.hpp>
+
 #include <chrono>
 #include <ostream>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
@@ -75,6 +79,33 @@ int cmd_cache_prune(Context& ctx, const CachePruneOptions& o) {
                " tracked e-mails last modified before " + before + " (" + std::to_string(days) +
                " days)");
   return kExitOk;
+}
+
+// --- its command line ---
+
+void add_cache_commands(CLI::App& app, CommandSet& set) {
+  auto* group = app.add_subcommand("cache", "The local cache of CRM records");
+  group->require_subcommand(1);
+
+  auto ci = std::make_shared<CacheImportOptions>();
+  auto* imp = set.add(*group, "import", "Load records from JSON Lines or CSV",
+                      [ci](Context& ctx) { return cmd_cache_import(ctx, *ci); });
+  imp->add_option("file", ci->file, "JSON Lines or CSV file")->required();
+  imp->add_option("--entity", ci->entity, "Entity of every CSV row (contact, account, ...)")
+      ->check(CLI::IsMember({"organization", "systemuser", "queue", "contact", "account", "lead", "email"}));
+  imp->add_option("--format", ci->format, "auto, jsonl or csv")
+      ->check(CLI::IsMember({"auto", "jsonl", "csv"}));
+  imp->add_option("--batch", ci->batch, "Rows per transaction (default 50000); a crash keeps the committed ones")
+      ->check(CLI::PositiveNumber);
+
+  set.add(*group, "stats", "Count what the cache holds", [](Context& ctx) { return cmd_cache_stats(ctx); });
+
+  auto cp = std::make_shared<CachePruneOptions>();
+  auto* prune = set.add(*group, "prune",
+                        "Remove tracked e-mails older than the look-back window and reclaim the space",
+                        [cp](Context& ctx) { return cmd_cache_prune(ctx, *cp); });
+  prune->add_option("--days", cp->days, "Look-back window in days (default: [crm] tracked_days, 365)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace crmr

@@ -2,8 +2,12 @@
 // would fetch, after what the cache holds (check_cache); with [crm], test
 // the CRM too (check_crm.cc). Reads the state database read-only; writes
 // nothing anywhere.
-#include <algorithm>
+#include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <memory>
+
+#include "cli/commands/command_set.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
@@ -129,6 +133,15 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
   if (cache_rc != kExitOk) return cache_rc;
   if (t.unreachable || crm_rc == kExitUnreachable) return kExitUnreachable;
   return crm_rc;
+}
+
+// --- its command line ---
+
+void add_check_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<CheckOptions>();
+  auto* c = set.add(app, "check", "Test access: connect and log in to every mailbox, show what the next run fetches",
+                    [o](Context& ctx) { return cmd_check(ctx, *o); });
+  c->add_option("--mailbox", o->mailboxes, "Only this mailbox (by name; repeatable)");
 }
 
 }  // namespace crmr

@@ -3,11 +3,15 @@
 // explains message N of an mbox (the position the report gives it),
 // --quarantine ID a quarantined message as `quarantine retry` would route it,
 // and --ignore-ledger decides a message already processed as if it were new.
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <ostream>
 #include <tuple>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/pipeline.h"
@@ -262,6 +266,21 @@ int cmd_explain(Context& ctx, const ExplainOptions& o) {
     return kExitInput;
   }
   return rc;
+}
+
+// --- its command line ---
+
+void add_explain_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<ExplainOptions>();
+  auto* c = set.add(app, "explain", "Show a message as parsed and every step of its decision",
+                    [o](Context& ctx) { return cmd_explain(ctx, *o); });
+  c->add_option("file", o->path, "A message file, an mbox, FILE#N (message N of an mbox), - = stdin");
+  c->add_option("--quarantine", o->quarantine, "Explain a quarantine item (by id) instead of a file")
+      ->check(CLI::PositiveNumber);
+  c->add_flag("--ignore-ledger", o->ignore_ledger,
+              "Decide as if the message was never processed (and say so)");
+  c->add_flag("--forward-mailbox", o->forward_mailbox, "Unwrap a forwarded-as-attachment message");
+  c->add_option("--limit", o->limit, "Explain at most N messages")->check(CLI::PositiveNumber);
 }
 
 }  // namespace crmr

@@ -15,11 +15,15 @@
 //   failed             copy the quarantine keeps.
 // Everything selected goes in one transaction under the run lock; run
 // history (the reports of earlier runs) is not touched.
+#include <CLI/CLI.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <map>
 #include <set>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
@@ -159,6 +163,22 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
                  " (route them again with `crm-router quarantine retry`)");
   }
   return kExitOk;
+}
+
+// --- its command line ---
+
+void add_forget_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<ForgetOptions>();
+  auto* c = set.add(app, "forget", "Take messages out of the ledger so that they are routed afresh",
+                    [o](Context& ctx) { return cmd_forget(ctx, *o); });
+  c->add_option("--run", o->run, "Messages first recorded by run ID (see report --list)")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--outcome", o->outcomes, "Only this outcome (repeatable): tossed duplicate pushed queued")
+      ->check(CLI::IsMember({"tossed", "duplicate", "pushed", "queued", "quarantined", "failed"}));
+  c->add_option("--reason", o->reasons, "Only this reason code (repeatable), e.g. NoRecipientMatch");
+  c->add_option("--message-id", o->message_ids, "This Message-ID (repeatable)");
+  c->add_option("--key", o->keys, "This message key, as the report shows it (repeatable)");
+  c->add_flag("--force", o->force, "Also forget pushed and queued messages (see crm-router(1))");
 }
 
 }  // namespace crmr

@@ -1,9 +1,13 @@
 // `import PATH...`: the pipeline over archived mail.
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/crm_commands.h"
@@ -115,6 +119,29 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
   // An input that could not be read (7) wins over messages quarantined (1).
   return input_failed ? worse_exit_code(rc, kExitInput) : rc;
+}
+
+// --- its command line ---
+
+void add_import_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<ImportOptions>();
+  auto* c = set.add(app, "import", "Route archived mail: .eml, folders, Maildir, mbox, gzip, - for stdin",
+                    [o](Context& ctx) {
+                      ImportOptions opts = *o;
+                      opts.forward_mailbox = opts.forward_mailbox || ctx.cfg.forward_mailbox;
+                      return cmd_import(ctx, opts);
+                    });
+  c->add_option("paths", o->paths, "Files or folders (- = stdin)")->required();
+  c->add_option("--since", o->since, "Only mail dated on/after DATE (YYYY-MM-DD[THH:MM:SSZ])");
+  c->add_option("--until", o->until, "Only mail dated before DATE");
+  c->add_option("--limit", o->limit, "Stop after N messages")->check(CLI::PositiveNumber);
+  c->add_flag("--forward-mailbox", o->forward_mailbox,
+              "Unwrap messages forwarded as attachments (forward mailbox)");
+  c->add_option("--mbox-format", o->mbox_format, "mbox flavour: auto, mboxo, mboxrd, mboxcl2")
+      ->check(CLI::IsMember({"auto", "mboxo", "mboxrd", "mboxcl2"}));
+  c->add_option("--jobs", o->jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
+      ->check(CLI::Range(1, 256));
+  c->add_flag("--no-push", o->no_push, "Only queue accepted mail; do not push to the CRM");
 }
 
 }  // namespace crmr

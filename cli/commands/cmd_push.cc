@@ -6,9 +6,13 @@
 // crash loses at most the "done" marks of one group: those messages are
 // found by their messageid on the next push and recorded then, never created
 // twice.
+#include <CLI/CLI.hpp>
+
 #include <cstdlib>
 #include <map>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/commands/crm_commands.h"
 #include "cli/config/client_certificate.h"
 #include "cli/config/secret_file.h"
@@ -386,6 +390,15 @@ int cmd_push(Context& ctx, const PushOptions& o) {
     return kExitOk;
   }
   return push_outbox(ctx, **store, o.limit);
+}
+
+// --- its command line ---
+
+void add_push_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<PushOptions>();
+  auto* c = set.add(app, "push", "Deliver what is queued in the outbox to the CRM",
+                    [o](Context& ctx) { return cmd_push(ctx, *o); });
+  c->add_option("--limit", o->limit, "Push at most N messages")->check(CLI::PositiveNumber);
 }
 
 }  // namespace crmr

@@ -9,6 +9,8 @@
 // outcome, so a kill at any point leaves the message either still in
 // quarantine or recorded anew, never neither and never both. Then, like
 // import, the outbox is pushed when [crm] is configured.
+#include <CLI/CLI.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -19,7 +21,9 @@
 #include <map>
 #include <ostream>
 #include <set>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/crm_commands.h"
@@ -287,6 +291,35 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
   int rc = finish_batch(ctx, store, o.no_push, rec, *pipeline);
   if (ctx.dry_run) ctx.out.info("dry run: nothing changed, nothing sent");
   return rc;
+}
+
+// --- its command line ---
+
+void add_quarantine_commands(CLI::App& app, CommandSet& set) {
+  auto* group = app.add_subcommand("quarantine", "See, retry or export messages that failed for good");
+  group->require_subcommand(1);
+
+  auto ql = std::make_shared<QuarantineListOptions>();
+  auto* list = set.add(*group, "list", "One line per quarantined message: id, when, where from, Message-ID, error",
+                       [ql](Context& ctx) { return cmd_quarantine_list(ctx, *ql); });
+  list->add_flag("--json", ql->json, "One JSON document, for machines");
+
+  auto qe = std::make_shared<QuarantineExportOptions>();
+  auto* exp = set.add(*group, "export", "Write messages as they were received to DIR/<id>.eml",
+                      [qe](Context& ctx) { return cmd_quarantine_export(ctx, *qe); });
+  exp->add_option("ids", qe->which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
+  exp->add_flag("--all", qe->which.all, "Every quarantined message");
+  exp->add_option("--to", qe->to, "Folder to write to (made if missing; files are never overwritten)")
+      ->required();
+
+  auto qr = std::make_shared<QuarantineRetryOptions>();
+  auto* retry = set.add(*group, "retry", "Route messages again against the current cache; push them unless --no-push",
+                        [qr](Context& ctx) { return cmd_quarantine_retry(ctx, *qr); });
+  retry->add_option("ids", qr->which.ids, "Item ids (from quarantine list)")->check(CLI::PositiveNumber);
+  retry->add_flag("--all", qr->which.all, "Every quarantined message");
+  retry->add_flag("--forward-mailbox", qr->forward_mailbox,
+                  "Unwrap messages forwarded as attachments (as import --forward-mailbox)");
+  retry->add_flag("--no-push", qr->no_push, "Only queue accepted mail; do not push to the CRM");
 }
 
 }  // namespace crmr

@@ -1,7 +1,11 @@
 // `report`: print or export the report of an earlier run, or list the runs.
 // Entries are streamed from the store into the writer: constant memory.
-#include <ostream>
+#include <CLI/CLI.hpp>
 
+#include <ostream>
+#include <memory>
+
+#include "cli/commands/command_set.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "core/report/report.h"
@@ -53,6 +57,19 @@ int cmd_report(Context& ctx, const ReportOptions& o) {
     return kExitPartial;
   }
   return kExitOk;
+}
+
+// --- its command line ---
+
+void add_report_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<ReportOptions>();
+  auto* c = set.add(app, "report", "Print or export the report of an earlier run",
+                    [o](Context& ctx) { return cmd_report(ctx, *o); });
+  c->add_option("--run", o->run, "Run id (default: the latest)");
+  c->add_option("--format", o->format, "text, json, csv or html")
+      ->check(CLI::IsMember({"text", "json", "csv", "html"}));
+  c->add_option("-o,--output", o->output, "Write to FILE instead of stdout");
+  c->add_flag("--list", o->list, "List the recorded runs");
 }
 
 }  // namespace crmr

@@ -4,10 +4,14 @@
 // Every selected mailbox gets a line in the report's mailbox list (ok,
 // failed with its error, or skipped when --limit was reached before it); a
 // failed one does not stop the others, and makes the exit status 4.
+#include <CLI/CLI.hpp>
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
@@ -237,6 +241,22 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   if (mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
   if (mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
   return rc;
+}
+
+// --- its command line ---
+
+void add_run_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<RunOptions>();
+  auto* c = set.add(app, "run", "One batch from every configured mailbox: fetch, route, dispose, report",
+                    [o](Context& ctx) { return cmd_run(ctx, *o); });
+  c->add_option("--mailbox", o->mailboxes, "Only this mailbox (by name; repeatable)");
+  c->add_option("--limit", o->limit, "Stop after N messages in this run")->check(CLI::PositiveNumber);
+  c->add_flag("--no-push", o->no_push, "Only queue accepted mail; do not push to the CRM");
+  c->add_flag("--once", o->once,
+              "Read the folders from their start without using or moving the cursor; leave every message where it is");
+  c->add_option("--folder", o->folder, "With --once: read this folder instead of the configured ones (IMAP)");
+  c->add_option("--jobs", o->jobs, "Threads that parse and decide messages (default: one per core; 1: none)")
+      ->check(CLI::Range(1, 256));
 }
 
 }  // namespace crmr

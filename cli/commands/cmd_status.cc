@@ -9,11 +9,15 @@
 // messages are in quarantine, the outbox holds messages while [crm] is
 // configured, a mailbox never ran, the last sync failed, or the cache is older
 // than --cache-warning-hours.
+#include <CLI/CLI.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <ostream>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/cache_freshness.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
@@ -187,6 +191,21 @@ int cmd_status(Context& ctx, const StatusOptions& o) {
   os << "quarantine: " << quarantine << " message(s)\n";
   os << "cache: " << freshness_text(*fresh) << '\n';
   return level;
+}
+
+// --- its command line ---
+
+void add_status_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<StatusOptions>();
+  auto* c = set.add(app, "status", "For monitoring: last runs, outbox, quarantine, cache age; exit 0 ok, 1 warning, 2 critical",
+                    [o](Context& ctx) { return cmd_status(ctx, *o); });
+  c->add_flag("--json", o->json, "One JSON document, for machines");
+  c->add_option("--cache-warning-hours", o->cache_warning_hours,
+                "Warn when the last successful sync is this old (default: [cache] max_age_hours, 24)")
+      ->check(CLI::PositiveNumber);
+  c->add_option("--cache-critical-hours", o->cache_critical_hours,
+                "Critical when the last successful sync is this old (default 72)")
+      ->check(CLI::PositiveNumber);
 }
 
 }  // namespace crmr

@@ -21,9 +21,13 @@
 // Each page is one store transaction; the sweep and the new delta link follow
 // the last page in one more, so a read that fails midway sweeps nothing and
 // keeps the old link (the watermark, too, is stored after the last page).
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <chrono>
+#include <memory>
 
+#include "cli/commands/command_set.h"
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
@@ -257,6 +261,17 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
     if (!st) return ctx.fail_with(st.error());
   }
   return kExitOk;
+}
+
+// --- its command line ---
+
+void add_sync_command(CLI::App& app, CommandSet& set) {
+  auto o = std::make_shared<SyncOptions>();
+  auto* c = set.add(app, "sync", "Refresh the cache from the CRM (incremental after the first run)",
+                    [o](Context& ctx) { return cmd_sync(ctx, *o); });
+  c->add_flag("--full", o->full, "Read everything again (ignore delta links and the watermark)");
+  c->add_option("--only", o->only,
+                "Only these: organization systemuser queue contact account lead email (repeatable)");
 }
 
 }  // namespace crmr

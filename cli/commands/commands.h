@@ -1,5 +1,6 @@
 // The commands. Each takes the Context and its own options (filled by the
-// CLI11 wiring in app.cc) and returns an exit code (exit_codes.h).
+// add_*_command at the end of its file, see command_set.h) and returns an
+// exit code (exit_codes.h).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
 // The mailbox commands: `run` (one batch from every configured mailbox) and
-// `check` (test access, never writes). Wired in app.cc like commands.h's.
+// `check` (test access, never writes). Each adds itself to the command line (command_set.h).
 #pragma once
 
 #include <cstdint>
