@@ -2,25 +2,15 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 
 #include "cli/config/config.h"
+#include "tests/cli/config/config_test_util.h"
 
 namespace crmr {
 namespace {
 
-Result<Config> load(const std::string& text) {
-  auto path = std::filesystem::temp_directory_path() /
-              ("crmr-crm-config-" + std::to_string(std::random_device{}()) + ".toml");
-  std::ofstream(path) << text;
-  auto cfg = load_config(path.string(), true);
-  std::filesystem::remove(path);
-  return cfg;
-}
-
 TEST(CrmConfig, ClientCredentialsWithDefaults) {
-  auto cfg = load(R"([crm]
+  auto cfg = test::load_config_text(R"([crm]
 url = "https://contoso.crm4.dynamics.com/api/data/v9.2"
 tenant = "contoso.onmicrosoft.com"
 client_id = "app"
@@ -40,7 +30,7 @@ client_secret_env = "CRM_SECRET"
 }
 
 TEST(CrmConfig, ACertificateInsteadOfASecretWithPathsFromTheConfigFolder) {
-  auto cfg = load(R"([crm]
+  auto cfg = test::load_config_text(R"([crm]
 url = "https://contoso.crm4.dynamics.com/api/data/v9.2/"
 tenant = "contoso.onmicrosoft.com"
 client_id = "app"
@@ -55,7 +45,7 @@ certificate_key = "/etc/crm-router/app.key"
 }
 
 TEST(CrmConfig, BearerAndEveryKey) {
-  auto cfg = load(R"([crm]
+  auto cfg = test::load_config_text(R"([crm]
 url = "http://127.0.0.1:8080/api/data/v9.2/"
 auth = "bearer"
 token_env = "CRM_TOKEN"
@@ -81,13 +71,8 @@ apply_record_rules = true
   EXPECT_EQ(cfg->crm.scope, "x/.default");
 }
 
-struct BadCase {
-  const char* toml;
-  const char* expect;  // in the error, with its line
-};
-
 TEST(CrmConfig, ProblemsNameFileLine) {
-  const std::vector<BadCase> cases = {
+  const std::vector<test::BadConfig> cases = {
       {"[crm]\nurl = \"https://a/\"\nclient_id = \"x\"\nclient_secret_env = \"S\"\ntenant = \"t\"\ncolour = 1\n",
        ":6: unknown key crm.colour"},
       {"[crm]\nurl = \"https://a/\"\nauth = \"bearer\"\ntoken_env = \"T\"\nclient_secret = \"hunter2\"\n",
@@ -110,13 +95,7 @@ TEST(CrmConfig, ProblemsNameFileLine) {
       {"[crm]\nauth = \"bearer\"\ntoken_env = \"T\"\n", "crm.url is required"},
       {"[crm]\nurl = \"https://a/\"\nauth = \"bearer\"\n", "crm.token_env is required"},
   };
-  for (const auto& c : cases) {
-    auto cfg = load(c.toml);
-    ASSERT_FALSE(cfg) << c.toml;
-    EXPECT_NE(cfg.error().message.find(c.expect), std::string::npos)
-        << cfg.error().message << "\n--- expected: " << c.expect;
-    EXPECT_EQ(cfg.error().message.find("hunter2"), std::string::npos);
-  }
+  test::expect_refused(cases);
 }
 
 }  // namespace

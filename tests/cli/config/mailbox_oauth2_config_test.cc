@@ -4,23 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <random>
 
 #include "cli/config/config.h"
+#include "tests/cli/config/config_test_util.h"
 
 namespace crmr {
 namespace {
-
-Result<Config> load(const std::string& text) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("crmr-oauth2-config-" + std::to_string(std::random_device{}()));
-  std::filesystem::create_directories(dir);
-  std::ofstream(dir / "c.toml") << text;
-  auto cfg = load_config((dir / "c.toml").string(), true);
-  std::filesystem::remove_all(dir);
-  return cfg;
-}
 
 std::string box(const std::string& oauth2, const std::string& extra = "") {
   return "[[mailbox]]\nname = \"exo\"\nurl = \"imaps://outlook.office365.com\"\n"
@@ -28,7 +17,7 @@ std::string box(const std::string& oauth2, const std::string& extra = "") {
 }
 
 TEST(MailboxOAuth2Config, ExchangeOnlineDefaults) {
-  auto cfg = load(box(R"({ tenant = "contoso.onmicrosoft.com", client_id = "app-id", client_secret_env = "EXO_SECRET" })"));
+  auto cfg = test::load_config_text(box(R"({ tenant = "contoso.onmicrosoft.com", client_id = "app-id", client_secret_env = "EXO_SECRET" })"));
   ASSERT_TRUE(cfg) << cfg.error().message;
   const MailboxConfig& m = cfg->mailboxes.at(0);
   ASSERT_TRUE(m.oauth2);
@@ -42,7 +31,7 @@ TEST(MailboxOAuth2Config, ExchangeOnlineDefaults) {
 
 TEST(MailboxOAuth2Config, CertificateAndOverridesWithPathsFromTheConfigFolder) {
   // Written as a sub-table of the [[mailbox]] (TOML keeps an inline table on one line).
-  auto cfg = load(
+  auto cfg = test::load_config_text(
       "[[mailbox]]\nname = \"exo\"\nurl = \"imaps://outlook.office365.com\"\n"
       "user = \"crm-forward@contoso.com\"\nall = true\nauth = \"xoauth2\"\n"
       "[mailbox.oauth2]\nclient_id = \"app-id\"\ncertificate = \"keys/exo.crt\"\n"
@@ -58,13 +47,8 @@ TEST(MailboxOAuth2Config, CertificateAndOverridesWithPathsFromTheConfigFolder) {
   EXPECT_EQ(cfg->mailboxes.at(0).auth, std::vector<std::string>{"xoauth2"});
 }
 
-struct BadCase {
-  std::string toml;
-  const char* expect;
-};
-
 TEST(MailboxOAuth2Config, MistakesAreNamedWithTheirLine) {
-  const std::vector<BadCase> cases = {
+  const std::vector<test::BadConfig> cases = {
       {box(R"({ tenant = "t", client_id = "a" })"),
        ":6: mailbox \"exo\".oauth2 needs client_secret_env, client_secret_file or certificate"},
       {box(R"({ tenant = "t", client_id = "a", client_secret_env = "S", certificate = "c.pem" })"),
@@ -85,13 +69,7 @@ TEST(MailboxOAuth2Config, MistakesAreNamedWithTheirLine) {
       {box(R"({ tenant = "t", client_id = "a", client_secret_env = "S" })", "auth = \"plain\"\n"),
        "auth: plain needs a password"},
   };
-  for (const auto& c : cases) {
-    auto cfg = load(c.toml);
-    ASSERT_FALSE(cfg) << c.toml;
-    EXPECT_NE(cfg.error().message.find(c.expect), std::string::npos)
-        << cfg.error().message << "\n--- expected: " << c.expect;
-    EXPECT_EQ(cfg.error().message.find("hunter2"), std::string::npos);
-  }
+  test::expect_refused(cases);
 }
 
 }  // namespace
