@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -95,11 +94,11 @@ TEST(StoreOpen, DirectoryAsPathIsAClearError) {
 }
 
 TEST(StoreOpen, ReadOnlyFileOpenedReadWriteIsAClearError) {
-  if (geteuid() == 0) GTEST_SKIP() << "root may write read-only files";
   TempDir dir;
   const std::string path = dir.file("state.db");
   { ASSERT_TRUE(Store::open(path, OpenMode::ReadWrite)); }
   fs::permissions(path, fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+  if (std::ofstream(path, std::ios::app)) GTEST_SKIP() << "this account may write read-only files";
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_FALSE(store);
   EXPECT_ERROR_CODE(store, "store.read_only_file");
