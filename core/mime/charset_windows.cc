@@ -62,22 +62,39 @@ std::string utf16_to_utf8(const std::wstring& w) {
 std::optional<Converted> convert_to_utf8(const std::string& name, std::string_view bytes) {
   UINT cp = code_page(name);
   CPINFO info{};
+  // GB18030 (54936) is missing from some systems (Wine among them): GBK (936),
+  // which it extends, reads all but its four-byte sequences.
+  if (cp == 54936 && !GetCPInfo(cp, &info)) cp = 936;
   if (cp == 0 || !GetCPInfo(cp, &info)) return std::nullopt;
   Converted c;
   if (bytes.empty()) return c;
   const int len = static_cast<int>(bytes.size());
-  // Strict first; bytes that do not fit the code page are converted again
-  // with the system's replacement and the result is marked unclean.
-  int n = MultiByteToWideChar(cp, MB_ERR_INVALID_CHARS, bytes.data(), len, nullptr, 0);
+  // Strict first. Some code pages (UTF-7, the ISO-2022 ones) take no flags:
+  // for them a replacement in the output is what tells. Bytes that do not fit
+  // are converted again with the system's replacement, marked unclean.
   DWORD flags = MB_ERR_INVALID_CHARS;
-  if (n == 0) {
+  int n = MultiByteToWideChar(cp, flags, bytes.data(), len, nullptr, 0);
+  if (n == 0 && GetLastError() == ERROR_INVALID_FLAGS) {
+    flags = 0;
+    n = MultiByteToWideChar(cp, flags, bytes.data(), len, nullptr, 0);
+  } else if (n == 0) {
     c.clean = false;
     flags = 0;
-    n = MultiByteToWideChar(cp, 0, bytes.data(), len, nullptr, 0);
-    if (n == 0) return std::nullopt;
+    n = MultiByteToWideChar(cp, flags, bytes.data(), len, nullptr, 0);
   }
+  if (n == 0) return std::nullopt;
   std::wstring w(static_cast<std::size_t>(n), L'\0');
   MultiByteToWideChar(cp, flags, bytes.data(), len, w.data(), n);
+  for (wchar_t& ch : w) {
+    // Double-byte code pages map byte pairs outside the standard onto the
+    // Private Use Area instead of failing; iconv, and so the Linux build,
+    // calls them invalid. Do the same so both decide alike.
+    bool private_use = info.MaxCharSize > 1 && ch >= 0xE000 && ch <= 0xF8FF;
+    if (private_use || ch == 0xFFFD) {
+      ch = 0xFFFD;
+      c.clean = false;
+    }
+  }
   c.text = utf16_to_utf8(w);
   return c;
 }
