@@ -151,6 +151,25 @@ TEST(Report, ReprintsTheLatestRunInEveryFormat) {
   EXPECT_NE(read_file(t.file("r.html")).find("<html"), std::string::npos);
 }
 
+// With -q the messages that need attention still reach the terminal, and the
+// log names each of them once (when it was decided), not again at the end.
+TEST(Quiet, ProblemsShownOnStderrAndLoggedOnce) {
+  TempDir t;
+  const std::string db = t.file("s.db");
+  ASSERT_EQ(run_cli({"--db", db, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
+  auto r = run_cli({"--db", db, "--log-file", t.file("log.txt"), "-q", "import",
+                    source_path("demo/demo.mbox")});
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_EQ(r.out, "");
+  const std::string quarantined = "demo.mbox #32";
+  EXPECT_NE(r.err.find(quarantined), std::string::npos) << r.err;
+  const std::string log = read_file(t.file("log.txt"));
+  std::size_t times = 0;
+  for (auto at = log.find(quarantined); at != std::string::npos; at = log.find(quarantined, at + 1))
+    ++times;
+  EXPECT_EQ(times, 1u) << log;
+}
+
 }  // namespace
 }  // namespace crmr::test
 
