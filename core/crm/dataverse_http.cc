@@ -260,6 +260,19 @@ Status HttpMulti::run() {
   return {};
 }
 
+Status HttpMulti::pump() {
+  Impl& m = *impl_;
+  m.start_ready();
+  if (m.stopped || m.running.empty()) return {};
+  int still = 0;
+  CURLMcode mc = curl_multi_perform(m.multi, &still);
+  if (mc != CURLM_OK)
+    return fail("crm.network", std::string("HTTP transfer engine: ") + curl_multi_strerror(mc),
+                Scope::Run, Retry::Later);
+  m.finish_done();
+  return {};
+}
+
 Result<HttpResponse> HttpMulti::perform(const HttpRequest& req) {
   Transfer t;
   t.req = req;
