@@ -150,6 +150,17 @@ struct HttpMulti::Impl {
     }
   }
 
+  // One curl_multi_perform: moves running transfers along, answers the done.
+  Status perform_once() {
+    int still = 0;
+    CURLMcode mc = curl_multi_perform(multi, &still);
+    if (mc != CURLM_OK)
+      return fail("crm.network", std::string("HTTP transfer engine: ") + curl_multi_strerror(mc),
+                  Scope::Run, Retry::Later);
+    finish_done();
+    return {};
+  }
+
   void finish_done() {
     int left = 0;
     while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
@@ -234,12 +245,7 @@ Status HttpMulti::run() {
   for (;;) {
     m.start_ready();
     if (m.stopped || (m.running.empty() && m.queue.empty())) break;
-    int still = 0;
-    CURLMcode mc = curl_multi_perform(m.multi, &still);
-    if (mc != CURLM_OK)
-      return fail("crm.network", std::string("HTTP transfer engine: ") + curl_multi_strerror(mc),
-                  Scope::Run, Retry::Later);
-    m.finish_done();
+    if (auto st = m.perform_once(); !st) return st;
     m.start_ready();
     if (m.stopped) break;
     if (m.running.empty()) {
@@ -258,6 +264,13 @@ Status HttpMulti::run() {
     m.queue.clear();
   }
   return {};
+}
+
+Status HttpMulti::pump() {
+  Impl& m = *impl_;
+  m.start_ready();
+  if (m.stopped || m.running.empty()) return {};
+  return m.perform_once();
 }
 
 Result<HttpResponse> HttpMulti::perform(const HttpRequest& req) {

@@ -73,6 +73,10 @@ class HttpMulti {
   // Perform transfers until nothing is queued or running, or stop() was called
   // (then queued and running requests are dropped without their callbacks).
   Status run();
+  // Start what is ready and move running transfers along, without waiting: a
+  // request goes on the wire while the caller does other work; run() then
+  // finishes it.
+  Status pump();
   void stop();
   bool stopped() const;
   void resume();  // clear a stop() for the next run()

@@ -188,4 +188,11 @@ Result<HttpResponse> Session::send_now(HttpRequest req) {
   return std::move(*out);
 }
 
+Status Session::send_ahead(HttpRequest req, std::optional<Result<HttpResponse>>& out) {
+  out.reset();
+  http_.resume();
+  send(std::move(req), true, [&out](Result<HttpResponse> r) { out = std::move(r); });
+  return http_.pump();
+}
+
 }  // namespace crmr::dataverse

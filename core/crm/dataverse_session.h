@@ -64,6 +64,10 @@ class Session {
   void send(HttpRequest req, bool idempotent, Done done, Clock::time_point not_before = {});
   // send() and run() until that one request is answered. Not from a callback.
   Result<HttpResponse> send_now(HttpRequest req);
+  // A read sent ahead: `req` (idempotent) goes on the wire now and is answered
+  // into `out` by a later run() (or send_now()), so that the server prepares
+  // it while the caller works. Not from a callback.
+  Status send_ahead(HttpRequest req, std::optional<Result<HttpResponse>>& out);
   Status run() { return http_.run(); }
   void stop() { http_.stop(); }
   bool stopped() const { return http_.stopped(); }

@@ -132,23 +132,48 @@ HttpRequest get(std::string url, std::string label, std::string prefer) {
 // Reads every page from `url`: `row` gets each row of a page's "value" list as
 // it is parsed (the page is never one document in memory), then `page_done`
 // is called. Returns the delta link of the last page ("" if none).
+// The next page is asked for before `page_done` stores this one, so that the
+// CRM prepares it meanwhile (a first sync of millions of records otherwise
+// waits for each page, then has the CRM wait while it stores); pages are
+// still stored one after the other, in order.
 Result<std::string> read_pages(Session& s, std::string url, const std::string& what,
                                const std::string& prefer,
                                const std::function<void(const nlohmann::json&)>& row,
                                const std::function<Status()>& page_done) {
+  auto label_of = [&](int page) { return what + " (page " + std::to_string(page) + ")"; };
+  auto r = s.send_now(get(url, label_of(1), prefer));
   for (int page = 1;; ++page) {
-    std::string label = what + " (page " + std::to_string(page) + ")";
-    auto r = s.send_now(get(url, label, prefer));
     if (!r) return std::unexpected(r.error());
+    const std::string label = label_of(page);
     auto j = parse_json_rows(r->body, label, row);
     if (!j) return std::unexpected(j.error());
     if (!j->is_object() || !j->contains("value") || !(*j)["value"].is_array())
       return fail("crm.bad_response", label + ": the CRM's answer has no \"value\" list", Scope::Run,
                   Retry::Later);
-    if (auto st = page_done(); !st) return std::unexpected(st.error());
+    r->body.clear();
+    r->body.shrink_to_fit();
     std::string next = str(*j, "@odata.nextLink");
+    std::optional<Result<HttpResponse>> ahead;
+    if (!next.empty()) {
+      if (auto st = s.send_ahead(get(next, label_of(page + 1), prefer), ahead); !st)
+        return std::unexpected(st.error());
+    }
+    if (auto st = page_done(); !st) {
+      if (!next.empty()) {  // the page read ahead is not wanted any more
+        s.stop();
+        (void)s.run();
+        s.resume();
+      }
+      return std::unexpected(st.error());
+    }
     if (next.empty()) return str(*j, "@odata.deltaLink");
-    url = next;
+    if (!ahead) {
+      if (auto st = s.run(); !st) return std::unexpected(st.error());
+    }
+    if (!ahead)
+      return fail("crm.stopped", label_of(page + 1) + ": the request was stopped before it was answered",
+                  Scope::Run, Retry::Later);
+    r = std::move(*ahead);
   }
 }
 
