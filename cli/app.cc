@@ -66,6 +66,10 @@ bool setup_logging(const Globals& g, const Config& cfg) {
 
 int run_app(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   CLI::App app{"crm-router: routes inbound e-mail into the CRM as activities", "crm-router"};
+  // Options are --name and -n on every platform. CLI11 also takes /name on
+  // Windows by default, which would make an absolute path such as
+  // /archive/in.mbox (a path to Wine, or to Windows on the current drive) an option.
+  app.allow_windows_style_options(false);
   app.set_version_flag("--version", std::string("crm-router ") + CRMR_VERSION);
   app.require_subcommand(1);
   app.fallthrough();

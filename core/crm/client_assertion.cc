@@ -75,13 +75,6 @@ struct ClientAssertionSigner::Key {
   Pkey pkey;
 };
 
-std::string base64url(std::string_view bytes) {
-  std::string out = base64_encode(bytes);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return out;
-}
-
 Result<ClientAssertionSigner> ClientAssertionSigner::load(std::string_view certificate_pem,
                                                           std::string_view key_pem,
                                                           const std::string& what) {

@@ -2,6 +2,8 @@
 
 #include <zlib.h>
 
+#include "core/sources/stdin_mode.h"
+
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -10,10 +12,6 @@
 #include <utility>
 #include <vector>
 
-#ifdef _WIN32
-#include <fcntl.h>
-#include <io.h>
-#endif
 
 namespace crmr {
 namespace {
@@ -174,9 +172,7 @@ std::optional<std::int64_t> file_mtime(const std::filesystem::path& path) {
 }
 
 std::unique_ptr<ByteStream> stdin_stream() {
-#ifdef _WIN32
-  _setmode(_fileno(stdin), _O_BINARY);
-#endif
+  set_stdin_binary();
   return std::make_unique<StdinStream>();
 }
 

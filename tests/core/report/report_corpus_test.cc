@@ -8,11 +8,11 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "core/mime/mime_parser.h"
 #include "core/report/report.h"
 #include "tests/support/result_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr {
 namespace {
@@ -84,8 +84,8 @@ TEST(ReportCorpus, EveryWriterHandlesEveryCorpusMessage) {
 // Streamed files hold what the whole-run writers write, for every format.
 TEST(ReportCorpus, StreamedFilesMatchTheWholeRunWriters) {
   const RunReport r = corpus_report();
-  const fs::path dir = fs::temp_directory_path() / ("crmr_report_corpus_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const test::TempDir tmp("report_corpus");
+  const fs::path& dir = tmp.path();
   const auto streamed = [&](const std::string& name) {
     auto w = open_report_writer((dir / name).string());
     EXPECT_TRUE(w);
@@ -106,7 +106,6 @@ TEST(ReportCorpus, StreamedFilesMatchTheWholeRunWriters) {
   EXPECT_EQ(streamed("r.csv"), csv.str());
   EXPECT_EQ(streamed("r.html"), html.str());
   EXPECT_EQ(streamed("r.txt"), lines.str());
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -10,11 +10,11 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
 #include "tests/support/result_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr {
 namespace {
@@ -179,8 +179,8 @@ TEST(ReportMailboxes, CsvStaysOneRowPerMessage) {
 
 TEST(ReportMailboxes, StreamedFilesKeepTheMailboxesOfTheHeader) {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("crmr_report_mailboxes_" + std::to_string(::getpid()));
-  fs::create_directories(dir);
+  const test::TempDir tmp("report_mailboxes");
+  const fs::path& dir = tmp.path();
   const RunReport r = run_with_mailboxes();
   for (const char* ext : {".json", ".txt", ".html"}) {
     const std::string path = (dir / (std::string("r") + ext)).string();
@@ -190,7 +190,6 @@ TEST(ReportMailboxes, StreamedFilesKeepTheMailboxesOfTheHeader) {
     EXPECT_NE(body.find("sales"), std::string::npos) << ext;
     EXPECT_NE(body.find("AUTHENTICATIONFAILED"), std::string::npos) << ext;
   }
-  fs::remove_all(dir);
 }
 
 }  // namespace

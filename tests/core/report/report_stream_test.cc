@@ -7,14 +7,15 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <unistd.h>
 #include <vector>
 
 #include "core/report/report.h"
 #include "tests/core/report/report_fixture.h"
 #include "tests/support/result_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr {
 namespace {
@@ -52,13 +53,10 @@ std::string batch(const RunReport& r, Writer w) {
 class ReportStream : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("crmr_report_stream_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    tmp_ = std::make_unique<test::TempDir>("report_stream");
+    dir_ = tmp_->path();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { tmp_.reset(); }
 
   std::string read(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -83,6 +81,7 @@ class ReportStream : public ::testing::Test {
     return read(p);
   }
 
+  std::unique_ptr<test::TempDir> tmp_;
   fs::path dir_;
 };
 
