@@ -42,7 +42,9 @@ TEST(DuplicateLookup, ChunksStayWithinTheUrlLimitAndFiftyMessages) {
         first += n;
         ++lookups;
       }
-      if (ids == &shortids && syntax == LookupSyntax::In) EXPECT_EQ(lookups, 4u);  // 50 at a time
+      if (ids == &shortids && syntax == LookupSyntax::In) {
+        EXPECT_EQ(lookups, 4u);  // 50 at a time
+      }
       EXPECT_LE(lookups, ids->size() / 10) << "too few messageids per lookup";
     }
   }

@@ -90,7 +90,9 @@ TEST(PushLookup, ACrashBeforeTheDoneMarksIsFoundByTheLookup) {
   std::size_t existed = 0;
   for (const auto& m : j["messages"])
     for (const auto& w : m["warnings"]) existed += w.get<std::string>().starts_with("already in the CRM");
-  EXPECT_EQ(existed, landed);
+  // At least those: a create the killed push had sent may land after the count.
+  EXPECT_GE(existed, landed);
+  EXPECT_LT(existed, 120u);
 }
 
 // The same messages queued again in a second database: every one is found,
