@@ -184,6 +184,7 @@ int RunRecorder::summarize(bool input_failed) {
   std::ostream& os = ctx_.out.out();
   if (!ctx_.out.quiet()) {
     write_summary_line(header_, os);
+    write_crm_line(header_, os);
     for (const auto& w : warnings_) os << "warning: " << w << '\n';
     // A failed mailbox's error was already shown on stderr as it happened:
     // here it is only referred to, so that it is printed once.

@@ -64,6 +64,10 @@ class RunRecorder {
 
   const RunHeader& header() const { return header_; }
 
+  // What a push of this run sent to the CRM (added up over its pushes):
+  // printed under the summary line and kept in the run's JSON.
+  void add_crm_usage(const CrmUsage& u) { header_.crm += u; }
+
   // The run failed as a whole (stopped, or could not read or deliver
   // anything): its status becomes "failed" with this error.
   void set_failure(const std::string& error) { failure_ = error; }

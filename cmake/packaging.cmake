@@ -7,7 +7,9 @@
 #   share/man/man1/crm-router.1, share/man/man5/crm-router.conf.5
 #   share/doc/crm-router/examples/   crm-router.toml.sample, cron.example,
 #                                    crm-router-task.xml (Windows Task Scheduler)
-#   lib/systemd/system/              crm-router.service, crm-router.timer
+#   lib/systemd/system/              crm-router.service, crm-router.timer, and the
+#                                    templates crm-router@.service, crm-router@.timer
+#                                    (one instance per configuration)
 
 set(CRMR_SYSTEMD_UNITDIR "lib/systemd/system" CACHE STRING
     "Where the systemd units go, relative to the install prefix")
@@ -21,14 +23,17 @@ install(FILES
 # scripts/crm-router.service names /usr/bin/crm-router; the installed copy names
 # the binary under the prefix actually installed to (decided at install time:
 # `cmake --install --prefix` and CPack's /usr both apply).
-install(CODE "
-  file(READ \"${PROJECT_SOURCE_DIR}/scripts/crm-router.service\" crmr_unit)
-  string(REPLACE \"ExecStart=/usr/bin/crm-router \"
-                 \"ExecStart=\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/crm-router \"
-                 crmr_unit \"\${crmr_unit}\")
-  file(WRITE \"${PROJECT_BINARY_DIR}/crm-router.service\" \"\${crmr_unit}\")
-")
+foreach(crmr_unit_name crm-router.service crm-router@.service)
+  install(CODE "
+    file(READ \"${PROJECT_SOURCE_DIR}/scripts/${crmr_unit_name}\" crmr_unit)
+    string(REPLACE \"ExecStart=/usr/bin/crm-router \"
+                   \"ExecStart=\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_BINDIR}/crm-router \"
+                   crmr_unit \"\${crmr_unit}\")
+    file(WRITE \"${PROJECT_BINARY_DIR}/${crmr_unit_name}\" \"\${crmr_unit}\")
+  ")
+endforeach()
 install(FILES ${PROJECT_BINARY_DIR}/crm-router.service scripts/crm-router.timer
+              ${PROJECT_BINARY_DIR}/crm-router@.service scripts/crm-router@.timer
         DESTINATION ${CRMR_SYSTEMD_UNITDIR})
 
 # --- the Debian package

@@ -49,6 +49,15 @@ struct PushResult {
   std::vector<QueueItemRef> queues;  // the accepting queues the e-mail is in ([crm] queue_items)
 };
 
+// What a sink has sent to the CRM so far: HTTP requests (every attempt, the
+// token endpoint's not counted), the same as the CRM's service protection
+// counts them (a $batch counts its inner requests), and 429 answers.
+struct CrmRequestCounts {
+  std::uint64_t http = 0;
+  std::uint64_t counted = 0;
+  std::uint64_t throttled = 0;
+};
+
 // Called once per message, in completion order, on the thread that called push_all.
 using PushDone = std::function<void(const OutboxMessage&, Result<PushResult>)>;
 
@@ -83,6 +92,9 @@ class CrmSink {
   // From a PushDone callback: end the push_all in progress. Messages not yet
   // finished get no callback (they stay queued); push_all returns success.
   virtual void cancel() = 0;
+
+  // Requests sent so far (push_all's callers take the difference around it).
+  virtual CrmRequestCounts request_counts() const = 0;
 
   // One message (push_all of one).
   Result<PushResult> push(const OutboxMessage& m);

@@ -155,6 +155,9 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   o.queue_items = c.queue_items;
   o.queue_items_in_batch = c.queue_items_in_batch;
   o.apply_record_rules = c.apply_record_rules;
+  o.duplicate_lookup = c.duplicate_lookup == "or"       ? dataverse::LookupSyntax::Or
+                       : c.duplicate_lookup == "single" ? dataverse::LookupSyntax::Single
+                                                        : dataverse::LookupSyntax::In;
   o.limits = ctx.cfg.limits;
   return std::unique_ptr<CrmSink>(dataverse::make_dataverse_sink(std::move(o)));
 }
@@ -173,6 +176,7 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
                       RunRecorder& rec, bool after_batch) {
   rec.start_phase();
   auto record = rec.sink();
+  const CrmRequestCounts sent_before = crm.request_counts();
   auto last_seq = store.last_run_seq(rec.run_id());
   if (!last_seq) return std::unexpected(last_seq.error());
 
@@ -279,6 +283,9 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
     if (!st && !fatal) fatal = st.error();
   }
   ctx.out.progress_done();
+  const CrmRequestCounts sent = crm.request_counts();
+  rec.add_crm_usage(CrmUsage{finished, sent.http - sent_before.http, sent.counted - sent_before.counted,
+                             sent.throttled - sent_before.throttled});
 
   if (storage) return std::unexpected(*storage);
   if (fatal) {

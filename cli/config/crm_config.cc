@@ -32,7 +32,7 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
                   "certificate", "certificate_key",
                   "token_env", "token_url", "scope", "concurrency", "mode", "tls_ca_file",
                   "tls_verify", "timeout_s", "max_attempts", "tracked_days", "queue_items", "queue_items_in_batch",
-                  "apply_record_rules", "client_secret", "token", "password", "access_token"},
+                  "apply_record_rules", "duplicate_lookup", "client_secret", "token", "password", "access_token"},
                  s);
   c.get(*t, "url", out.url, s);
   c.get(*t, "auth", out.auth, s);
@@ -55,6 +55,7 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   c.get(*t, "queue_items", out.queue_items, s);
   c.get(*t, "queue_items_in_batch", out.queue_items_in_batch, s);
   c.get(*t, "apply_record_rules", out.apply_record_rules, s);
+  c.get(*t, "duplicate_lookup", out.duplicate_lookup, s);
 
   auto at = [&](const char* key) -> const toml::node& {
     const toml::node* n = t->get(key);
@@ -91,6 +92,8 @@ void read_crm_config(ConfigChecker& c, const toml::table& root, CrmConfig& out) 
   }
   if (out.concurrency < 1 || out.concurrency > 52)
     c.problem(at("concurrency"), "crm.concurrency must be 1..52 (the CRM allows 52 concurrent requests per user)");
+  if (out.duplicate_lookup != "in" && out.duplicate_lookup != "or" && out.duplicate_lookup != "single")
+    c.problem(at("duplicate_lookup"), "crm.duplicate_lookup must be \"in\", \"or\" or \"single\"");
   if (out.mode != "local" && out.mode != "server")
     c.problem(at("mode"), "crm.mode must be \"local\" or \"server\"");
   if (out.timeout_s < 1) c.problem(at("timeout_s"), "crm.timeout_s must be at least 1");

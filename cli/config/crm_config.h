@@ -39,6 +39,10 @@ struct CrmConfig {
   bool queue_items_in_batch = true;
   // Opt-in: ApplyRecordCreationAndUpdateRule on every e-mail push lands.
   bool apply_record_rules = false;
+  // How push's duplicate check asks for many messages at once: "in" (the
+  // Microsoft.Dynamics.CRM.In query function), "or" (eq comparisons joined by
+  // or) or "single" (one GET per message).
+  std::string duplicate_lookup = "in";
 
   bool configured() const { return !url.empty(); }
 };

@@ -111,7 +111,28 @@ NewSender new_sender(const Party& party, const Message& msg, const std::string& 
   return s;
 }
 
+// A message without a Message-ID gets one made of its key, so the CRM's
+// duplicate check still finds it after a crash.
+std::string bare_message_id(const ReportEntry& e, const std::string& parsed, const OutboxMessage& m) {
+  return !e.message_id.empty() ? e.message_id : !parsed.empty() ? parsed : m.key + "@crm-router.invalid";
+}
+
 }  // namespace
+
+Result<MessageKey> message_key(const OutboxMessage& m, const ParseLimits& limits) {
+  auto entry = entry_from_json(m.decision_json);
+  if (!entry) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + entry.error().message));
+  std::string parsed;
+  if (entry->message_id.empty()) {
+    auto msg = parse_message(m.raw, limits);
+    if (!msg) return std::unexpected(bad_outbox(m, "its bytes cannot be parsed: " + msg.error().message));
+    parsed = msg->message_id;
+  }
+  MessageKey k;
+  k.message_id = utf8_prefix("<" + bare_message_id(*entry, parsed, m) + ">", kMessageIdLimit);
+  k.received_only = entry->reason == "InternalEmailSecondActivity";
+  return k;
+}
 
 std::string sender_query(std::string_view entity, std::string_view address) {
   const std::string lit = odata_string(address);
@@ -138,11 +159,7 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
   const ReportEntry& e = *entry;
 
   EmailPlan p;
-  // A message without a Message-ID gets one made of its key, so the CRM's
-  // duplicate check still finds it after a crash.
-  std::string id = !e.message_id.empty() ? e.message_id
-                   : !msg.message_id.empty() ? msg.message_id
-                                             : m.key + "@crm-router.invalid";
+  std::string id = bare_message_id(e, msg.message_id, m);
   bool cut = false;
   p.message_id = utf8_prefix("<" + id + ">", kMessageIdLimit, &cut);
   if (cut) p.notes.push_back("messageid truncated to 320 characters");

@@ -73,6 +73,16 @@ struct EmailPlan {
   int priority = 1;
 };
 
+// The messageid the CRM stores for outbox item `m` and how its duplicate
+// check looks for it: plan_email's message_id and beside_sent_copy, without
+// parsing the bytes when the decision names the Message-ID (the many-message
+// duplicate lookup reads it for messages it will plan later).
+struct MessageKey {
+  std::string message_id;      // "<id>", at most 320 characters
+  bool received_only = false;  // beside_sent_copy
+};
+Result<MessageKey> message_key(const OutboxMessage& m, const ParseLimits& limits = {});
+
 // Build the plan of outbox item `m`. Kept attachments of more than
 // `block_upload_over` decoded bytes go to `large`, the others to `attachments`.
 Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits = {},

@@ -35,6 +35,9 @@ struct HttpRequest {
   // a request the server may already have carried out (one that creates
   // something without a duplicate check) would do it twice.
   bool fresh_connection = false;
+  // Requests the CRM's service protection counts this one as: a $batch
+  // counts the requests inside it.
+  std::size_t counts_as = 1;
 };
 
 struct HttpResponse {

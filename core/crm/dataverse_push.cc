@@ -1,6 +1,9 @@
 // Push: each queued message is a small state machine driven by the answers of
 // the Session (all on the thread that called push_all):
-//   check    GET emails?$select=activityid,statecode&$filter=messageid eq '...'
+//   check    is its messageid in the CRM? Answered for many messages at once by
+//            the lookahead (dataverse_duplicate_lookup.h), else (a retry, or what
+//            the lookahead cannot say) by its own
+//            GET emails?$select=activityid,statecode&$filter=messageid eq '...'
 //            -> exists: done (existed), unless open with large attachments: resume
 //   deliver  POST $batch (one change set)            -> created: done
 //            or CheckIncomingEmail + DeliverIncomingEmail (server mode)
@@ -24,6 +27,7 @@
 
 #include "core/base/crash_point.h"
 #include "core/crm/dataverse_blocks.h"
+#include "core/crm/dataverse_duplicate_lookup.h"
 #include "core/crm/dataverse_email.h"
 #include "core/crm/dataverse_landing.h"
 #include "core/crm/dataverse_queue.h"
@@ -77,31 +81,17 @@ Error as_later(Error e) {
 
 }  // namespace
 
-Result<std::optional<std::string>> parse_found_id(const HttpResponse& resp, const std::string& what) {
-  auto j = parse_json(resp.body, what);
-  if (!j) return std::unexpected(j.error());
-  if (!j->is_object() || !j->contains("value") || !(*j)["value"].is_array())
-    return fail("crm.bad_response", what + ": the CRM's answer has no \"value\" list", Scope::Message,
-                Retry::Later);
-  const auto& v = (*j)["value"];
-  if (v.empty()) return std::optional<std::string>{};
-  if (!v[0].is_object() || !v[0].contains("activityid") || !v[0]["activityid"].is_string())
-    return fail("crm.bad_response", what + ": a found e-mail without activityid", Scope::Message,
-                Retry::Later);
-  return std::optional<std::string>{v[0]["activityid"].get<std::string>()};
-}
-
 namespace {
 
 class PushRun {
  public:
   PushRun(Session& s, const std::vector<OutboxMessage>& msgs, const PushDone& done)
-      : s_(s), msgs_(msgs), done_(done) {}
+      : s_(s), msgs_(msgs), done_(done), ahead_(s, msgs, [this] { fill(); }) {}
 
   Status run() {
     s_.resume();
     refill_ = std::max<std::size_t>(2, s_.options().concurrency * 2);
-    while (!fatal_ && next_ < msgs_.size() && active_ < refill_) start(msgs_[next_++]);
+    fill();
     auto st = s_.run();
     if (!st) return st;
     if (fatal_) return std::unexpected(*fatal_);
@@ -143,7 +133,18 @@ class PushRun {
     std::vector<JobPtr> waiting;
   };
 
-  void start(const OutboxMessage& m) {
+  // Start the next messages whose duplicate check the lookahead has
+  // answered, up to refill_ at a time, and keep the lookahead ahead of them.
+  void fill() {
+    while (!fatal_ && !s_.stopped() && next_ < msgs_.size() && active_ < refill_) {
+      auto a = ahead_.answer(next_);
+      if (!a) break;
+      start(msgs_[next_++], *a);
+    }
+    if (!fatal_ && !s_.stopped()) ahead_.advance(next_, refill_);
+  }
+
+  void start(const OutboxMessage& m, const DuplicateLookahead::Answer& a) {
     ++active_;
     auto job = std::make_shared<Job>();
     job->m = &m;
@@ -154,7 +155,8 @@ class PushRun {
       return;
     }
     job->plan = std::move(*plan);
-    check(job, {});
+    if (a.single) return check(job, {});
+    checked(job, a.found);
   }
 
   void finish(const JobPtr& job, Result<PushResult> r) {
@@ -172,8 +174,7 @@ class PushRun {
       r->created = std::move(job->created);
     }
     done_(*job->m, std::move(r));
-    while (!fatal_ && !s_.stopped() && next_ < msgs_.size() && active_ < refill_)
-      start(msgs_[next_++]);
+    fill();
   }
 
   void check(const JobPtr& job, Clock::time_point when) {
@@ -184,19 +185,24 @@ class PushRun {
       if (!r) return finish(job, std::unexpected(as_later(r.error())));
       auto found = parse_found_email(*r, "duplicate check of " + job->plan.label);
       if (!found) return finish(job, std::unexpected(found.error()));
-      if (*found) {
-        job->activity_id = (*found)->activity_id;
-        if (!job->plan.large.empty() && (*found)->statecode == kStateOpen) return resume(job);
-        PushResult pr;
-        pr.activity_id = job->activity_id;
-        pr.existed = true;
-        return land(job, std::move(pr), true);
-      }
-      if (job->rechecked) return finish(job, std::unexpected(*last_error_of(job)));
-      if (s_.options().server_mode) check_incoming(job);
-      else if (job->plan.new_sender) find_sender(job);
-      else deliver(job);
+      checked(job, *found);
     }, when);
+  }
+
+  // The duplicate check's answer: the e-mail with the message's messageid, if any.
+  void checked(const JobPtr& job, const std::optional<FoundEmail>& found) {
+    if (found) {
+      job->activity_id = found->activity_id;
+      if (!job->plan.large.empty() && found->statecode == kStateOpen) return resume(job);
+      PushResult pr;
+      pr.activity_id = job->activity_id;
+      pr.existed = true;
+      return land(job, std::move(pr), true);
+    }
+    if (job->rechecked) return finish(job, std::unexpected(*last_error_of(job)));
+    if (s_.options().server_mode) check_incoming(job);
+    else if (job->plan.new_sender) find_sender(job);
+    else deliver(job);
   }
 
   // --- the record of an unknown sender (routing.create_unknown_sender)
@@ -329,7 +335,9 @@ class PushRun {
     req.url = "$batch";
     req.label = "$batch create of " + job->plan.label;
     req.headers = {{"Content-Type", batch_content_type(id)}};
-    req.body = batch_body(change_set(job->plan, co), id);
+    const auto parts = change_set(job->plan, co);
+    req.counts_as = parts.size();
+    req.body = batch_body(parts, id);
     crash_point("push_before");
     s_.send(std::move(req), false, [this, job](Result<HttpResponse> r) {
       crash_point("push_after");
@@ -553,6 +561,7 @@ class PushRun {
   std::optional<Error> fatal_;
   std::map<const Job*, std::optional<Error>> errors_;
   std::map<std::string, Sender> senders_;  // unknown senders by entity:address
+  DuplicateLookahead ahead_;  // the duplicate checks of many messages at once
 };
 
 }  // namespace
@@ -560,15 +569,6 @@ class PushRun {
 Status DataverseSink::push_all(const std::vector<OutboxMessage>& messages, const PushDone& done) {
   PushRun run(s_, messages, done);
   return run.run();
-}
-
-Result<std::optional<std::string>> DataverseSink::find_by_message_id(const std::string& message_id) {
-  HttpRequest req;
-  req.url = message_id_query(message_id);
-  req.label = "duplicate check of " + message_id;
-  auto r = s_.send_now(std::move(req));
-  if (!r) return std::unexpected(r.error());
-  return parse_found_id(*r, "duplicate check of " + message_id);
 }
 
 std::unique_ptr<DataverseSink> make_dataverse_sink(DataverseOptions o) {

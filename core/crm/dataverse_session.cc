@@ -133,6 +133,7 @@ void Session::dispatch(std::shared_ptr<Call> c, Clock::time_point not_before) {
                               [](const auto& h) { return h.first == "Content-Type"; });
   if (!r.body.empty() && !has_type) r.headers.emplace_back("Content-Type", "application/json; charset=utf-8");
   ++sent_;
+  counted_ += r.counts_as;
   http_.submit(std::move(r),
                [this, c, used = *tok](Result<HttpResponse> res) { answer(c, used, std::move(res)); },
                not_before);

@@ -26,6 +26,11 @@
 
 namespace crmr::dataverse {
 
+// How push's duplicate check asks for many messages at once
+// (dataverse_duplicate_lookup.h): the In query function, eq comparisons
+// joined by or, or one GET per message.
+enum class LookupSyntax { In, Or, Single };
+
 struct DataverseOptions {
   std::string api_url;  // Web API base, ending in '/'
   enum class Auth { ClientCredentials, Bearer } auth = Auth::ClientCredentials;
@@ -46,6 +51,7 @@ struct DataverseOptions {
   bool queue_items = true;       // put the e-mail into each accepting queue (dataverse_landing.h)
   bool queue_items_in_batch = true;  // ...by queueitems creates in its change set, else AddToQueue after it
   bool apply_record_rules = false;   // ApplyRecordCreationAndUpdateRule once the e-mail is there
+  LookupSyntax duplicate_lookup = LookupSyntax::In;
   ParseLimits limits;
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_max{30'000};
@@ -88,6 +94,8 @@ class Session {
   const std::string& api_path() const { return api_path_; }
   // Requests sent so far (every attempt), and 429 answers seen.
   std::size_t requests_sent() const { return sent_; }
+  // The same as the CRM's service protection counts them (HttpRequest::counts_as).
+  std::size_t requests_counted() const { return counted_; }
   std::size_t throttle_count() const { return throttles_; }
 
  private:
@@ -101,6 +109,7 @@ class Session {
   ClientCredentials credentials_;  // Auth::ClientCredentials: the token and its cache
   std::string api_path_;
   std::size_t sent_ = 0;
+  std::size_t counted_ = 0;
   std::size_t throttles_ = 0;
   std::size_t successes_since_throttle_ = 0;
 };

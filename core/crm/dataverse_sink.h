@@ -18,6 +18,9 @@ class DataverseSink : public CrmSink {
 
   Status push_all(const std::vector<OutboxMessage>& messages, const PushDone& done) override;
   void cancel() override { s_.stop(); }
+  CrmRequestCounts request_counts() const override {
+    return {s_.requests_sent(), s_.requests_counted(), s_.throttle_count()};
+  }
   Result<std::optional<std::string>> find_by_message_id(const std::string& message_id) override;
   Result<std::string> read_records(const std::string& entity, const std::string& delta_link,
                                    const RecordPageFn& on_page) override;

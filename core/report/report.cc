@@ -33,7 +33,7 @@ double RunReport::messages_per_s() const {
 RunHeader RunReport::header() const {
   return RunHeader{command,  dry_run,   id,
                    crm_url,  started,   finished,
-                   elapsed_s, messages.size(), totals(), mailboxes};
+                   elapsed_s, messages.size(), totals(), mailboxes, crm};
 }
 
 void RunHeader::tally(const ReportEntry& e) {

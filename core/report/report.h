@@ -59,6 +59,20 @@ struct MailboxStatus {
   std::vector<std::string> warnings;  // a server's answers disagreed, mail kept instead of deleted, ...
 };
 
+// What a run's push sent to the CRM; all zero when it pushed nothing.
+struct CrmUsage {
+  std::uint64_t messages = 0;   // messages the push finished (pushed, quarantined or left queued)
+  std::uint64_t requests = 0;   // HTTP requests, every attempt (not the token endpoint's)
+  std::uint64_t counted = 0;    // as the CRM's service protection counts them: a $batch its inner requests
+  std::uint64_t throttled = 0;  // 429 answers
+  double requests_per_message() const { return messages ? double(requests) / double(messages) : 0.0; }
+  double counted_per_message() const { return messages ? double(counted) / double(messages) : 0.0; }
+  CrmUsage& operator+=(const CrmUsage& o) {
+    messages += o.messages, requests += o.requests, counted += o.counted, throttled += o.throttled;
+    return *this;
+  }
+};
+
 // Totals and timings of a run, without its entries.
 struct RunHeader {
   std::string command;    // import, run, push
@@ -73,6 +87,7 @@ struct RunHeader {
   std::uint64_t messages = 0;
   std::map<std::string, std::uint64_t> totals;  // outcome -> count; a missing outcome is 0
   std::vector<MailboxStatus> mailboxes;  // `run` only, in the order read; else empty
+  CrmUsage crm;  // what its push sent to the CRM
 
   // Count one entry (messages and its outcome), for callers that stream.
   void tally(const ReportEntry& e);
@@ -89,6 +104,7 @@ struct RunReport {
   double elapsed_s = 0;
   std::vector<ReportEntry> messages;
   std::vector<MailboxStatus> mailboxes;  // as RunHeader::mailboxes
+  CrmUsage crm;                          // as RunHeader::crm
 
   std::map<std::string, std::uint64_t> totals() const;  // outcome -> count, all six keys
   double messages_per_s() const;
@@ -105,6 +121,8 @@ ReportEntry make_entry(const std::string& source, const std::string& position,
 // are decided and the totals and mailboxes at the end.
 void write_text_summary(const RunReport& r, std::ostream& out, bool verbose);
 void write_summary_line(const RunHeader& run, std::ostream& out);  // one line, with '\n'
+// "CRM requests: 1.02 per message (...)" when the run pushed; else nothing.
+void write_crm_line(const RunHeader& run, std::ostream& out);
 void write_text_line(const ReportEntry& e, std::ostream& out);     // one line, with '\n'
 // The header row of write_text_line's columns (POSITION OUTCOME REASON ...).
 void write_text_header(std::ostream& out);

@@ -8,7 +8,10 @@
 //            "crm_url" (where the CRM's records open; only when [crm] url is set),
 //            "mailboxes": [{"name", "status", "messages", "bytes",
 //                           "limit_reached", "error", "skipped_by_date",
-//                           "warnings": [string]}]},
+//                           "warnings": [string]}],
+//            "crm" (only when the run pushed): {"messages", "requests",
+//                   "requests_per_message", "counted", "counted_per_message",
+//                   "throttled"}},
 //    "messages": [{"source", "position", "message_id", "key", "date", "from",
 //                  "forwarded_by", "subject", "outcome", "reason", "correlation",
 //                  "regarding": {"entity", "id"} | null,
@@ -96,6 +99,13 @@ OJson run_json(const RunHeader& r) {
                            {"warnings", m.warnings}});
     run["mailboxes"] = std::move(list);
   }
+  if (r.crm.messages > 0)
+    run["crm"] = OJson{{"messages", r.crm.messages},
+                       {"requests", r.crm.requests},
+                       {"requests_per_message", r.crm.requests_per_message()},
+                       {"counted", r.crm.counted},
+                       {"counted_per_message", r.crm.counted_per_message()},
+                       {"throttled", r.crm.throttled}};
   return run;
 }
 
@@ -229,6 +239,13 @@ Result<RunReport> read_json(const std::string& json) {
     // Written since run ids and CRM links are in the report; absent in older ones.
     if (run.contains("id")) r.id = run.at("id").get<std::int64_t>();
     if (run.contains("crm_url")) r.crm_url = run.at("crm_url").get<std::string>();
+    if (run.contains("crm")) {
+      const Json& c = run.at("crm");
+      r.crm.messages = c.at("messages").get<std::uint64_t>();
+      r.crm.requests = c.at("requests").get<std::uint64_t>();
+      r.crm.counted = c.at("counted").get<std::uint64_t>();
+      r.crm.throttled = c.at("throttled").get<std::uint64_t>();
+    }
     if (run.contains("mailboxes")) {
       for (const Json& m : run.at("mailboxes")) {
         MailboxStatus box;

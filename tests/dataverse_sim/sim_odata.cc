@@ -8,7 +8,7 @@ namespace crmr::sim {
 namespace {
 
 struct Token {
-  enum Kind { Word, Text, LParen, RParen, Comma, End } kind = End;
+  enum Kind { Word, Text, LParen, RParen, Comma, LBracket, RBracket, Equals, End } kind = End;
   std::string text;
 };
 
@@ -23,6 +23,18 @@ class Lexer {
     if (c == '(') return ++pos_, Token{Token::LParen, "("};
     if (c == ')') return ++pos_, Token{Token::RParen, ")"};
     if (c == ',') return ++pos_, Token{Token::Comma, ","};
+    if (c == '[') return ++pos_, Token{Token::LBracket, "["};
+    if (c == ']') return ++pos_, Token{Token::RBracket, "]"};
+    if (c == '=') return ++pos_, Token{Token::Equals, "="};
+    if (c == '"') {  // a JSON string: in a collection literal, [\"a\",\"b\"]
+      std::size_t end = pos_ + 1;
+      while (end < s_.size() && s_[end] != '"') end += s_[end] == '\\' ? 2 : 1;
+      if (end >= s_.size()) return sim_fail(400, codes::kBadQuery, "unterminated string literal in $filter");
+      json text = json::parse(s_.substr(pos_, end + 1 - pos_), nullptr, false);
+      if (!text.is_string()) return sim_fail(400, codes::kBadQuery, "invalid JSON string in $filter");
+      pos_ = end + 1;
+      return Token{Token::Text, text.get<std::string>()};
+    }
     if (c == '\'') {
       std::string out;
       ++pos_;
@@ -42,7 +54,7 @@ class Lexer {
     }
     std::size_t start = pos_;
     while (pos_ < s_.size() && !std::isspace(static_cast<unsigned char>(s_[pos_])) &&
-           s_[pos_] != '(' && s_[pos_] != ')' && s_[pos_] != ',' && s_[pos_] != '\'')
+           std::string_view("(),'[]=\"").find(s_[pos_]) == std::string_view::npos)
       ++pos_;
     return Token{Token::Word, std::string(s_.substr(start, pos_ - start))};
   }
@@ -138,6 +150,9 @@ class Parser {
       return inner;
     }
     if (is_word("contains") || is_word("startswith") || is_word("endswith")) return function();
+    if (is_word("microsoft.dynamics.crm.in")) return in_function();
+    if (cur_.kind == Token::Word && lower(cur_.text).starts_with("microsoft.dynamics.crm."))
+      return bad("'" + cur_.text + "' is not a query function the simulator knows");
     return comparison();
   }
 
@@ -169,6 +184,47 @@ class Parser {
     if (auto t = advance(); !t || cur_.kind != Token::RParen) return bad(name + ": expected ')'");
     if (auto t = advance(); !t) return std::unexpected(t.error());
     return col + " LIKE ? ESCAPE '\\'";
+  }
+
+  // Microsoft.Dynamics.CRM.In(PropertyName='field',PropertyValues=['a','b'])
+  // (values also as JSON strings, ["a","b"]; either parameter first).
+  // Parameter aliases (@p1) are not understood: 400.
+  SimResult<std::string> in_function() {
+    std::string col;
+    std::vector<SqlValue> values;
+    bool have_name = false, have_values = false;
+    if (auto t = advance(); !t || cur_.kind != Token::LParen) return bad("In: expected '('");
+    for (int param = 0; param < 2; ++param) {
+      if (param == 1 && cur_.kind != Token::Comma) return bad("In: expected ','");
+      if (auto t = advance(); !t || cur_.kind != Token::Word) return bad("In: expected a parameter name");
+      const std::string name = cur_.text;
+      if (auto t = advance(); !t || cur_.kind != Token::Equals) return bad("In: expected '=' after " + name);
+      if (auto t = advance(); !t) return std::unexpected(t.error());
+      if (name == "PropertyName" && !have_name) {
+        if (cur_.kind != Token::Text || !valid_field(cur_.text)) return bad("In: PropertyName must name a field");
+        col = column(cur_.text);
+        have_name = true;
+      } else if (name == "PropertyValues" && !have_values) {
+        if (cur_.kind != Token::LBracket) return bad("In: PropertyValues must be a collection [...]");
+        for (;;) {
+          if (auto t = advance(); !t || cur_.kind != Token::Text) return bad("In: expected a string value");
+          values.push_back(cur_.text);
+          if (auto t = advance(); !t) return std::unexpected(t.error());
+          if (cur_.kind == Token::RBracket) break;
+          if (cur_.kind != Token::Comma) return bad("In: expected ',' or ']'");
+        }
+        have_values = true;
+      } else {
+        return bad("In: unexpected parameter '" + name + "'");
+      }
+      if (auto t = advance(); !t) return std::unexpected(t.error());
+    }
+    if (cur_.kind != Token::RParen) return bad("In: expected ')'");
+    if (auto t = advance(); !t) return std::unexpected(t.error());
+    std::string sql = col + " COLLATE NOCASE IN (";
+    for (std::size_t i = 0; i < values.size(); ++i) sql += i ? ",?" : "?";
+    for (auto& v : values) binds_.push_back(std::move(v));
+    return sql + ")";
   }
 
   SimResult<std::string> comparison() {

@@ -127,6 +127,37 @@ TEST(SimRead, FilterOnMessageIdDoublesQuotes) {
   EXPECT_EQ(client.get("contacts?$filter=statecode%20eq")->status, 400);
 }
 
+// The duplicate check of many messages: the In query function (values as
+// OData literals or JSON strings) and eq comparisons joined by or, both
+// without case as Dataverse compares text; what the simulator does not know
+// is a 400 with an OData error body, as Dataverse answers unknown syntax.
+TEST(SimRead, InFunctionAndOrJoinedEqFindManyMessageIds) {
+  SimProcess sim;
+  SimClient client(sim.port());
+  for (const char* id : {"<a@x>", "<O'Hara@x>", "<c@x>"}) client.post("emails", incoming_email(id));
+  auto count = [&](const std::string& filter) -> long {
+    auto r = client.get("emails?$select=activityid,messageid&$filter=" + url_encode(filter));
+    if (!r || r->status != 200) return r ? -r->status : -1;
+    return static_cast<long>(json::parse(r->body)["value"].size());
+  };
+  EXPECT_EQ(count("Microsoft.Dynamics.CRM.In(PropertyName='messageid',PropertyValues=['<A@x>','<o''hara@x>','<none@x>'])"), 2);
+  EXPECT_EQ(count("Microsoft.Dynamics.CRM.In(PropertyValues=[\"<c@x>\"],PropertyName='messageid')"), 1);
+  EXPECT_EQ(count("messageid eq '<a@x>' or messageid eq '<C@X>' or messageid eq '<none@x>'"), 2);
+  EXPECT_EQ(count("Microsoft.Dynamics.CRM.In(PropertyName='messageid',PropertyValues=['<a@x>']) and "
+                  "directioncode eq true"), 0);
+  for (const char* bad : {"Microsoft.Dynamics.CRM.In(PropertyName='messageid',PropertyValues=[])",
+                          "Microsoft.Dynamics.CRM.In(PropertyName='messageid',PropertyValues='<a@x>')",
+                          "Microsoft.Dynamics.CRM.In(PropertyName=@p1,PropertyValues=['<a@x>'])",
+                          "Microsoft.Dynamics.CRM.In(PropertyName='messageid')",
+                          "Microsoft.Dynamics.CRM.InList(PropertyName='messageid',PropertyValues=['<a@x>'])",
+                          "messageid in ('<a@x>')"}) {
+    auto r = client.get("emails?$filter=" + url_encode(bad));
+    ASSERT_TRUE(r) << bad;
+    EXPECT_EQ(r->status, 400) << bad;
+    EXPECT_EQ(error_code(r), "0x80060888") << bad;
+  }
+}
+
 TEST(SimRead, PagesFollowNextLinkUntilDone) {
   SimProcess sim;
   SimClient client(sim.port());

@@ -62,7 +62,9 @@ for f in /usr/bin/crm-router \
          /usr/share/doc/crm-router/examples/cron.example \
          /usr/share/doc/crm-router/examples/crm-router-task.xml \
          /usr/lib/systemd/system/crm-router.service \
-         /usr/lib/systemd/system/crm-router.timer; do
+         /usr/lib/systemd/system/crm-router.timer \
+         /usr/lib/systemd/system/crm-router@.service \
+         /usr/lib/systemd/system/crm-router@.timer; do
   check "ships $f" grep -qxF "$f" "$tmp/files"
 done
 check "ships nothing outside /usr" bash -c '! grep -v "^/$\|^/usr\(/\|$\)" "$1"' _ "$tmp/files"
@@ -74,6 +76,9 @@ dpkg -x "$deb" "$root"
 check "the unit runs /usr/bin/crm-router" \
   grep -qx 'ExecStart=/usr/bin/crm-router -q --config /etc/crm-router/crm-router.toml run' \
   "$root/usr/lib/systemd/system/crm-router.service"
+check "the template unit runs /usr/bin/crm-router per instance" \
+  grep -qx 'ExecStart=/usr/bin/crm-router -q --config /etc/crm-router/%i.toml --db /var/lib/crm-router/%i/state.db run' \
+  "$root/usr/lib/systemd/system/crm-router@.service"
 bin="$root/usr/bin/crm-router"
 check "the binary is stripped" bash -c '! file "$1" 2>/dev/null | grep -q "not stripped"' _ "$bin"
 version="$("$bin" --version)"

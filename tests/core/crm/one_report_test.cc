@@ -145,10 +145,11 @@ std::string mail_with(const std::string& id, const std::string& attachment) {
 
 TEST(OneReport, RefusedAndStillQueuedMessagesSayWhyInTheRunsReport) {
   // The CRM blocks .xyz (the local cache does not know it) and fails the
-  // first request once; one attempt per message, one message at a time.
+  // first message's create once (request 2: request 1 is the duplicate check
+  // of all three); one attempt per message, one message at a time.
   TempDir seed;
   std::string org = seed.write("org.jsonl", R"({"entity":"organization","blockedattachments":"exe;xyz"})" "\n");
-  Sim sim({"--seed", source_path("demo/cache.jsonl"), "--seed", org, "--fault", "503@1"});
+  Sim sim({"--seed", source_path("demo/cache.jsonl"), "--seed", org, "--fault", "503@2"});
   ASSERT_GT(sim.port(), 0);
   Admin a(sim, "max_attempts = 1\n", 1);
   std::filesystem::create_directories(a.dir.file("in"));  // three messages, read in name order
