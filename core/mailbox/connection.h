@@ -54,6 +54,11 @@ class Connection {
   const std::string& label() const { return label_; }
   // Every secret of the endpoint, to mask out of text shown to users.
   const std::vector<std::string>& secrets() const { return secrets_; }
+  // Round trips so far: connect and login (each server answer after the
+  // client spoke), then each receive() after a send(). Commands sent
+  // together (pipelined) and answered together count once.
+  std::uint64_t round_trips() const { return round_trips_; }
+
   // The mechanism that logged in ("plain", "user", ...).
   const std::string& mechanism() const { return mechanism_; }
 
@@ -73,6 +78,8 @@ class Connection {
   // The next line from the server (without CRLF); bytes after it stay for receive().
   Result<std::string> read_line();
 
+  // Before h_: the share outlives the handle that uses it.
+  std::shared_ptr<TlsSessions> tls_sessions_;
   CurlHandle h_;
   std::string label_;
   std::vector<std::string> secrets_;
@@ -83,6 +90,8 @@ class Connection {
   std::string mechanism_;
   std::shared_ptr<ProtocolTrace> trace_;
   bool logged_in_ = false;  // after login, received chunks are traced cut short
+  std::uint64_t round_trips_ = 0;
+  bool sent_since_receive_ = false;
 };
 
 }  // namespace crmr

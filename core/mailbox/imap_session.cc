@@ -1,11 +1,12 @@
 // ImapSession: MailboxSession over raw IMAP; see imap_session.h.
 //
-// After login it asks CAPABILITY and, when the server offers UTF8=ACCEPT,
-// sends ENABLE UTF8=ACCEPT (RFC 6855): the server then sends messages with
-// raw UTF-8 headers as they are instead of a downgraded stand-in, and folder
-// names are sent in UTF-8 (not modified UTF-7).
+// After login it asks CAPABILITY and NAMESPACE in one round trip and, when
+// the server offers UTF8=ACCEPT, sends ENABLE UTF8=ACCEPT (RFC 6855): the
+// server then sends messages with raw UTF-8 headers as they are instead of a
+// downgraded stand-in, and folder names are sent in UTF-8 (not modified
+// UTF-7). LOGOUT is sent without waiting for its answer.
 //
-// One command at a time, except UID FETCH: the ids are fetched in batches of
+// One command at a time otherwise, except UID FETCH: the ids are fetched in batches of
 // kFetchBatch UIDs with up to kFetchWindow commands in flight, and messages
 // are handed to the caller in the order of the ids asked for. After an I/O or
 // protocol error the session is unusable (every call fails); a NO/BAD to one
@@ -69,14 +70,25 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   explicit ImapSession(Connection c) : conn_(std::move(c)) {}
 
   Status start() {
+    // CAPABILITY and NAMESPACE in one round trip (RFC 3501 5.5: neither
+    // depends on the other's answer). A server without NAMESPACE answers it
+    // NO or BAD, and the separator is read with LIST "" "" then.
     std::string caps;
-    auto r = exchange("CAPABILITY", [&](ImapResponse& u) {
+    bool has_namespace = false;
+    auto r = exchange_pipelined({"CAPABILITY", "NAMESPACE"}, [&](ImapResponse& u) {
+      if (u.keyword == "NAMESPACE") {
+        ns_.read_namespace(u);
+        has_namespace = true;
+      }
       if (u.keyword != "CAPABILITY") return;
       for (const auto& v : u.values) caps += (caps.empty() ? "" : " ") + v.text;
     });
     if (!r) return std::unexpected(r.error());
-    if (auto s = check("CAPABILITY", *r); !s) return s;
+    if (auto s = check("CAPABILITY", r->front()); !s) return s;
     caps_ = std::move(caps);
+    if (r->back().status != "OK" || !has_namespace) {
+      if (auto s = read_separator(); !s) return s;
+    }
     if (has_capability("UTF8=ACCEPT")) {
       auto e = exchange("ENABLE UTF8=ACCEPT", [&](ImapResponse& u) {
         if (u.keyword != "ENABLED") return;
@@ -84,12 +96,13 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       });
       if (!e) return std::unexpected(e.error());  // a NO leaves the session as it was
     }
-    return read_namespace();
+    return {};
   }
 
   std::string capabilities() const override { return caps_; }
   bool is_pop3() const override { return false; }
   std::string logged_in_with() const override { return conn_.mechanism(); }
+  std::uint64_t round_trips() const override { return conn_.round_trips(); }
   std::string namespace_text() const override { return ns_.describe(); }
   std::string resolve_folder(const std::string& folder) const override { return ns_.resolve(folder); }
 
@@ -171,20 +184,19 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   Status close() override {
     if (closed_) return {};
     closed_ = true;
-    auto r = exchange("LOGOUT", {});
-    if (!r) return std::unexpected(r.error());
-    return check("LOGOUT", *r);
+    // Not waiting for the answer saves a round trip per mailbox: every
+    // STORE, MOVE and EXPUNGE before it was answered, so nothing depends on
+    // it, and the server ends the session when the connection closes.
+    auto tag = send_command("LOGOUT");
+    if (!tag) return std::unexpected(tag.error());
+    return {};
   }
 
  private:
-  // The personal namespace (NAMESPACE, RFC 2342), else the separator from
-  // LIST "" "". A server refusing either keeps names as written.
-  Status read_namespace() {
-    bool announced = has_capability("NAMESPACE");
-    auto r = exchange(announced ? "NAMESPACE" : "LIST \"\" \"\"", [&](ImapResponse& u) {
-      if (announced) ns_.read_namespace(u);
-      else ns_.read_list(u);
-    });
+  // Without NAMESPACE (RFC 2342): the separator from LIST "" "". A server
+  // refusing it keeps names as written.
+  Status read_separator() {
+    auto r = exchange("LIST \"\" \"\"", [&](ImapResponse& u) { ns_.read_list(u); });
     if (!r) return std::unexpected(r.error());
     return {};
   }
@@ -292,6 +304,53 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       if (*r.number <= folder_.at_select && folder_.at_select > 0) --folder_.at_select;
       if (folder_.exists > 0) --folder_.exists;
     }
+  }
+
+  // Send `cmds` at once and read up to the last one's tagged response,
+  // passing untagged ones to `on`: one round trip. The tagged responses, in
+  // the order of `cmds`.
+  Result<std::vector<ImapResponse>> exchange_pipelined(const std::vector<std::string>& cmds,
+                                                       const Untagged& on) {
+    std::vector<std::string> tags;
+    std::string lines;
+    for (const auto& cmd : cmds) {
+      if (broken_) break;
+      std::string tag = "R" + std::to_string(++tag_counter_);
+      lines += tag + " " + cmd + "\r\n";
+      tags.push_back(std::move(tag));
+    }
+    auto sent = send_command_lines(lines);
+    if (!sent) return std::unexpected(sent.error());
+    std::vector<ImapResponse> out;
+    while (out.size() < tags.size()) {
+      auto r = read_response();
+      if (!r) return std::unexpected(r.error());
+      if (r->kind == ImapResponse::Kind::Tagged) {
+        if (r->tag != tags[out.size()])
+          return std::unexpected(broken(Error{"mailbox.protocol",
+                                              "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
+                                              "", Scope::Mailbox, Retry::Later}));
+        out.push_back(std::move(*r));
+        continue;
+      }
+      if (r->kind == ImapResponse::Kind::Continuation)
+        return std::unexpected(broken(Error{"mailbox.protocol",
+                                            "unexpected IMAP continuation from " + conn_.label(), "",
+                                            Scope::Mailbox, Retry::Later}));
+      if (on) on(*r);
+    }
+    return out;
+  }
+
+  // Send whole command lines (tags included) as one write.
+  Status send_command_lines(const std::string& lines) {
+    if (broken_) {
+      Error e = *broken_;
+      e.message = "connection unusable after an earlier error: " + e.message;
+      return std::unexpected(e);
+    }
+    if (auto s = conn_.send(lines); !s) return std::unexpected(broken(s.error()));
+    return {};
   }
 
   // Send `cmd` and read up to its tagged response, passing untagged ones to `on`.
