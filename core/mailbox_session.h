@@ -43,6 +43,10 @@ struct MailboxEndpoint {
   // Receives the protocol conversation line by line ("C: ...", "S: ...",
   // "-- note") with secrets masked; empty: no trace.
   std::function<void(std::string_view line)> trace;
+  // The folder the session will select first. IMAP: when it is INBOX and the
+  // login told the capabilities, INBOX is selected in the same round trip as
+  // NAMESPACE. Empty: no guess.
+  std::string first_folder;
   // Shared with the run's other connections (make_tls_sessions()); empty: none.
   std::shared_ptr<TlsSessions> tls_sessions;
 };

@@ -125,6 +125,7 @@ MailboxOutcome read_mailbox(Context& ctx, const MailboxConfig& m, MailboxTokens&
   auto session = sign_in(m, tokens, out.warnings, [&](MailboxEndpoint& ep) {
     ctx.trace_mailbox(m.name, ep);
     ep.tls_sessions = tls;
+    if (!m.folders.empty()) ep.first_folder = m.folders.front();
   });
   if (warn_now) {
     warn_now(out.warnings);

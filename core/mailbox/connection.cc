@@ -34,6 +34,10 @@ struct Connection::Attempt {
   // server answers after the client spoke (connecting counts as speaking).
   std::uint64_t round_trips = 0;
   bool client_spoke = true;
+  // The capabilities the server announced since the client last spoke
+  // ("* CAPABILITY ..." or "OK [CAPABILITY ...]"): after a login, the
+  // post-login ones, or empty when the server sent none then.
+  std::string capabilities = {};
 };
 
 namespace {
@@ -46,6 +50,7 @@ int on_curl_debug(CURL*, curl_infotype type, char* data, size_t size, void* user
   if (type == CURLINFO_HEADER_OUT) {
     a->trace->client(bytes);
     a->client_spoke = true;
+    a->capabilities.clear();
   } else if (type == CURLINFO_HEADER_IN) {
     a->trace->server(bytes);
     if (a->client_spoke) ++a->round_trips;
@@ -55,6 +60,12 @@ int on_curl_debug(CURL*, curl_infotype type, char* data, size_t size, void* user
       std::string_view line = bytes.substr(0, nl);
       if (line.ends_with('\r')) line.remove_suffix(1);
       if (!line.empty()) {
+        if (line.starts_with("* CAPABILITY ")) {
+          a->capabilities = std::string(line.substr(13));
+        } else if (auto at = line.find(" OK [CAPABILITY "); at != std::string_view::npos) {
+          std::string_view rest = line.substr(at + 16);
+          a->capabilities = std::string(rest.substr(0, rest.find(']')));
+        }
         a->offer.read(line);
         a->last_server_line = std::string(line);
         if (a->greeting) a->greeting->server_line(line);
@@ -168,6 +179,7 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
   a.greeting = &watch;
   a.round_trips = 0;
   a.client_spoke = true;
+  a.capabilities.clear();
   watch.on(c);
   CURLcode rc = curl_easy_perform(c);
   watch.off(c);
@@ -196,6 +208,7 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
   conn.trace_ = a.trace;
   conn.mechanism_ = login_mechanism_name(m);
   conn.round_trips_ = a.round_trips;
+  if (!pop3 && m != LoginMechanism::User) conn.login_capabilities_ = a.capabilities;
   if (m == LoginMechanism::User) {
     if (auto s = conn.login_with_command(ep, pop3, a.refusal); !s) return std::unexpected(s.error());
   }

@@ -58,6 +58,9 @@ class Connection {
   // client spoke), then each receive() after a send(). Commands sent
   // together (pipelined) and answered together count once.
   std::uint64_t round_trips() const { return round_trips_; }
+  // IMAP: the capabilities the server announced with its answer to the login
+  // (RFC 3501 7.2.1 allows it; Dovecot does); empty when it did not.
+  const std::string& login_capabilities() const { return login_capabilities_; }
 
   // The mechanism that logged in ("plain", "user", ...).
   const std::string& mechanism() const { return mechanism_; }
@@ -92,6 +95,7 @@ class Connection {
   bool logged_in_ = false;  // after login, received chunks are traced cut short
   std::uint64_t round_trips_ = 0;
   bool sent_since_receive_ = false;
+  std::string login_capabilities_;
 };
 
 }  // namespace crmr

@@ -1,7 +1,10 @@
 // ImapSession: MailboxSession over raw IMAP; see imap_session.h.
 //
-// After login it asks CAPABILITY and NAMESPACE in one round trip and, when
-// the server offers UTF8=ACCEPT, sends ENABLE UTF8=ACCEPT (RFC 6855): the
+// After login it takes the capabilities from the login's answer when the
+// server sent them there (else asks CAPABILITY, with NAMESPACE in the same
+// round trip), and sends NAMESPACE, and SELECT "INBOX" when that is the
+// first folder, in one round trip. When the server offers UTF8=ACCEPT it
+// sends ENABLE UTF8=ACCEPT (RFC 6855) before SELECT: the
 // server then sends messages with raw UTF-8 headers as they are instead of a
 // downgraded stand-in, and folder names are sent in UTF-8 (not modified
 // UTF-7). LOGOUT is sent without waiting for its answer.
@@ -17,7 +20,9 @@
 #include <cctype>
 #include <deque>
 #include <map>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "core/mailbox/imap_namespace.h"
 #include "core/mailbox/imap_parser.h"
@@ -69,7 +74,41 @@ class ImapSession final : public MailboxSession, private ImapExchange {
  public:
   explicit ImapSession(Connection c) : conn_(std::move(c)) {}
 
-  Status start() {
+  // After login. With the capabilities the login answer carried: ENABLE
+  // (when offered), NAMESPACE (or LIST "" "") and, when `first_folder` is
+  // INBOX, SELECT "INBOX", in one round trip (ENABLE must precede SELECT,
+  // RFC 5161; all are sent in that order). Otherwise as start_asking().
+  Status start(const std::string& first_folder) {
+    if (conn_.login_capabilities().empty()) return start_asking();
+    caps_ = conn_.login_capabilities();
+    const bool announced = has_capability("NAMESPACE");
+    const bool inbox = first_folder.size() == 5 && ascii_lower(first_folder) == "inbox";
+    std::vector<std::string> cmds;
+    if (has_capability("UTF8=ACCEPT")) cmds.push_back("ENABLE UTF8=ACCEPT");
+    cmds.push_back(announced ? "NAMESPACE" : "LIST \"\" \"\"");
+    if (inbox) cmds.push_back("SELECT \"INBOX\"");
+    FolderState st;
+    auto r = exchange_pipelined(cmds, [&](ImapResponse& u) {
+      if (u.keyword == "ENABLED")
+        for (const auto& v : u.values) utf8_ = utf8_ || v.is_atom("UTF8=ACCEPT");
+      if (announced) ns_.read_namespace(u);
+      else ns_.read_list(u);
+      if (u.keyword == "EXISTS" && u.number) st.exists = *u.number;
+      if (u.status == "OK" && u.code_name() == "UIDVALIDITY") st.uidvalidity = u.code_number().value_or(0);
+      if (u.status == "OK" && u.code_name() == "UIDNEXT") st.uidnext = u.code_number().value_or(0);
+    });
+    if (!r) return std::unexpected(r.error());
+    // A refused or incomplete SELECT is sent again by select(), which
+    // explains a refusal and asks STATUS for a missing UIDNEXT.
+    if (inbox && r->back().status == "OK" && st.uidnext > 0) {
+      folder_ = SelectedFolder{st.uidnext, st.exists, st.exists};
+      inbox_selected_ = st;
+    }
+    return {};
+  }
+
+  // CAPABILITY and NAMESPACE asked, then ENABLE when offered.
+  Status start_asking() {
     // CAPABILITY and NAMESPACE in one round trip (RFC 3501 5.5: neither
     // depends on the other's answer). A server without NAMESPACE answers it
     // NO or BAD, and the separator is read with LIST "" "" then.
@@ -108,6 +147,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
 
   Result<FolderState> select(const std::string& configured) override {
     const std::string folder = ns_.resolve(configured);
+    if (auto pre = std::exchange(inbox_selected_, std::nullopt); pre && folder == "INBOX") return *pre;
     auto arg = imap_mailbox_arg(folder, utf8_);
     if (!arg) return std::unexpected(arg.error());
     FolderState st;
@@ -443,6 +483,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   std::optional<Error> broken_;    // set after an I/O or protocol error
   bool closed_ = false;
   bool utf8_ = false;              // ENABLE UTF8=ACCEPT took effect
+  std::optional<FolderState> inbox_selected_;  // selected by start(), not yet asked for
   SelectedFolder folder_;
 };
 
@@ -540,9 +581,10 @@ Status ImapSession::fetch_items(const std::vector<std::string>& ids, std::string
 
 }  // namespace
 
-Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn) {
+Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn,
+                                                          const std::string& first_folder) {
   auto s = std::make_unique<ImapSession>(std::move(conn));
-  if (auto st = s->start(); !st) return std::unexpected(st.error());
+  if (auto st = s->start(first_folder); !st) return std::unexpected(st.error());
   return std::unique_ptr<MailboxSession>(std::move(s));
 }
 
