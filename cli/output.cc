@@ -25,6 +25,11 @@ void Output::error(const std::string& line) {
   err_ << "crm-router: " << line << '\n';
 }
 
+void Output::remind(const std::string& line) {
+  progress_done();
+  err_ << "crm-router: " << line << '\n';
+}
+
 void Output::warn(const std::string& line) {
   if (log_) log_(true, line);
   if (quiet()) return;

@@ -24,6 +24,9 @@ class Output {
   void detail(const std::string& line);
   // A problem on stderr, always shown (and logged).
   void error(const std::string& line);
+  // A problem already logged when it happened, repeated on stderr for the
+  // person at the terminal (always shown, not logged a second time).
+  void remind(const std::string& line);
   // A warning on stderr (suppressed by -q; logged even then).
   void warn(const std::string& line);
 

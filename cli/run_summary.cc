@@ -192,8 +192,9 @@ int RunRecorder::summarize(bool input_failed) {
   bool bad = header_.totals["quarantined"] > 0 || header_.totals["failed"] > 0;
   if (bad) {
     // Shown even with -q (on stderr then): the administrator must see them.
+    // Each was logged when it happened: not again here.
     auto show = [&](const std::string& line) {
-      if (ctx_.out.quiet()) ctx_.out.error(line);
+      if (ctx_.out.quiet()) ctx_.out.remind(line);
       else os << line << '\n';
     };
     if (!ctx_.out.quiet()) os << "Needs attention:\n";

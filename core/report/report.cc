@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 #include "core/report/report_internal.h"
 
@@ -154,34 +156,89 @@ std::string utf8_clean(std::string_view s) {
   return out;
 }
 
-std::string terminal_line(std::string_view s, std::size_t max_chars) {
+namespace {
+
+// Columns a code point takes on a terminal: 0 for combining marks and
+// zero-width characters, 2 for East Asian wide and fullwidth characters
+// (CJK, Hangul, fullwidth forms, most emoji), else 1. From Unicode's
+// EastAsianWidth (W, F) and general categories Mn/Me, as wcwidth() does, but
+// without depending on the process's locale or on the platform's C library.
+int columns_of(long cp) {
+  struct Range { long lo, hi; };
+  static constexpr Range kZero[] = {
+      {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A},
+      {0x064B, 0x065F}, {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x0E47, 0x0E4E},
+      {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F}, {0x20D0, 0x20FF},
+      {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF}};
+  static constexpr Range kWide[] = {
+      {0x1100, 0x115F}, {0x231A, 0x231B}, {0x2329, 0x232A}, {0x23E9, 0x23EC},
+      {0x23F0, 0x23F0}, {0x23F3, 0x23F3}, {0x25FD, 0x25FE}, {0x2614, 0x2615},
+      {0x2648, 0x2653}, {0x267F, 0x267F}, {0x2693, 0x2693}, {0x26A1, 0x26A1},
+      {0x26AA, 0x26AB}, {0x26BD, 0x26BE}, {0x26C4, 0x26C5}, {0x26CE, 0x26CE},
+      {0x26D4, 0x26D4}, {0x26EA, 0x26EA}, {0x26F2, 0x26F3}, {0x26F5, 0x26F5},
+      {0x26FA, 0x26FA}, {0x26FD, 0x26FD}, {0x2705, 0x2705}, {0x270A, 0x270B},
+      {0x2728, 0x2728}, {0x274C, 0x274C}, {0x274E, 0x274E}, {0x2753, 0x2755},
+      {0x2757, 0x2757}, {0x2795, 0x2797}, {0x27B0, 0x27B0}, {0x27BF, 0x27BF},
+      {0x2B1B, 0x2B1C}, {0x2B50, 0x2B50}, {0x2B55, 0x2B55}, {0x2E80, 0x303E},
+      {0x3041, 0x33FF}, {0x3400, 0x4DBF}, {0x4E00, 0x9FFF}, {0xA000, 0xA4CF},
+      {0xA960, 0xA97F}, {0xAC00, 0xD7A3}, {0xF900, 0xFAFF}, {0xFE10, 0xFE19},
+      {0xFE30, 0xFE6F}, {0xFF00, 0xFF60}, {0xFFE0, 0xFFE6}, {0x16FE0, 0x16FE4},
+      {0x17000, 0x18CFF}, {0x1B000, 0x1B2FF}, {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF},
+      {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A}, {0x1F200, 0x1F251}, {0x1F300, 0x1F64F},
+      {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB}, {0x1F90C, 0x1F9FF}, {0x1FA70, 0x1FAFF},
+      {0x20000, 0x2FFFD}, {0x30000, 0x3FFFD}};
+  auto in = [cp](const auto& table) {
+    for (const Range& r : table)
+      if (cp >= r.lo && cp <= r.hi) return true;
+    return false;
+  };
+  if (cp < 0x300) return 1;
+  if (in(kZero)) return 0;
+  return in(kWide) ? 2 : 1;
+}
+
+}  // namespace
+
+std::string terminal_line(std::string_view s, std::size_t max_columns) {
+  // Code points and their columns, until the line is full.
   std::string out;
-  std::size_t n = 0;
+  std::vector<std::pair<std::size_t, int>> kept;  // (byte offset in out, columns)
+  std::size_t used = 0;
   for (std::size_t i = 0; i < s.size();) {
-    if (n == max_chars) {
-      if (!out.empty()) {
-        // Replace the last code point by the ellipsis so the result keeps max_chars.
-        std::size_t cut = out.size() - 1;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-        out.resize(cut);
-      }
-      out += "\u2026";
-      break;
-    }
     long cp = next_code_point(s, i);
     if (cp < 0) cp = kReplacement;
     if (is_control_or_bidi(cp)) cp = ' ';
+    const int w = columns_of(cp);
+    if (used + w > max_columns) {
+      // Cut: drop code points from the end until the ellipsis fits.
+      while (!kept.empty() && used + 1 > max_columns) {
+        used -= kept.back().second;
+        out.resize(kept.back().first);
+        kept.pop_back();
+      }
+      if (used + 1 <= max_columns) out += "\u2026";
+      return out;
+    }
+    kept.emplace_back(out.size(), w);
     append_utf8(out, static_cast<char32_t>(cp));
-    ++n;
+    used += w;
   }
   return out;
 }
 
+std::size_t terminal_columns(std::string_view s) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < s.size();) {
+    const long cp = next_code_point(s, i);
+    n += cp < 0 ? 1 : columns_of(cp);
+  }
+  return n;
+}
+
 std::string column(std::string_view s, std::size_t width) {
   std::string out = terminal_line(s, width);
-  std::size_t chars = 0;
-  for (unsigned char c : out) chars += (c & 0xC0) != 0x80;
-  if (chars < width) out.append(width - chars, ' ');
+  const std::size_t used = terminal_columns(out);
+  if (used < width) out.append(width - used, ' ');
   return out;
 }
 

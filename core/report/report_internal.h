@@ -31,11 +31,15 @@ std::string utf8_clean(std::string_view s);
 
 // `s` made safe for one terminal line: invalid UTF-8 replaced, control
 // characters (C0, DEL, C1 — e.g. ANSI escape sequences) shown as spaces, cut
-// to at most `max_chars` code points with a trailing "…" when cut.
-std::string terminal_line(std::string_view s, std::size_t max_chars);
+// to at most `max_columns` terminal columns with a trailing "…" when cut. A
+// CJK character takes two columns, a combining accent none.
+std::string terminal_line(std::string_view s, std::size_t max_columns);
 
-// terminal_line(s, width) padded with spaces to exactly `width` code points:
-// one column of a text table.
+// The terminal columns `s` takes (as terminal_line counts them).
+std::size_t terminal_columns(std::string_view s);
+
+// terminal_line(s, width) padded with spaces to exactly `width` terminal
+// columns: one column of a text table, aligned also under CJK text.
 std::string column(std::string_view s, std::size_t width);
 
 // Seconds formatted for people: "0.35", "12.3", "1234".

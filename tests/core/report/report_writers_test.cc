@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/report/report.h"
+#include "core/report/report_internal.h"
 #include "tests/core/report/report_fixture.h"
 #include "tests/support/result_matchers.h"
 
@@ -220,6 +221,27 @@ TEST(TextSummary, VerboseHasOneTerminalSafeLinePerMessage) {
   EXPECT_NE(out.find("in_reply_to"), std::string::npos);
   EXPECT_NE(out.find("error: HTTP 503"), std::string::npos);
   EXPECT_EQ(out.find('\xff'), std::string::npos);
+}
+
+// A terminal shows a CJK character in two columns and a combining accent in
+// none: the text table's columns line up under Japanese or Chinese names.
+TEST(TextColumns, CountTerminalColumnsNotCodePoints) {
+  using report_detail::column;
+  using report_detail::terminal_columns;
+  using report_detail::terminal_line;
+  EXPECT_EQ(column("\u65e5\u672c\u8a9e", 8), "\u65e5\u672c\u8a9e  ");  // 6 columns + 2
+  EXPECT_EQ(column("e\u0301t\u00e9", 5), "e\u0301t\u00e9  ");         // 3 columns + 2
+  EXPECT_EQ(terminal_line("\u65e5\u672c\u8a9e\u306e\u30e1\u30fc\u30eb", 7),
+            "\u65e5\u672c\u8a9e\u2026");
+  // A wide character never straddles the edge: the ellipsis takes its place.
+  EXPECT_EQ(terminal_line("ab\u65e5\u672c", 4), "ab\u2026");
+  EXPECT_EQ(terminal_line("abcd", 4), "abcd");
+  for (const std::string s : {"plain ascii name", "\u5f20\u4f1f <zhang@example.cn>",
+                              "\uc548\ub155\ud558\uc138\uc694 mixed \u00e9t\u00e9",
+                              "\U0001F600 smile", "\u65e5\u672c\u8a9e\u306e\u30e1\u30fc\u30eb\u306e\u4ef6\u540d"}) {
+    for (std::size_t width : {5u, 6u, 11u, 40u})
+      EXPECT_EQ(terminal_columns(column(s, width)), width) << s << " in " << width;
+  }
 }
 
 // --- HTML
