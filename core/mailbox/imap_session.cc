@@ -7,7 +7,7 @@
 // sends ENABLE UTF8=ACCEPT (RFC 6855) before SELECT: the
 // server then sends messages with raw UTF-8 headers as they are instead of a
 // downgraded stand-in, and folder names are sent in UTF-8 (not modified
-// UTF-7). LOGOUT is sent without waiting for its answer.
+// UTF-7).
 //
 // One command at a time otherwise, except UID FETCH: the ids are fetched in batches of
 // kFetchBatch UIDs with up to kFetchWindow commands in flight, and messages
@@ -224,12 +224,12 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   Status close() override {
     if (closed_) return {};
     closed_ = true;
-    // Not waiting for the answer saves a round trip per mailbox: every
-    // STORE, MOVE and EXPUNGE before it was answered, so nothing depends on
-    // it, and the server ends the session when the connection closes.
-    auto tag = send_command("LOGOUT");
-    if (!tag) return std::unexpected(tag.error());
-    return {};
+    // Waited for: a server may write flag changes to its store only when
+    // the session ends (GNU Mailutils' Maildir), so cutting the connection
+    // after sending LOGOUT could lose the \Seen of the disposition.
+    auto r = exchange("LOGOUT", {});
+    if (!r) return std::unexpected(r.error());
+    return check("LOGOUT", *r);
   }
 
  private:
