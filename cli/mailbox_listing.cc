@@ -27,6 +27,11 @@ Status split_by_date(MailboxSession& s, std::int64_t since, FolderListing& out,
 
 Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, const Store& store,
                                   const FetchStart& start) {
+  return list_folder(s, m, [&] { return store.pop3_seen(m.name); }, start);
+}
+
+Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& /*m*/,
+                                  const ReadSeen& read_seen, const FetchStart& start) {
   auto listed = s.list_ids(start.after_uid, start.since);
   if (!listed) return std::unexpected(listed.error());
   FolderListing out;
@@ -36,7 +41,7 @@ Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, con
     out.skipped_by_date = std::move(listed->skipped_by_date);
     return out;
   }
-  auto seen_list = store.pop3_seen(m.name);
+  auto seen_list = read_seen();
   if (!seen_list) return std::unexpected(seen_list.error());
   std::unordered_set<std::string> seen(seen_list->begin(), seen_list->end());
   std::unordered_set<std::string> on_server(listed->ids.begin(), listed->ids.end());

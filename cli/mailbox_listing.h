@@ -2,6 +2,7 @@
 // `check`, so that `check` says what the run would really fetch.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,11 @@ struct FolderListing {
 // Errors: the session's (Scope::Mailbox or Message) and the store's (Scope::Run).
 Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, const Store& store,
                                   const FetchStart& start);
+
+// The same with the store's POP3 UIDLs read through `read_seen` (a mailbox
+// thread of a parallel run asks the writer, which owns the store).
+using ReadSeen = std::function<Result<std::vector<std::string>>()>;
+Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m,
+                                  const ReadSeen& read_seen, const FetchStart& start);
 
 }  // namespace crmr

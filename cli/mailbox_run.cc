@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <memory>
 #include <set>
 
 #include "cli/mailbox_cursor.h"
@@ -63,19 +64,38 @@ class MailboxRun {
   }
 
  private:
+  // Runs `r` where the store and the pipeline live: on the writer's thread in
+  // a parallel run, else here.
+  Status on_writer(const WriterChannel::Request& r) const {
+    return (o_.writer ? *o_.writer : WriterChannel::inline_channel()).call(r);
+  }
+
   // Whether this run reads and moves the cursor (not in a dry run or --once).
   bool keeps_cursor() const { return !o_.dry_run && !o_.once; }
   // The stored cursor of `folder`; none with --once (read from the start).
   Result<std::optional<FolderCursor>> cursor_of(const std::string& folder) const {
     if (o_.once) return std::optional<FolderCursor>{};
-    return load_cursor(store_, m_.name, folder);
+    Result<std::optional<FolderCursor>> c;
+    auto st = on_writer([&]() -> Status {
+      c = load_cursor(store_, m_.name, folder);
+      return {};
+    });
+    if (!st) return std::unexpected(st.error());
+    return c;
   }
 
   // Messages that may still be fetched in this run (count limits).
   std::uint64_t messages_left() const {
     std::uint64_t left = UINT64_MAX;
     if (m_.max_messages_per_run) left = m_.max_messages_per_run - std::min(m_.max_messages_per_run, r_.fetched);
-    if (o_.run_limit) left = std::min(left, *o_.run_limit - std::min(*o_.run_limit, p_.processed()));
+    if (o_.run_limit) {
+      std::uint64_t processed = 0;  // the shared pipeline's count, read where it lives
+      (void)on_writer([&]() -> Status {
+        processed = p_.processed();
+        return {};
+      });
+      left = std::min(left, *o_.run_limit - std::min(*o_.run_limit, processed));
+    }
     return left;
   }
   bool out_of_time() const {
@@ -94,8 +114,11 @@ class MailboxRun {
   // it decides them (all of them by its flush()). Returns the fetch status
   // (kLimitStop when a limit cut the batch short); a store failure is
   // returned through `fatal`.
+  // `done` is shared with the callbacks: in a parallel run they run on the
+  // writer, and one whose mailbox thread left early (the run stopping) must
+  // find its vector still there.
   Status fetch_batch(const std::vector<std::string>& ids, const std::string& folder,
-                     std::vector<Fetched>& done, std::optional<Error>& fatal) {
+                     const std::shared_ptr<std::vector<Fetched>>& done, std::optional<Error>& fatal) {
     const std::string source = m_.name + "/" + folder;
     return s_.fetch(ids, [&](RemoteMessage&& rm) -> Status {
       if (must_stop_before(rm.bytes.size()))
@@ -108,10 +131,15 @@ class MailboxRun {
       crash_point("fetch");
       r_.bytes += raw.bytes.size();
       ++r_.fetched;
-      auto submitted = p_.submit(std::move(raw), [this, &done, id = rm.id,
-                                                 date = rm.internal_date](const Routed& r) {
-        done.push_back({id, r.quarantined, !r.decided, r.without_sender, date});
-        if (o_.on_message) o_.on_message();
+      // The callback runs on the writer, when the message is decided.
+      OnRouted after = [done, on_message = o_.on_message, id = rm.id,
+                        date = rm.internal_date](const Routed& r) {
+        done->push_back({id, r.quarantined, !r.decided, r.without_sender, date});
+        if (on_message) on_message();
+      };
+      auto submitted = on_writer([&]() -> Status {
+        if (o_.before_submit) o_.before_submit();
+        return p_.submit(std::move(raw), std::move(after));
       });
       if (!submitted) {
         fatal = submitted.error();
@@ -177,7 +205,13 @@ class MailboxRun {
   // Error only when the run must stop.
   Result<bool> run_batches(const std::vector<std::string>& ids, const std::string& folder,
                            const RecordBatch& record) {
-    if (o_.on_listed) o_.on_listed(std::min<std::uint64_t>(ids.size(), messages_left()));
+    if (o_.on_listed) {
+      const std::uint64_t n = std::min<std::uint64_t>(ids.size(), messages_left());
+      (void)on_writer([&]() -> Status {
+        o_.on_listed(n);
+        return {};
+      });  // a stopped writer fails the next request, which matters
+    }
     std::size_t i = 0;
     while (i < ids.size()) {
       std::uint64_t left = messages_left();
@@ -189,10 +223,12 @@ class MailboxRun {
       Batch b;
       b.ids.assign(ids.begin() + i, ids.begin() + i + n);
       std::optional<Error> fatal;
-      Status fetched = fetch_batch(b.ids, folder, b.done, fatal);
+      auto done = std::make_shared<std::vector<Fetched>>();
+      Status fetched = fetch_batch(b.ids, folder, done, fatal);
       if (fatal) return std::unexpected(*fatal);
       // Decide what is still in flight and commit, BEFORE disposing.
-      if (auto st = p_.flush(); !st) return std::unexpected(st.error());
+      if (auto st = on_writer([&] { return p_.flush(); }); !st) return std::unexpected(st.error());
+      b.done = std::move(*done);  // every callback of the batch has run
       b.stopped = !fetched && fetched.error().code == kLimitStop;
       if (!fetched && !b.stopped) {
         // The connection broke mid-batch: what was decided is committed; the
@@ -208,7 +244,7 @@ class MailboxRun {
         }
         crash_point("dispose_after");
         if (keeps_cursor()) {
-          if (auto st = record(b); !st) return std::unexpected(st.error());
+          if (auto st = on_writer([&] { return record(b); }); !st) return std::unexpected(st.error());
         }
       }
       if (b.stopped) {
@@ -266,10 +302,12 @@ class MailboxRun {
     // The cursor passes only what was listed: fetched, or older than `since`
     // (never up to UIDNEXT-1 on trust: a UID the server did not list waits).
     for (const auto& id : (*listed)->skipped_by_date) next.last_uid = std::max(next.last_uid, uid_of(id));
-    crash_point("cursor_before");
-    if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
-    crash_point("cursor_after");
-    return {};
+    return on_writer([&]() -> Status {
+      crash_point("cursor_before");
+      if (auto st = save_cursor(store_, m_.name, folder, next); !st) return st;
+      crash_point("cursor_after");
+      return {};
+    });
   }
 
   // POP3: every UIDL not yet seen; DELE (after = delete) only after commit,
@@ -287,7 +325,8 @@ class MailboxRun {
     if (!*listed) return {};
     const std::vector<std::string>& ids = (*listed)->ids;
     if (keeps_cursor() && !(*listed)->gone.empty()) {
-      if (auto st = store_.pop3_forget(m_.name, (*listed)->gone); !st) return st;
+      if (auto st = on_writer([&] { return store_.pop3_forget(m_.name, (*listed)->gone); }); !st)
+        return st;
     }
 
     auto completed = run_batches(ids, folder, [&](const Batch& b) -> Status {
@@ -299,14 +338,24 @@ class MailboxRun {
     });
     if (!completed) return std::unexpected(completed.error());
     if (!*completed || !keeps_cursor() || *cursor) return {};
-    return save_cursor(store_, m_.name, folder, FolderCursor{});
+    return on_writer([&] { return save_cursor(store_, m_.name, folder, FolderCursor{}); });
   }
 
   // The folder's listing (list_folder), its warnings and date skips counted
   // in the result. Empty when it failed as a problem of the folder
   // (recorded); an Error only when the run must stop (the store failed).
   Result<std::optional<FolderListing>> listing(const std::string& folder, const FetchStart& start) {
-    auto listed = list_folder(s_, m_, store_, start);
+    auto listed = list_folder(
+        s_, m_,
+        [&] {
+          Result<std::vector<std::string>> seen;
+          auto st = on_writer([&]() -> Status {
+            seen = store_.pop3_seen(m_.name);
+            return {};
+          });
+          return st ? seen : Result<std::vector<std::string>>(std::unexpected(st.error()));
+        },
+        start);
     if (!listed) {
       if (listed.error().scope == Scope::Run) return std::unexpected(listed.error());
       folder_failed(listed.error(), folder);

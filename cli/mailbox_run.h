@@ -22,6 +22,7 @@
 
 #include "cli/config/mailbox_config.h"
 #include "cli/pipeline.h"
+#include "cli/writer_channel.h"
 #include "core/mailbox_session.h"
 #include "storage/store.h"
 
@@ -37,6 +38,14 @@ struct MailboxRunOptions {
   std::function<void()> on_message;        // after each message (progress)
   // Once per folder: how many messages of it this run will fetch (progress total).
   std::function<void(std::uint64_t)> on_listed;
+  // A parallel run (cli/writer_channel.h): every use of the store, the
+  // pipeline and the callbacks above is a request to the writer's thread,
+  // which owns them; the session stays on this thread. nullptr: all on this
+  // thread.
+  WriterChannel* writer = nullptr;
+  // Called on the writer before each message is submitted: sets the shared
+  // pipeline's options to this mailbox's (role, unwrap).
+  std::function<void()> before_submit;
 };
 
 struct MailboxRunResult {

@@ -87,6 +87,7 @@ Result<dataverse::ClientCredentials*> MailboxTokens::source(const MailboxConfig&
 }
 
 Result<std::string> MailboxTokens::token(const MailboxConfig& m, std::vector<std::string>& warnings) {
+  std::lock_guard lk(mu_);
   auto src = source(m, warnings);
   if (!src) return std::unexpected(src.error());
   const std::size_t before = (*src)->requests();
@@ -106,10 +107,12 @@ Result<std::string> MailboxTokens::token(const MailboxConfig& m, std::vector<std
 }
 
 void MailboxTokens::refused(const MailboxConfig& m, const std::string& used) {
+  std::lock_guard lk(mu_);
   if (auto it = sources_.find(cache_key(*m.oauth2)); it != sources_.end()) it->second->refused(used);
 }
 
 std::size_t MailboxTokens::requests() const {
+  std::lock_guard lk(mu_);
   std::size_t n = 0;
   for (const auto& [key, s] : sources_) n += s->requests();
   return n;

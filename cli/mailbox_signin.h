@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ class MailboxTokens {
  private:
   Result<dataverse::ClientCredentials*> source(const MailboxConfig& m,
                                                std::vector<std::string>& warnings);
+  // Mailboxes read at once sign in from their own threads: one at a time
+  // asks for (or refreshes) a token, the others then take the one it got.
+  mutable std::mutex mu_;
   std::map<std::string, std::unique_ptr<dataverse::ClientCredentials>> sources_;
 };
 

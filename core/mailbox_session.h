@@ -20,6 +20,13 @@
 
 namespace crmr {
 
+// TLS sessions kept across the connections of one run: a connection to a
+// server whose session another one of the run holds resumes it (an
+// abbreviated handshake, one round trip less). Thread-safe.
+class TlsSessions;
+std::shared_ptr<TlsSessions> make_tls_sessions();
+void* tls_sessions_handle(const TlsSessions& s);  // libcurl's CURLSH*, internal to core/mailbox
+
 struct MailboxEndpoint {
   std::string url;           // imap://host[:port], imaps://, pop3://, pop3s://
   std::string user;
@@ -36,6 +43,12 @@ struct MailboxEndpoint {
   // Receives the protocol conversation line by line ("C: ...", "S: ...",
   // "-- note") with secrets masked; empty: no trace.
   std::function<void(std::string_view line)> trace;
+  // The folder the session will select first. IMAP: when it is INBOX and the
+  // login told the capabilities, INBOX is selected in the same round trip as
+  // NAMESPACE. Empty: no guess.
+  std::string first_folder;
+  // Shared with the run's other connections (make_tls_sessions()); empty: none.
+  std::shared_ptr<TlsSessions> tls_sessions;
 };
 
 // The names `auth` accepts: plain login cram-md5 xoauth2 gssapi ntlm user apop.
@@ -72,6 +85,8 @@ class MailboxSession {
   virtual bool is_pop3() const = 0;
   // The login mechanism that worked ("plain", "user", ...).
   virtual std::string logged_in_with() const { return {}; }
+  // Round trips to the server so far, login included (Connection::round_trips).
+  virtual std::uint64_t round_trips() const { return 0; }
   // IMAP: the personal namespace as the server announced it (RFC 2342),
   // e.g. personal prefix "INBOX.", separator "."; empty for POP3.
   virtual std::string namespace_text() const { return {}; }

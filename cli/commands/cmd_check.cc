@@ -4,6 +4,8 @@
 // nothing anywhere.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+
 #include <algorithm>
 #include <memory>
 
@@ -93,10 +95,14 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
 
   CheckTally t;
   MailboxTokens tokens;
+  auto tls = make_tls_sessions();
   for (const MailboxConfig* m : *selected) {
     std::vector<std::string> warnings;
-    auto session = sign_in(*m, tokens, warnings,
-                           [&](MailboxEndpoint& ep) { ctx.trace_mailbox(m->name, ep); });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto session = sign_in(*m, tokens, warnings, [&](MailboxEndpoint& ep) {
+      ctx.trace_mailbox(m->name, ep);
+      ep.tls_sessions = tls;
+    });
     for (const auto& w : warnings) ctx.out.warn(w);
     if (!session) {
       const Error& e = session.error();
@@ -124,6 +130,12 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
       ctx.out.error("mailbox " + m->name + ": " + st.error().describe());
       t.unreachable = true;
     }
+    // What a run with nothing new costs this mailbox: the server's distance
+    // times the round trips, which parallel_mailboxes overlaps across mailboxes.
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - t0).count();
+    ctx.out.info("  " + std::to_string((*session)->round_trips()) + " round trips, " +
+                 std::to_string(ms) + " ms (connect to logout)");
   }
   // The CRM: token, WhoAmI, organisation settings, the cache's freshness.
   int crm_rc = kExitOk;

@@ -18,6 +18,8 @@
 #include "cli/lock.h"
 #include "cli/commands/mailbox_commands.h"
 #include "cli/mailbox_cursor.h"
+#include "cli/mailbox_fleet.h"
+#include "cli/mailbox_scheduler.h"
 #include "cli/mailbox_run.h"
 #include "cli/mailbox_signin.h"
 #include "cli/pipeline.h"
@@ -91,6 +93,102 @@ bool check_once(Context& ctx, const RunOptions& o,
     ok = false;
   }
   return ok;
+}
+
+// Which kinds of mailbox failure the run had (they decide its exit status).
+struct RunFlags {
+  bool mailbox_failed = false;
+  bool mailbox_config_failed = false;
+};
+
+// A mailbox's problem as its report line gives it: one the next run may
+// well not have (a timeout, a busy server: Retry::Later) says it is transient.
+std::string problem_text(const Error& e) {
+  std::string text = e.describe();
+  if (e.retry == Retry::Later && text.find("transient") == std::string::npos)
+    text += " (transient: the next run tries again)";
+  return text;
+}
+
+void print_warnings(Context& ctx, const std::vector<std::string>& warnings) {
+  for (const auto& w : warnings) ctx.out.warn(w);
+}
+
+// Sign in to `m` and read it. `warn_now` (when set) prints the sign-in
+// advice at once; else it is kept in the outcome. A mailbox thread of a
+// parallel run calls this with mo.writer set; it prints nothing then.
+MailboxOutcome read_mailbox(Context& ctx, const MailboxConfig& m, MailboxTokens& tokens,
+                            const std::shared_ptr<TlsSessions>& tls, Store& store,
+                            Pipeline& pipeline, const MailboxRunOptions& mo,
+                            const std::function<void(const std::vector<std::string>&)>& warn_now) {
+  MailboxOutcome out;
+  auto session = sign_in(m, tokens, out.warnings, [&](MailboxEndpoint& ep) {
+    ctx.trace_mailbox(m.name, ep);
+    ep.tls_sessions = tls;
+    if (!m.folders.empty()) ep.first_folder = m.folders.front();
+  });
+  if (warn_now) {
+    warn_now(out.warnings);
+    out.warnings.clear();
+  }
+  if (!session) {
+    out.sign_in_failed = session.error();
+    return out;
+  }
+  spdlog::info("mailbox {}: connected", m.name);
+  auto result = run_mailbox(**session, m, store, pipeline, mo);
+  if (!result) out.fatal = result.error();
+  else out.result = std::move(*result);
+  return out;
+}
+
+// The outcome of mailbox `m` told: its line in the report, its problems and
+// notes printed, the run's flags set. On the writer's (main) thread.
+void tell_outcome(Context& ctx, const MailboxConfig& m, const MailboxOutcome& out,
+                  RunRecorder& rec, RunFlags& flags) {
+  if (!out.started && !out.sign_in_failed && !out.result) {
+    MailboxStatus skipped;  // a parallel run stopped before it (not reached here: it aborts)
+    skipped.name = m.name;
+    skipped.status = "skipped";
+    rec.add_mailbox(std::move(skipped));
+    return;
+  }
+  if (out.sign_in_failed) {
+    const Error& e = *out.sign_in_failed;
+    // One line naming the mailbox; the error never carries the secret.
+    std::string line = "mailbox " + m.name + " skipped: " + problem_text(e);
+    if (e.message.starts_with("mailbox " + m.name)) line = problem_text(e) + " (skipped)";
+    ctx.out.error(line);  // and the log
+    MailboxStatus failed;
+    failed.name = m.name;
+    failed.status = "failed";
+    failed.error = problem_text(e);
+    rec.add_mailbox(std::move(failed));
+    // A secret that cannot be read is the configuration's fault (3), not
+    // the server's (4); the other mailboxes run either way.
+    (exit_code_for(e) == kExitConfig ? flags.mailbox_config_failed : flags.mailbox_failed) = true;
+    return;
+  }
+  const MailboxRunResult& result = *out.result;
+  for (const auto& n : result.notes) ctx.out.warn(n);
+  MailboxStatus status;
+  status.name = m.name;
+  status.status = result.problems.empty() ? "ok" : "failed";
+  status.messages = result.fetched;
+  status.bytes = result.bytes;
+  status.skipped_by_date = result.skipped_by_date;
+  status.warnings = result.notes;
+  status.limit_reached = result.limit_reached;
+  for (const auto& p : result.problems) {
+    ctx.out.error(problem_text(p));
+    status.error += (status.error.empty() ? "" : "; ") + problem_text(p);
+    flags.mailbox_failed = true;
+  }
+  rec.add_mailbox(std::move(status));
+  spdlog::info("mailbox {}: {} messages, {} bytes{}", m.name, result.fetched, result.bytes,
+               result.limit_reached ? " (limit reached; the rest waits for the next run)" : "");
+  if (result.limit_reached)
+    ctx.out.detail("mailbox " + m.name + ": limit reached; the rest waits for the next run");
 }
 
 void warn_readable_config(Context& ctx) {
@@ -171,75 +269,69 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   mo.run_limit = o.limit;
   mo.on_message = [&] { rec.progress(pipeline); };
   mo.on_listed = [&](std::uint64_t n) { rec.add_expected_messages(n); };
-  bool mailbox_failed = false;
-  bool mailbox_config_failed = false;
+  RunFlags flags;
   MailboxTokens tokens;  // mailboxes of one app registration share a token
-  for (const MailboxConfig* m : *selected) {
-    if (o.limit && pipeline.processed() >= *o.limit) {
-      MailboxStatus skipped;
-      skipped.name = m->name;
-      skipped.status = "skipped";
-      rec.add_mailbox(std::move(skipped));
-      continue;
+  auto tls = make_tls_sessions();  // a server's TLS session resumed by its next mailbox
+  // --limit counts the whole run's messages in order: one mailbox at a time.
+  // Otherwise even a single mailbox is read on a thread of its own, the
+  // calling thread deciding and committing meanwhile.
+  const std::size_t parallel = o.limit ? 1 : ctx.cfg.parallel_mailboxes;
+  if (parallel <= 1) {
+    for (const MailboxConfig* m : *selected) {
+      if (o.limit && pipeline.processed() >= *o.limit) {
+        MailboxStatus skipped;
+        skipped.name = m->name;
+        skipped.status = "skipped";
+        rec.add_mailbox(std::move(skipped));
+        continue;
+      }
+      pipeline.set_options(options_for(base, *m));
+      MailboxOutcome out = read_mailbox(ctx, *m, tokens, tls, **store, pipeline, mo,
+                                        [&](const std::vector<std::string>& w) { print_warnings(ctx, w); });
+      if (out.fatal) {
+        rec.set_failure(out.fatal->describe());
+        rec.abort();
+        return ctx.fail_with(*out.fatal);
+      }
+      tell_outcome(ctx, *m, out, rec, flags);
     }
-    pipeline.set_options(options_for(base, *m));
-    std::vector<std::string> warnings;
-    auto session = sign_in(*m, tokens, warnings,
-                           [&](MailboxEndpoint& ep) { ctx.trace_mailbox(m->name, ep); });
-    for (const auto& w : warnings) {
-      ctx.out.warn(w);
+  } else {
+    std::vector<std::string> hosts;
+    std::vector<PipelineOptions> opts;
+    for (const MailboxConfig* m : *selected) {
+      hosts.push_back(url_host(m->url));
+      opts.push_back(options_for(base, *m));
     }
-    if (!session) {
-      // One line naming the mailbox; the error never carries the secret.
-      std::string line = "mailbox " + m->name + " skipped: " + session.error().describe();
-      if (session.error().message.starts_with("mailbox " + m->name))
-        line = session.error().describe() + " (skipped)";
-      ctx.out.error(line);  // and the log
-      MailboxStatus failed;
-      failed.name = m->name;
-      failed.status = "failed";
-      failed.error = session.error().describe();
-      rec.add_mailbox(std::move(failed));
-      // A secret that cannot be read is the configuration's fault (3), not
-      // the server's (4); the other mailboxes run either way.
-      (exit_code_for(session.error()) == kExitConfig ? mailbox_config_failed : mailbox_failed) = true;
-      continue;
-    }
-    spdlog::info("mailbox {}: connected", m->name);
-    auto result = run_mailbox(**session, *m, **store, pipeline, mo);
-    if (!result) {
-      rec.set_failure(result.error().describe());
+    std::optional<std::size_t> options_of;  // whose options the pipeline has (writer only)
+    auto fleet = read_mailboxes_at_once(
+        hosts, parallel, ctx.cfg.max_connections_per_server,
+        [&](std::size_t i, WriterChannel& writer) {
+          MailboxRunOptions mine = mo;
+          mine.writer = &writer;
+          mine.before_submit = [&, i] {
+            if (options_of == i) return;
+            pipeline.set_options(opts[i]);
+            options_of = i;
+          };
+          return read_mailbox(ctx, *(*selected)[i], tokens, tls, **store, pipeline, mine, {});
+        });
+    if (fleet.fatal) {
+      rec.set_failure(fleet.fatal->describe());
       rec.abort();
-      return ctx.fail_with(result.error());
+      return ctx.fail_with(*fleet.fatal);
     }
-    for (const auto& n : result->notes) {
-      ctx.out.warn(n);
+    // In configuration order, whichever finished first.
+    for (std::size_t i = 0; i < selected->size(); ++i) {
+      print_warnings(ctx, fleet.outcomes[i].warnings);
+      tell_outcome(ctx, *(*selected)[i], fleet.outcomes[i], rec, flags);
     }
-    MailboxStatus status;
-    status.name = m->name;
-    status.status = result->problems.empty() ? "ok" : "failed";
-    status.messages = result->fetched;
-    status.bytes = result->bytes;
-    status.skipped_by_date = result->skipped_by_date;
-    status.warnings = result->notes;
-    status.limit_reached = result->limit_reached;
-    for (const auto& p : result->problems) {
-      ctx.out.error(p.describe());
-      status.error += (status.error.empty() ? "" : "; ") + p.describe();
-      mailbox_failed = true;
-    }
-    rec.add_mailbox(std::move(status));
-    spdlog::info("mailbox {}: {} messages, {} bytes{}", m->name, result->fetched, result->bytes,
-                 result->limit_reached ? " (limit reached; the rest waits for the next run)" : "");
-    if (result->limit_reached)
-      ctx.out.detail("mailbox " + m->name + ": limit reached; the rest waits for the next run");
   }
   // Deliver what is queued now (when [crm] is configured), in this run: the
   // messages are already committed and disposed of, so a CRM outage only
   // delays them.
   int rc = finish_batch(ctx, **store, o.no_push, rec, pipeline);
-  if (mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
-  if (mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
+  if (flags.mailbox_failed) rc = worse_exit_code(rc, kExitUnreachable);
+  if (flags.mailbox_config_failed) rc = worse_exit_code(rc, kExitConfig);
   return rc;
 }
 

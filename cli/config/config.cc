@@ -110,7 +110,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   ConfigChecker c(path);
   c.unknown_keys(root,
                  {"db", "report", "log_file", "log_level", "progress", "jobs", "import", "routing",
-                  "limits", "mailbox", "crm", "cache"},
+                  "limits", "mailbox", "crm", "cache", "run"},
                  "");
   c.get(root, "db", cfg.db, "");
   c.get(root, "report", cfg.report, "");
@@ -131,6 +131,18 @@ Result<Config> load_config(const std::string& path, bool required) {
   if (const toml::table* t = c.table(root, "cache")) {
     c.unknown_keys(*t, {"max_age_hours"}, "cache");
     c.get(*t, "max_age_hours", cfg.cache_max_age_hours, "cache");
+  }
+  if (const toml::table* t = c.table(root, "run")) {
+    c.unknown_keys(*t, {"parallel_mailboxes", "max_connections_per_server"}, "run");
+    c.get(*t, "parallel_mailboxes", cfg.parallel_mailboxes, "run");
+    c.get(*t, "max_connections_per_server", cfg.max_connections_per_server, "run");
+    // 0 would read nothing; beyond 256 connections is a mistake, not a setting.
+    if (const toml::node* n = t->get("parallel_mailboxes");
+        n && (cfg.parallel_mailboxes < 1 || cfg.parallel_mailboxes > 256))
+      c.problem(*n, "run.parallel_mailboxes must be between 1 and 256 (1: one mailbox at a time)");
+    if (const toml::node* n = t->get("max_connections_per_server");
+        n && (cfg.max_connections_per_server < 1 || cfg.max_connections_per_server > 256))
+      c.problem(*n, "run.max_connections_per_server must be between 1 and 256");
   }
   if (const toml::table* t = c.table(root, "routing")) read_routing(c, *t, cfg.policy);
   if (const toml::table* t = c.table(root, "limits")) read_limits(c, *t, cfg.limits);

@@ -25,6 +25,11 @@ struct Config {
   std::uint32_t jobs = 0;        // threads that parse (import, run); 0: one per core
   bool forward_mailbox = false;  // [import] forward_mailbox
   std::uint32_t cache_max_age_hours = 24;  // [cache] max_age_hours: warn when older; 0: never
+  // [run] parallel_mailboxes: mailboxes read at once by `run`, each on its own
+  // connection (1: one after another, as before). [run]
+  // max_connections_per_server: at most this many of them to one host at once.
+  std::uint32_t parallel_mailboxes = 8;
+  std::uint32_t max_connections_per_server = 4;
   Policy policy;                 // [routing]
   ParseLimits limits;            // [limits]
   std::vector<MailboxConfig> mailboxes;  // [[mailbox]]

@@ -30,6 +30,14 @@ struct Connection::Attempt {
   std::string last_server_line;  // of the current attempt
   std::optional<LoginRefusal> refusal;
   GreetingWatch* greeting = nullptr;  // of the current attempt, while libcurl connects
+  // Round trips of the current attempt's connect and login: each time the
+  // server answers after the client spoke (connecting counts as speaking).
+  std::uint64_t round_trips = 0;
+  bool client_spoke = true;
+  // The capabilities the server announced since the client last spoke
+  // ("* CAPABILITY ..." or "OK [CAPABILITY ...]"): after a login, the
+  // post-login ones, or empty when the server sent none then.
+  std::string capabilities = {};
 };
 
 namespace {
@@ -41,13 +49,23 @@ int on_curl_debug(CURL*, curl_infotype type, char* data, size_t size, void* user
   std::string_view bytes(data, size);
   if (type == CURLINFO_HEADER_OUT) {
     a->trace->client(bytes);
+    a->client_spoke = true;
+    a->capabilities.clear();
   } else if (type == CURLINFO_HEADER_IN) {
     a->trace->server(bytes);
+    if (a->client_spoke) ++a->round_trips;
+    a->client_spoke = false;
     while (!bytes.empty()) {
       std::size_t nl = bytes.find('\n');
       std::string_view line = bytes.substr(0, nl);
       if (line.ends_with('\r')) line.remove_suffix(1);
       if (!line.empty()) {
+        if (line.starts_with("* CAPABILITY ")) {
+          a->capabilities = std::string(line.substr(13));
+        } else if (auto at = line.find(" OK [CAPABILITY "); at != std::string_view::npos) {
+          std::string_view rest = line.substr(at + 16);
+          a->capabilities = std::string(rest.substr(0, rest.find(']')));
+        }
         a->offer.read(line);
         a->last_server_line = std::string(line);
         if (a->greeting) a->greeting->server_line(line);
@@ -152,12 +170,16 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
   curl_easy_setopt(c, CURLOPT_CONNECT_ONLY, 1L);
+  if (ep.tls_sessions) curl_easy_setopt(c, CURLOPT_SHARE, static_cast<CURLSH*>(tls_sessions_handle(*ep.tls_sessions)));
   curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_curl_debug);
   curl_easy_setopt(c, CURLOPT_DEBUGDATA, &a);
   curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
 
   GreetingWatch watch(scheme);
   a.greeting = &watch;
+  a.round_trips = 0;
+  a.client_spoke = true;
+  a.capabilities.clear();
   watch.on(c);
   CURLcode rc = curl_easy_perform(c);
   watch.off(c);
@@ -181,9 +203,12 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
     return fail("mailbox.network", "no socket after connecting to " + a.label, Scope::Mailbox,
                 Retry::Later);
   Connection conn(std::move(h), a.label, a.secrets, timeout);
+  conn.tls_sessions_ = ep.tls_sessions;
   conn.sock_ = static_cast<std::int64_t>(sock);
   conn.trace_ = a.trace;
   conn.mechanism_ = login_mechanism_name(m);
+  conn.round_trips_ = a.round_trips;
+  if (!pop3 && m != LoginMechanism::User) conn.login_capabilities_ = a.capabilities;
   if (m == LoginMechanism::User) {
     if (auto s = conn.login_with_command(ep, pop3, a.refusal); !s) return std::unexpected(s.error());
   }
@@ -262,6 +287,7 @@ Result<std::string> Connection::read_line() {
 
 Status Connection::send(std::string_view bytes) {
   if (trace_) trace_->client(bytes);
+  sent_since_receive_ = true;
   while (!bytes.empty()) {
     size_t n = 0;
     CURLcode rc = curl_easy_send(h_.get(), bytes.data(), bytes.size(), &n);
@@ -280,6 +306,8 @@ Status Connection::send(std::string_view bytes) {
 }
 
 Result<std::string_view> Connection::receive() {
+  if (sent_since_receive_) ++round_trips_;  // what follows waits for the server's answer
+  sent_since_receive_ = false;
   if (!pending_.empty()) {  // left over after read_line
     std::size_t n = std::min(pending_.size(), chunk_.size());
     std::copy_n(pending_.data(), n, chunk_.data());

@@ -54,6 +54,14 @@ class Connection {
   const std::string& label() const { return label_; }
   // Every secret of the endpoint, to mask out of text shown to users.
   const std::vector<std::string>& secrets() const { return secrets_; }
+  // Round trips so far: connect and login (each server answer after the
+  // client spoke), then each receive() after a send(). Commands sent
+  // together (pipelined) and answered together count once.
+  std::uint64_t round_trips() const { return round_trips_; }
+  // IMAP: the capabilities the server announced with its answer to the login
+  // (RFC 3501 7.2.1 allows it; Dovecot does); empty when it did not.
+  const std::string& login_capabilities() const { return login_capabilities_; }
+
   // The mechanism that logged in ("plain", "user", ...).
   const std::string& mechanism() const { return mechanism_; }
 
@@ -73,6 +81,8 @@ class Connection {
   // The next line from the server (without CRLF); bytes after it stay for receive().
   Result<std::string> read_line();
 
+  // Before h_: the share outlives the handle that uses it.
+  std::shared_ptr<TlsSessions> tls_sessions_;
   CurlHandle h_;
   std::string label_;
   std::vector<std::string> secrets_;
@@ -83,6 +93,9 @@ class Connection {
   std::string mechanism_;
   std::shared_ptr<ProtocolTrace> trace_;
   bool logged_in_ = false;  // after login, received chunks are traced cut short
+  std::uint64_t round_trips_ = 0;
+  bool sent_since_receive_ = false;
+  std::string login_capabilities_;
 };
 
 }  // namespace crmr

@@ -72,7 +72,8 @@ Error curl_error(CURLcode code, const std::string& where, const CurlHandle& h,
     case CURLE_OPERATION_TIMEDOUT:
       e.code = "mailbox.timeout";
       e.message = "timed out talking to " + where + ": " + detail;
-      e.hint = "the server did not answer within the mailbox timeout";
+      e.hint = "transient: the server did not answer within the mailbox timeout (timeout_s); "
+               "the next run tries again";
       break;
     case CURLE_WEIRD_SERVER_REPLY:
       e.code = "mailbox.protocol";

@@ -1,11 +1,15 @@
 // ImapSession: MailboxSession over raw IMAP; see imap_session.h.
 //
-// After login it asks CAPABILITY and, when the server offers UTF8=ACCEPT,
-// sends ENABLE UTF8=ACCEPT (RFC 6855): the server then sends messages with
-// raw UTF-8 headers as they are instead of a downgraded stand-in, and folder
-// names are sent in UTF-8 (not modified UTF-7).
+// After login it takes the capabilities from the login's answer when the
+// server sent them there (else asks CAPABILITY, with NAMESPACE in the same
+// round trip), and sends NAMESPACE, and SELECT "INBOX" when that is the
+// first folder, in one round trip. When the server offers UTF8=ACCEPT it
+// sends ENABLE UTF8=ACCEPT (RFC 6855) before SELECT: the
+// server then sends messages with raw UTF-8 headers as they are instead of a
+// downgraded stand-in, and folder names are sent in UTF-8 (not modified
+// UTF-7).
 //
-// One command at a time, except UID FETCH: the ids are fetched in batches of
+// One command at a time otherwise, except UID FETCH: the ids are fetched in batches of
 // kFetchBatch UIDs with up to kFetchWindow commands in flight, and messages
 // are handed to the caller in the order of the ids asked for. After an I/O or
 // protocol error the session is unusable (every call fails); a NO/BAD to one
@@ -16,7 +20,9 @@
 #include <cctype>
 #include <deque>
 #include <map>
+#include <optional>
 #include <unordered_map>
+#include <utility>
 
 #include "core/mailbox/imap_namespace.h"
 #include "core/mailbox/imap_parser.h"
@@ -68,15 +74,60 @@ class ImapSession final : public MailboxSession, private ImapExchange {
  public:
   explicit ImapSession(Connection c) : conn_(std::move(c)) {}
 
-  Status start() {
+  // After login. With the capabilities the login answer carried: ENABLE
+  // (when offered), NAMESPACE (or LIST "" "") and, when `first_folder` is
+  // INBOX, SELECT "INBOX", in one round trip (ENABLE must precede SELECT,
+  // RFC 5161; all are sent in that order). Otherwise as start_asking().
+  Status start(const std::string& first_folder) {
+    if (conn_.login_capabilities().empty()) return start_asking();
+    caps_ = conn_.login_capabilities();
+    const bool announced = has_capability("NAMESPACE");
+    const bool inbox = first_folder.size() == 5 && ascii_lower(first_folder) == "inbox";
+    std::vector<std::string> cmds;
+    if (has_capability("UTF8=ACCEPT")) cmds.push_back("ENABLE UTF8=ACCEPT");
+    cmds.push_back(announced ? "NAMESPACE" : "LIST \"\" \"\"");
+    if (inbox) cmds.push_back("SELECT \"INBOX\"");
+    FolderState st;
+    auto r = exchange_pipelined(cmds, [&](ImapResponse& u) {
+      if (u.keyword == "ENABLED")
+        for (const auto& v : u.values) utf8_ = utf8_ || v.is_atom("UTF8=ACCEPT");
+      if (announced) ns_.read_namespace(u);
+      else ns_.read_list(u);
+      if (u.keyword == "EXISTS" && u.number) st.exists = *u.number;
+      if (u.status == "OK" && u.code_name() == "UIDVALIDITY") st.uidvalidity = u.code_number().value_or(0);
+      if (u.status == "OK" && u.code_name() == "UIDNEXT") st.uidnext = u.code_number().value_or(0);
+    });
+    if (!r) return std::unexpected(r.error());
+    // A refused or incomplete SELECT is sent again by select(), which
+    // explains a refusal and asks STATUS for a missing UIDNEXT.
+    if (inbox && r->back().status == "OK" && st.uidnext > 0) {
+      folder_ = SelectedFolder{st.uidnext, st.exists, st.exists};
+      inbox_selected_ = st;
+    }
+    return {};
+  }
+
+  // CAPABILITY and NAMESPACE asked, then ENABLE when offered.
+  Status start_asking() {
+    // CAPABILITY and NAMESPACE in one round trip (RFC 3501 5.5: neither
+    // depends on the other's answer). A server without NAMESPACE answers it
+    // NO or BAD, and the separator is read with LIST "" "" then.
     std::string caps;
-    auto r = exchange("CAPABILITY", [&](ImapResponse& u) {
+    bool has_namespace = false;
+    auto r = exchange_pipelined({"CAPABILITY", "NAMESPACE"}, [&](ImapResponse& u) {
+      if (u.keyword == "NAMESPACE") {
+        ns_.read_namespace(u);
+        has_namespace = true;
+      }
       if (u.keyword != "CAPABILITY") return;
       for (const auto& v : u.values) caps += (caps.empty() ? "" : " ") + v.text;
     });
     if (!r) return std::unexpected(r.error());
-    if (auto s = check("CAPABILITY", *r); !s) return s;
+    if (auto s = check("CAPABILITY", r->front()); !s) return s;
     caps_ = std::move(caps);
+    if (r->back().status != "OK" || !has_namespace) {
+      if (auto s = read_separator(); !s) return s;
+    }
     if (has_capability("UTF8=ACCEPT")) {
       auto e = exchange("ENABLE UTF8=ACCEPT", [&](ImapResponse& u) {
         if (u.keyword != "ENABLED") return;
@@ -84,17 +135,19 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       });
       if (!e) return std::unexpected(e.error());  // a NO leaves the session as it was
     }
-    return read_namespace();
+    return {};
   }
 
   std::string capabilities() const override { return caps_; }
   bool is_pop3() const override { return false; }
   std::string logged_in_with() const override { return conn_.mechanism(); }
+  std::uint64_t round_trips() const override { return conn_.round_trips(); }
   std::string namespace_text() const override { return ns_.describe(); }
   std::string resolve_folder(const std::string& folder) const override { return ns_.resolve(folder); }
 
   Result<FolderState> select(const std::string& configured) override {
     const std::string folder = ns_.resolve(configured);
+    if (auto pre = std::exchange(inbox_selected_, std::nullopt); pre && folder == "INBOX") return *pre;
     auto arg = imap_mailbox_arg(folder, utf8_);
     if (!arg) return std::unexpected(arg.error());
     FolderState st;
@@ -171,20 +224,19 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   Status close() override {
     if (closed_) return {};
     closed_ = true;
+    // Waited for: a server may write flag changes to its store only when
+    // the session ends (GNU Mailutils' Maildir), so cutting the connection
+    // after sending LOGOUT could lose the \Seen of the disposition.
     auto r = exchange("LOGOUT", {});
     if (!r) return std::unexpected(r.error());
     return check("LOGOUT", *r);
   }
 
  private:
-  // The personal namespace (NAMESPACE, RFC 2342), else the separator from
-  // LIST "" "". A server refusing either keeps names as written.
-  Status read_namespace() {
-    bool announced = has_capability("NAMESPACE");
-    auto r = exchange(announced ? "NAMESPACE" : "LIST \"\" \"\"", [&](ImapResponse& u) {
-      if (announced) ns_.read_namespace(u);
-      else ns_.read_list(u);
-    });
+  // Without NAMESPACE (RFC 2342): the separator from LIST "" "". A server
+  // refusing it keeps names as written.
+  Status read_separator() {
+    auto r = exchange("LIST \"\" \"\"", [&](ImapResponse& u) { ns_.read_list(u); });
     if (!r) return std::unexpected(r.error());
     return {};
   }
@@ -294,6 +346,53 @@ class ImapSession final : public MailboxSession, private ImapExchange {
     }
   }
 
+  // Send `cmds` at once and read up to the last one's tagged response,
+  // passing untagged ones to `on`: one round trip. The tagged responses, in
+  // the order of `cmds`.
+  Result<std::vector<ImapResponse>> exchange_pipelined(const std::vector<std::string>& cmds,
+                                                       const Untagged& on) {
+    std::vector<std::string> tags;
+    std::string lines;
+    for (const auto& cmd : cmds) {
+      if (broken_) break;
+      std::string tag = "R" + std::to_string(++tag_counter_);
+      lines += tag + " " + cmd + "\r\n";
+      tags.push_back(std::move(tag));
+    }
+    auto sent = send_command_lines(lines);
+    if (!sent) return std::unexpected(sent.error());
+    std::vector<ImapResponse> out;
+    while (out.size() < tags.size()) {
+      auto r = read_response();
+      if (!r) return std::unexpected(r.error());
+      if (r->kind == ImapResponse::Kind::Tagged) {
+        if (r->tag != tags[out.size()])
+          return std::unexpected(broken(Error{"mailbox.protocol",
+                                              "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
+                                              "", Scope::Mailbox, Retry::Later}));
+        out.push_back(std::move(*r));
+        continue;
+      }
+      if (r->kind == ImapResponse::Kind::Continuation)
+        return std::unexpected(broken(Error{"mailbox.protocol",
+                                            "unexpected IMAP continuation from " + conn_.label(), "",
+                                            Scope::Mailbox, Retry::Later}));
+      if (on) on(*r);
+    }
+    return out;
+  }
+
+  // Send whole command lines (tags included) as one write.
+  Status send_command_lines(const std::string& lines) {
+    if (broken_) {
+      Error e = *broken_;
+      e.message = "connection unusable after an earlier error: " + e.message;
+      return std::unexpected(e);
+    }
+    if (auto s = conn_.send(lines); !s) return std::unexpected(broken(s.error()));
+    return {};
+  }
+
   // Send `cmd` and read up to its tagged response, passing untagged ones to `on`.
   Result<ImapResponse> exchange(std::string_view cmd, const Untagged& on) override {
     auto tag = send_command(cmd);
@@ -384,6 +483,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   std::optional<Error> broken_;    // set after an I/O or protocol error
   bool closed_ = false;
   bool utf8_ = false;              // ENABLE UTF8=ACCEPT took effect
+  std::optional<FolderState> inbox_selected_;  // selected by start(), not yet asked for
   SelectedFolder folder_;
 };
 
@@ -481,9 +581,10 @@ Status ImapSession::fetch_items(const std::vector<std::string>& ids, std::string
 
 }  // namespace
 
-Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn) {
+Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn,
+                                                          const std::string& first_folder) {
   auto s = std::make_unique<ImapSession>(std::move(conn));
-  if (auto st = s->start(); !st) return std::unexpected(st.error());
+  if (auto st = s->start(first_folder); !st) return std::unexpected(st.error());
   return std::unique_ptr<MailboxSession>(std::move(s));
 }
 

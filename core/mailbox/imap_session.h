@@ -10,8 +10,11 @@
 
 namespace crmr {
 
-// Take over a logged-in IMAP connection: asks CAPABILITY. Error: the server
-// fails or garbles that first exchange (Scope::Mailbox).
-Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn);
+// Take over a logged-in IMAP connection: reads its capabilities (from the
+// login answer, else CAPABILITY) and namespace, and selects `first_folder`
+// at once when it is INBOX (see ImapSession::start). Error: the server fails
+// or garbles that first exchange (Scope::Mailbox).
+Result<std::unique_ptr<MailboxSession>> open_imap_session(Connection conn,
+                                                          const std::string& first_folder = {});
 
 }  // namespace crmr

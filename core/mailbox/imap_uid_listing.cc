@@ -107,7 +107,12 @@ Result<IdListing> list_uids(ImapExchange& x, const SelectedFolder& f, std::uint3
   const std::string uid_range = seq_range(after_uid + 1, top);
   auto uids = search(x, "UID SEARCH UID " + uid_range, after_uid, top);
   if (!uids) return std::unexpected(uids.error());
-  auto agree = agrees_with_exists(x, f, *uids, after_uid);
+  // Every UID of the range listed (and no more than there are messages):
+  // nothing above after_uid can be missing, so the check's round trip is
+  // saved. The usual case: new mail, nothing expunged above the cursor.
+  const bool every_uid = uids->size() == static_cast<std::size_t>(top - after_uid) &&
+                         uids->size() <= f.at_select;
+  auto agree = every_uid ? Result<bool>(true) : agrees_with_exists(x, f, *uids, after_uid);
   if (!agree) return std::unexpected(agree.error());
 
   std::map<std::uint32_t, std::optional<std::int64_t>> days;  // fallback: UID -> day

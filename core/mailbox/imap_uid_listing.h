@@ -8,6 +8,8 @@
 // `after_uid` are exactly the last k of the messages present at SELECT.
 // One FETCH of two sequence numbers (E-k and E-k+1) confirms it: the first
 // must have a UID <= after_uid, the second the lowest UID the search gave.
+// It is skipped when the search listed every UID of the range (at most
+// EXISTS of them): then no message above after_uid can be missing.
 //
 // Failure: an I/O or protocol error, or a NO/BAD to the fallback FETCH, is an
 // Error (Scope::Mailbox): no listing is better than an empty one.

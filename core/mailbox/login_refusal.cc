@@ -1,9 +1,23 @@
 // Login refusals; see login_refusal.h.
 #include "core/mailbox/login_refusal.h"
 
+#include "core/base/ascii.h"
 #include "core/base/normalize.h"
 
 namespace crmr {
+namespace {
+
+// "Too many connections" / "Maximum number of connections from user+IP
+// exceeded" (Dovecot's mail_max_userip_connections), without a response code:
+// the server is busy with this client's other connections, not refusing it.
+bool too_many_connections(std::string_view text) {
+  const std::string t = ascii_lower(text);
+  return t.find("too many connections") != std::string::npos ||
+         t.find("too many simultaneous") != std::string::npos ||
+         t.find("maximum number of connections") != std::string::npos;
+}
+
+}  // namespace
 
 std::optional<LoginRefusal> parse_login_refusal(std::string_view line) {
   while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
@@ -48,7 +62,7 @@ Error login_refused(const std::string& where, const std::string& mechanism,
     e.retry = Retry::Later;
     e.hint = "transient: another client holds the mailbox; the next run tries again; not a "
              "password problem";
-  } else if (r.code == "UNAVAILABLE" || r.code == "SYS/TEMP") {
+  } else if (r.code == "UNAVAILABLE" || r.code == "SYS/TEMP" || too_many_connections(r.text)) {
     e.code = "mailbox.unavailable";
     e.retry = Retry::Later;
     e.hint = "transient: the server cannot log anyone in right now; the next run tries again; "

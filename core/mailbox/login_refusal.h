@@ -22,7 +22,8 @@ struct LoginRefusal {
 std::optional<LoginRefusal> parse_login_refusal(std::string_view line);
 
 // The Error for a refused login at `where` (a scrubbed URL) with `mechanism`:
-// LOGIN-DELAY, IN-USE, UNAVAILABLE and SYS/TEMP are transient
+// LOGIN-DELAY, IN-USE, UNAVAILABLE and SYS/TEMP (and a text saying there are too
+// many connections) are transient
 // (mailbox.login_delay / mailbox.in_use / mailbox.unavailable, Retry::Later:
 // the next run tries again); everything else is "mailbox.auth", Retry::Never.
 // The server's text is kept in the message.

@@ -14,7 +14,7 @@ Result<std::unique_ptr<MailboxSession>> open_mailbox(const MailboxEndpoint& ep) 
   if (!conn) return std::unexpected(conn.error());
   std::string scheme = ascii_lower(ep.url.substr(0, 4));
   if (scheme == "pop3") return open_pop3_session(std::move(*conn));
-  return open_imap_session(std::move(*conn));
+  return open_imap_session(std::move(*conn), ep.first_folder);
 }
 
 }  // namespace crmr

@@ -65,6 +65,7 @@ class Pop3Session final : public MailboxSession {
   std::string capabilities() const override { return caps_; }
   bool is_pop3() const override { return true; }
   std::string logged_in_with() const override { return conn_.mechanism(); }
+  std::uint64_t round_trips() const override { return conn_.round_trips(); }
 
   Result<FolderState> select(const std::string& folder) override {
     std::string upper = folder;

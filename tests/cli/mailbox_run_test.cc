@@ -1,9 +1,14 @@
 // run_mailbox against an in-memory server (FakeMailbox): the order commit ->
 // dispose -> cursor, what survives a broken connection or a failed dispose,
 // limits, UIDVALIDITY changes, POP3 UIDLs. The same behaviour against a real
-// Dovecot is in run_test.cc. Every case runs with one job (no thread) and
-// with two (parsing on workers while the batch is fetched).
+// Dovecot is in run_test.cc. Every case runs with one job (no thread), with
+// two (parsing on workers while the batch is fetched), and with two read on
+// a mailbox thread that reaches the store and pipeline only through a writer
+// channel served by the test's thread, as a parallel `run` does
+// (kOnMailboxThread).
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include "cli/mailbox_cursor.h"
 #include "cli/mailbox_run.h"
@@ -15,6 +20,7 @@ namespace crmr::test {
 namespace {
 
 constexpr std::int64_t kJan2026 = 1767225600;  // 2026-01-01T00:00:00Z
+constexpr std::size_t kOnMailboxThread = 0;  // the parameter: two jobs, on a mailbox thread
 
 std::string mail(int n, const std::string& to = "bob@contoso.example",
                  const std::string& date = "Mon, 5 Jan 2026 10:00:00 +0000") {
@@ -51,13 +57,24 @@ class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
     PipelineOptions po;
     po.dry_run = dry_run;
     po.commit_every = 1000;
-    po.jobs = GetParam();
+    po.jobs = GetParam() == kOnMailboxThread ? 2 : GetParam();
     Pipeline p(*store_, po, *run_id, [&](ReportEntry&& e) { outcomes_.push_back(e.outcome); });
     FakeSession s(server_);
     MailboxRunOptions o;
     o.dry_run = dry_run;
     o.run_limit = run_limit_;
-    auto r = run_mailbox(s, m_, *store_, p, o);
+    Result<MailboxRunResult> r = MailboxRunResult{};
+    if (GetParam() == kOnMailboxThread) {
+      WriterChannel writer;
+      o.writer = &writer;
+      std::jthread mailbox([&] {
+        ThreadDone done(writer);
+        r = run_mailbox(s, m_, *store_, p, o);
+      });
+      writer.serve(1);
+    } else {
+      r = run_mailbox(s, m_, *store_, p, o);
+    }
     EXPECT_OK(r);
     return r ? *r : MailboxRunResult{};
   }
@@ -316,7 +333,7 @@ TEST_P(MailboxRunTest, DryRunDisposesOfNothingAndMovesNoCursor) {
   EXPECT_FALSE(cursor());
 }
 
-INSTANTIATE_TEST_SUITE_P(Jobs, MailboxRunTest, ::testing::Values(1, 2));
+INSTANTIATE_TEST_SUITE_P(Jobs, MailboxRunTest, ::testing::Values(1, 2, kOnMailboxThread));
 
 // --- POP3
 
@@ -413,7 +430,7 @@ TEST_P(Pop3RunTest, LostConnectionBeforeQuitKeepsTheMailForTheNextRun) {
   EXPECT_EQ(count("outbox_pending"), 2);
 }
 
-INSTANTIATE_TEST_SUITE_P(Jobs, Pop3RunTest, ::testing::Values(1, 2));
+INSTANTIATE_TEST_SUITE_P(Jobs, Pop3RunTest, ::testing::Values(1, 2, kOnMailboxThread));
 
 }  // namespace
 }  // namespace crmr::test

@@ -96,6 +96,16 @@ TEST(LoginRefusal, TransientCodesAreRetriedNextRun) {
   }
 }
 
+TEST(LoginRefusal, TooManyConnectionsIsTransientWithoutACode) {
+  for (const char* text : {"-ERR Too many connections from your IP",
+                           "NO Maximum number of connections from user+IP exceeded (mail_max_userip_connections=10)",
+                           "BYE Too many simultaneous logins"}) {
+    Error e = login_refused("imap://h", "plain", {text, ""});
+    EXPECT_EQ(e.retry, Retry::Later) << text;
+    EXPECT_TRUE(is_transient_login_refusal(e)) << text;
+  }
+}
+
 TEST(ServerOffer, ReadsGreetingAndCapabilities) {
   ServerOffer pop3(true);
   EXPECT_TRUE(pop3.offers(LoginMechanism::Apop));  // unknown yet: worth a try
