@@ -66,7 +66,9 @@ TEST(PushLookup, FourHundredMessagesCostAboutOneRequestEach) {
     EXPECT_EQ(crm["counted"].get<int>(), crm["requests"].get<int>() - 400 +
                                              sim.stats()["batch_inner_requests"].get<int>()) << c.syntax;
     EXPECT_NE(r.out.find("CRM requests: "), std::string::npos) << r.out;
-    if (std::string(c.syntax) == "single") EXPECT_NE(r.out.find("CRM requests: 2.00 per message"), std::string::npos);
+    if (std::string(c.syntax) == "single") {
+      EXPECT_NE(r.out.find("CRM requests: 2.00 per message"), std::string::npos);
+    }
   }
 }
 
