@@ -87,6 +87,14 @@ class FakeImapServer {
         say(fd, tag + " OK done\r\n");
       }
     }
+    // Close as a server that has had its say: the client reads what was sent
+    // and then the end of the stream. Commands the client had pipelined are
+    // drained first; closing with them unread would send a reset, which can
+    // overtake the garbage and reach the client as "connection reset".
+    ::shutdown(fd, SHUT_WR);
+    char drained[512];
+    while (wait_readable(fd) && ::recv(fd, drained, sizeof drained, 0) > 0) {
+    }
     ::close(fd);
   }
 
