@@ -1,4 +1,5 @@
 #include "cli/lock.h"
+#include "core/base/utf8_path.h"
 
 #include <filesystem>
 
@@ -12,7 +13,7 @@ std::expected<RunLock, int> lock_database(Context& ctx) {
   if (ctx.dry_run || ctx.db_path.empty() || ctx.db_path == ":memory:") return RunLock{};
   // No folder, no database: opening the store reports that, in its own words.
   std::error_code ec;
-  const auto dir = std::filesystem::path(ctx.db_path).parent_path();
+  const auto dir = utf8_path(ctx.db_path).parent_path();
   if (!dir.empty() && !std::filesystem::is_directory(dir, ec)) return RunLock{};
   const std::string path = lock_path_for(ctx.db_path);
   platform::LockAttempt a = platform::try_lock_file(path);

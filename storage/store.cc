@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "core/base/normalize.h"
+#include "core/base/utf8_path.h"
 #include "storage/schema.h"
 #include "storage/store_impl.h"
 
@@ -110,7 +111,7 @@ Result<db::Connection> open_read_only(const std::string& path, db::Access access
     // so it can be read as immutable instead.
     std::error_code ec;
     if (access == db::Access::ReadOnly && st.error().code == "store.read_only_file" &&
-        !fs::exists(path + "-wal", ec)) {
+        !fs::exists(utf8_path(path + "-wal"), ec)) {
       conn = db::Connection();
       return open_read_only(path, db::Access::ReadOnlyImmutable);
     }
@@ -130,12 +131,12 @@ Result<db::Connection> open_read_only(const std::string& path, db::Access access
 }
 
 Result<db::Connection> open_read_write(const std::string& path) {
-  const fs::path file(path);
+  const fs::path file = utf8_path(path);
   std::error_code ec;
   const fs::path dir = file.parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec)) {
     return fail("store.no_directory",
-                path + ": cannot create the database: directory " + dir.string() +
+                path + ": cannot create the database: directory " + utf8_string(dir) +
                     " does not exist",
                 Scope::Run, Retry::Never, "create the directory, or choose another --db");
   }
@@ -200,7 +201,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, OpenMode mod
   } else if (mode == OpenMode::ReadOnly) {
     // A dry run without a database reads an empty cache (cache_info() says
     // the file does not exist).
-    impl->file_missing = !fs::exists(impl->path, ec);
+    impl->file_missing = !fs::exists(utf8_path(impl->path), ec);
     conn = impl->file_missing ? open_empty_memory(impl->path)
                               : open_read_only(impl->path, db::Access::ReadOnly);
   } else {

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "storage/store_impl.h"
+#include "core/base/utf8_path.h"
 
 namespace crmr {
 namespace {
@@ -23,7 +24,7 @@ constexpr char kCheckpointTruncate[] = "PRAGMA wal_checkpoint(TRUNCATE)";
 
 std::uintmax_t size_of(const std::string& path) {
   std::error_code ec;
-  const std::uintmax_t n = std::filesystem::file_size(path, ec);
+  const std::uintmax_t n = std::filesystem::file_size(utf8_path(path), ec);
   return ec ? 0 : n;
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "cli/commands/command_set.h"
+#include "core/base/utf8_path.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
 #include "cli/pipeline.h"
@@ -129,7 +130,7 @@ std::optional<std::pair<std::string, std::string>> split_position(const std::str
   if (n.find_first_not_of("0123456789") != std::string::npos || n.front() == '0')
     return std::nullopt;
   std::error_code ec;
-  if (std::filesystem::exists(arg, ec)) return std::nullopt;
+  if (std::filesystem::exists(utf8_path(arg), ec)) return std::nullopt;
   return std::make_pair(arg.substr(0, hash), "#" + n);
 }
 

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "cli/commands/command_set.h"
+#include "core/base/utf8_path.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/crm_commands.h"
@@ -37,8 +38,9 @@ std::uint64_t expected_input_bytes(const std::vector<std::string>& paths) {
     auto n = fs::file_size(p, ec);
     return ec ? std::optional<std::uint64_t>() : n;
   };
-  for (const auto& path : paths) {
-    if (path == "-") return 0;
+  for (const auto& text : paths) {
+    if (text == "-") return 0;
+    const fs::path path = utf8_path(text);
     if (fs::is_directory(path, ec)) {
       for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
            it.increment(ec)) {
@@ -96,7 +98,8 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   for (const auto& path : o.paths) {
     if (pipeline.limit_reached()) break;
     std::error_code size_ec;
-    if (path != "-" && fs::is_regular_file(path, size_ec) && fs::file_size(path, size_ec) == 0 &&
+    if (path != "-" && fs::is_regular_file(utf8_path(path), size_ec) &&
+        fs::file_size(utf8_path(path), size_ec) == 0 &&
         !size_ec)
       ctx.out.warn(path + ": empty, no messages");
     auto src = open_source(path, so);

@@ -24,6 +24,7 @@
 #include <memory>
 
 #include "cli/commands/command_set.h"
+#include "core/base/utf8_path.h"
 #include "cli/cache_guard.h"
 #include "cli/commands/commands.h"
 #include "cli/commands/crm_commands.h"
@@ -85,10 +86,10 @@ std::expected<std::vector<QuarantineItem>, int> select_items(Context& ctx, const
 // Write `bytes` to a new file `path`; an existing file is never replaced.
 Status write_new_file(const fs::path& path, const std::string& bytes) {
   auto failed = [&](const std::string& why) {
-    return fail("quarantine.export", "cannot write " + path.string() + ": " + why, Scope::Run,
+    return fail("quarantine.export", "cannot write " + utf8_string(path) + ": " + why, Scope::Run,
                 Retry::Never);
   };
-  std::FILE* f = std::fopen(path.string().c_str(), "wbx");  // x: fail if it exists
+  std::FILE* f = std::fopen(utf8_string(path).c_str(), "wbx");  // x: fail if it exists
   if (!f) return failed(errno == EEXIST ? "it exists (export never overwrites)" : std::strerror(errno));
   bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
   ok = std::fclose(f) == 0 && ok;
@@ -171,7 +172,7 @@ int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o) {
     return kExitOk;
   }
 
-  const fs::path dir(o.to);
+  const fs::path dir = utf8_path(o.to);
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec)) {
     ctx.out.error("--to " + o.to + " is not a folder");
@@ -182,7 +183,7 @@ int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o) {
   std::string taken;
   for (const auto& q : *items) {
     targets.push_back(dir / (std::to_string(q.id) + ".eml"));
-    if (fs::exists(targets.back(), ec)) taken += (taken.empty() ? "" : ", ") + targets.back().string();
+    if (fs::exists(targets.back(), ec)) taken += (taken.empty() ? "" : ", ") + utf8_string(targets.back());
   }
   if (!taken.empty()) {
     ctx.out.error("will not overwrite " + taken +
@@ -202,14 +203,14 @@ int cmd_quarantine_export(Context& ctx, const QuarantineExportOptions& o) {
     if (!raw) return ctx.fail_with(raw.error());
     const std::string size = " (" + std::to_string(raw->size()) + " bytes)";
     if (dry_run) {
-      ctx.out.info("would write " + targets[i].string() + size);
+      ctx.out.info("would write " + utf8_string(targets[i]) + size);
       continue;
     }
     if (auto st = write_new_file(targets[i], *raw); !st) {
       ctx.out.error(st.error().describe());
       return i == 0 ? kExitUsage : kExitPartial;
     }
-    ctx.out.info("wrote " + targets[i].string() + size);
+    ctx.out.info("wrote " + utf8_string(targets[i]) + size);
   }
   ctx.out.info((dry_run ? "dry run: would export " : "exported ") + std::to_string(items->size()) +
                " message(s) to " + o.to);

@@ -1,4 +1,5 @@
 #include "cli/config/config.h"
+#include "core/base/utf8_path.h"
 
 #include <filesystem>
 #include <sstream>
@@ -60,15 +61,15 @@ void read_limits(ConfigChecker& c, const toml::table& t, ParseLimits& l) {
 // relative; empty stays empty.
 void resolve_against(std::string& path, const std::filesystem::path& base) {
   if (path.empty()) return;
-  std::filesystem::path p(path);
+  const std::filesystem::path p = utf8_path(path);
   if (p.is_absolute()) return;
-  path = (base / p).lexically_normal().string();
+  path = utf8_string((base / p).lexically_normal());
 }
 
 // Every path the file names, made absolute against its folder.
 void resolve_paths(Config& cfg) {
   std::error_code ec;
-  auto base = std::filesystem::absolute(cfg.path, ec).parent_path();
+  auto base = std::filesystem::absolute(utf8_path(cfg.path), ec).parent_path();
   if (ec) return;
   if (cfg.db != ":memory:") resolve_against(cfg.db, base);
   resolve_against(cfg.report, base);
@@ -91,7 +92,7 @@ void resolve_paths(Config& cfg) {
 Result<Config> load_config(const std::string& path, bool required) {
   Config cfg;
   std::error_code ec;
-  if (path.empty() || !std::filesystem::exists(path, ec)) {
+  if (path.empty() || !std::filesystem::exists(utf8_path(path), ec)) {
     if (required)
       return fail("config.missing", "configuration file " + path + " does not exist",
                   Scope::Run, Retry::Never, "check --config or create the file");

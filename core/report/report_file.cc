@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/report/report.h"
+#include "core/base/utf8_path.h"
 #include "core/report/report_internal.h"
 #include "core/base/ascii.h"
 
@@ -27,7 +28,7 @@ constexpr const char* kFormatsHint =
     "use one of .json, .csv, .html (or .htm), .txt as the report file's extension";
 
 std::optional<Format> format_for(const fs::path& path) {
-  std::string ext = ascii_lower(path.extension().string());
+  std::string ext = ascii_lower(utf8_string(path.extension()));
   if (ext == ".json") return Format::Json;
   if (ext == ".csv") return Format::Csv;
   if (ext == ".html" || ext == ".htm") return Format::Html;
@@ -43,12 +44,12 @@ fs::path temp_path_for(const fs::path& target) {
   char suffix[24];
   std::snprintf(suffix, sizeof suffix, "%016llx", static_cast<unsigned long long>(rng()));
   fs::path tmp = target;
-  tmp.replace_filename("." + target.filename().string() + "." + suffix + ".tmp");
+  tmp.replace_filename("." + utf8_string(target.filename()) + "." + suffix + ".tmp");
   return tmp;
 }
 
 std::unexpected<Error> write_error(const fs::path& path, const std::string& what) {
-  return fail("report.write", "cannot write report " + path.string() + ": " + what, Scope::Run,
+  return fail("report.write", "cannot write report " + utf8_string(path) + ": " + what, Scope::Run,
               Retry::Later, "check that the directory exists, is writable and has free space");
 }
 
@@ -78,7 +79,7 @@ class FileReportWriter final : public ReportWriter {
     if (auto s = usable(); !s) return s;
     stream_->add(e);
     counts_.tally(e);
-    if (out_.fail()) return broken("writing " + tmp_.string() + " failed");
+    if (out_.fail()) return broken("writing " + utf8_string(tmp_) + " failed");
     return {};
   }
 
@@ -90,7 +91,7 @@ class FileReportWriter final : public ReportWriter {
     stream_->finish(header);
     out_.flush();
     out_.close();
-    if (out_.fail()) return broken("writing " + tmp_.string() + " failed");
+    if (out_.fail()) return broken("writing " + utf8_string(tmp_) + " failed");
     std::error_code ec;
     fs::rename(tmp_, target_, ec);
     if (ec) return broken(ec.message());
@@ -166,7 +167,7 @@ Result<std::unique_ptr<ReportWriter>> open_report_stream(std::ostream& out,
 
 Result<std::unique_ptr<ReportWriter>> open_report_writer(const std::string& path_text,
                                                          const ReportWriterOptions& options) {
-  const fs::path path(path_text);
+  const fs::path path = utf8_path(path_text);
   const auto format = format_for(path);
   if (!format)
     return fail("report.format",
@@ -174,7 +175,7 @@ Result<std::unique_ptr<ReportWriter>> open_report_writer(const std::string& path
                 Scope::Run, Retry::Never, kFormatsHint);
   fs::path tmp = temp_path_for(path);
   auto writer = std::make_unique<FileReportWriter>(path, tmp);
-  if (!writer->opened()) return write_error(path, "cannot create " + tmp.string());
+  if (!writer->opened()) return write_error(path, "cannot create " + utf8_string(tmp));
   std::ostream& out = writer->stream();
   switch (*format) {
     case Format::Json: writer->start(report_detail::make_json_stream(out)); break;

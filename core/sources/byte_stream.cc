@@ -1,4 +1,5 @@
 #include "core/sources/byte_stream.h"
+#include "core/base/utf8_path.h"
 
 #include <zlib.h>
 
@@ -153,10 +154,10 @@ Result<std::unique_ptr<ByteStream>> open_file_stream(const std::filesystem::path
   std::ifstream in(path, std::ios::in | std::ios::binary);
   if (!in) {
     std::string why = errno ? std::strerror(errno) : "cannot open";
-    return fail("source.unreadable", "cannot open " + path.string() + ": " + why,
+    return fail("source.unreadable", "cannot open " + utf8_string(path) + ": " + why,
                 Scope::Mailbox, Retry::Later, "check the path and its permissions");
   }
-  return std::make_unique<FileStream>(std::move(in), path.string());
+  return std::make_unique<FileStream>(std::move(in), utf8_string(path));
 }
 
 std::optional<std::int64_t> file_mtime(const std::filesystem::path& path) {

@@ -1,4 +1,5 @@
 #include "core/sources/dir_source.h"
+#include "core/base/utf8_path.h"
 
 #include <algorithm>
 #include <system_error>
@@ -37,7 +38,7 @@ Status DirSource::push_dir(const fs::path& dir) {
     if (!hidden(it->path())) f.entries.push_back(*it);
   }
   if (ec) {
-    return fail("source.unreadable", "cannot list " + dir.string() + ": " + ec.message(),
+    return fail("source.unreadable", "cannot list " + utf8_string(dir) + ": " + ec.message(),
                 Scope::Message, Retry::Later, "check the folder's permissions");
   }
   std::sort(f.entries.begin(), f.entries.end(), [](const auto& a, const auto& b) {
@@ -94,7 +95,7 @@ Result<std::optional<fs::path>> DirSource::next_file() {
 Result<std::unique_ptr<MailSource>> DirSource::open_file(const fs::path& file) {
   auto raw = open_file_stream(file);
   if (!raw) return fail(raw.error());
-  StreamOrigin origin{source_, file.lexically_relative(root_).generic_string(), file.string(),
+  StreamOrigin origin{source_, utf8_generic_string(file.lexically_relative(root_)), utf8_string(file),
                       file_mtime(file)};
   return open_stream(std::move(*raw), origin, opts_);
 }

@@ -1,4 +1,5 @@
 #include "core/sources/open_source.h"
+#include "core/base/utf8_path.h"
 
 #include <filesystem>
 #include <system_error>
@@ -66,7 +67,7 @@ Result<std::unique_ptr<MailSource>> open_source(const std::string& path,
     return open_stream(stdin_stream(), StreamOrigin{"-", "", "standard input", std::nullopt},
                        opts);
   }
-  fs::path p(path);
+  const fs::path p = utf8_path(path);
   std::error_code ec;
   auto status = fs::status(p, ec);
   if (status.type() == fs::file_type::not_found) {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/base/utf8_path.h"
 #include "core/sources/content_probe.h"
 #include "core/sources/line_reader.h"
 #include "core/sources/mbox_format.h"
@@ -339,6 +340,31 @@ TEST(Stream, EmptyAndBlankInputHaveNoMessages) {
   auto d = drain_path((dir.path() / "empty.mbox").string());
   EXPECT_FALSE(d.fatal);
   EXPECT_TRUE(d.messages.empty());
+}
+
+// File and folder names are UTF-8 on every platform; on Windows too, where a
+// std::filesystem::path made from a std::string takes the C library's code
+// page instead, and "M\u00e4rz.mbox" was "no such file".
+TEST(Stream, NonAsciiFileAndFolderNamesAreFoundAndNamedInUtf8) {
+  TempDir dir("names");
+  const std::string base = utf8_string(dir.path());
+  const std::string mbox = base + "/Bestellungen M\u00e4rz \u65e5\u672c.mbox";
+  write_file(utf8_path(mbox), kTwo);
+  auto d = drain_path(mbox);
+  ASSERT_FALSE(d.fatal) << d.fatal->describe();
+  ASSERT_EQ(d.messages.size(), 2u);
+  EXPECT_NE(d.messages[0].source.find("M\u00e4rz \u65e5\u672c"), std::string::npos)
+      << d.messages[0].source;
+
+  const std::string maildir = base + "/Postf\u00e4cher/Verk\u00e4ufe";
+  write_file(utf8_path(maildir + "/new/Best\u00e4tigung-1.eml"), "Subject: eins\n\nText\n");
+  std::filesystem::create_directories(utf8_path(maildir + "/cur"));
+  auto m = drain_path(maildir);
+  ASSERT_FALSE(m.fatal) << m.fatal->describe();
+  ASSERT_EQ(m.messages.size(), 1u);
+  EXPECT_NE((m.messages[0].source + " " + m.messages[0].position).find("Best\u00e4tigung-1.eml"),
+            std::string::npos)
+      << m.messages[0].source << " " << m.messages[0].position;
 }
 
 TEST(Stream, BinaryInputIsUnknownContent) {
