@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "cli/platform.h"
+#include "cli/platform_pipe.h"
 
 namespace crmr::platform {
 
@@ -112,16 +113,8 @@ Result<std::string> command_first_line(const std::string& command) {
     return fail("command.start", "cannot run the command: " + std::string(std::strerror(errno)),
                 Scope::Mailbox, Retry::Later);
   }
-  std::string line;
-  bool have_line = false;
-  int c;
-  while ((c = std::fgetc(p)) != EOF) {
-    if (have_line) continue;  // drain the rest so the command is not cut off
-    if (c == '\n') have_line = true;
-    else line.push_back(static_cast<char>(c));
-  }
+  const std::string line = first_line_of(p);
   int status = ::pclose(p);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string how = (status != -1 && WIFEXITED(status))
                           ? "exited with status " + std::to_string(WEXITSTATUS(status))

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/platform.h"
+#include "cli/platform_pipe.h"
 
 namespace crmr::platform {
 namespace {
@@ -228,16 +229,8 @@ Result<std::string> command_first_line(const std::string& command) {
   if (!p) {
     return fail("command.start", "cannot run the command", Scope::Mailbox, Retry::Later);
   }
-  std::string line;
-  bool have_line = false;
-  int c;
-  while ((c = std::fgetc(p)) != EOF) {
-    if (have_line) continue;  // drain the rest so the command is not cut off
-    if (c == '\n') have_line = true;
-    else line.push_back(static_cast<char>(c));
-  }
+  const std::string line = first_line_of(p);
   int status = _pclose(p);
-  if (!line.empty() && line.back() == '\r') line.pop_back();
   if (status != 0) {
     std::string how = status == -1 ? std::string("did not exit normally")
                                    : "exited with status " + std::to_string(status);
