@@ -17,28 +17,12 @@
 #include <vector>
 
 #include "core/cache_view.h"
+#include "core/crm_record.h"
+#include "core/outbox_message.h"
 #include "core/queue_item.h"
 #include "core/result.h"
 
 namespace crmr {
-
-// One queued message as the outbox holds it.
-struct OutboxMessage {
-  std::int64_t id = 0;
-  std::string key;
-  std::string raw;            // the routed message's bytes
-  std::string decision_json;  // its ReportEntry as JSON (entry_to_json)
-};
-
-// A CRM record as sync reads it (addresses as given; the store normalises them).
-struct CrmRecord {
-  std::string entity;  // systemuser queue contact account lead
-  std::string id;
-  std::string name;
-  bool active = true;
-  int filtering_method = -1;
-  std::vector<std::string> addresses;
-};
 
 struct PushResult {
   std::string activity_id;         // the CRM e-mail that holds the message

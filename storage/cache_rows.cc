@@ -188,7 +188,7 @@ Status apply_record(Store& store, const std::string& entity, const CacheRow& row
   const Shape* shape = nullptr;
   for (const auto& s : shapes)
     if (entity == s.entity) shape = &s;
-  CachedRecord r;
+  CrmRecord r;
   r.entity = entity;
   auto id = required_id(row, shape->id);
   if (!id) return fail(id.error());

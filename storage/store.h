@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "core/cache_view.h"
+#include "core/crm_record.h"
+#include "core/outbox_message.h"
 #include "core/result.h"
 
 namespace crmr {
@@ -33,16 +35,6 @@ inline constexpr std::string_view kTrackedEntity = "email";
 inline constexpr char kLastSyncKey[] = "cache.synced_at";
 inline constexpr char kLastSyncErrorKey[] = "sync.last_error";
 
-// A CRM record for the cache, with up to three e-mail addresses.
-struct CachedRecord {
-  std::string entity;  // systemuser queue contact account lead
-  std::string id;
-  std::string name;
-  bool active = true;
-  int filtering_method = -1;
-  std::vector<std::string> addresses;  // as given; stored normalised
-};
-
 // What one processed message leaves in the database.
 struct ProcessedMessage {
   std::string key;
@@ -56,16 +48,6 @@ struct ProcessedMessage {
                               // "queued", in quarantine when "quarantined"
   std::string error;          // quarantine error text
   std::int64_t run_seq = 0;   // the seq of its entry in the run's report (run_entries)
-};
-
-struct OutboxItem {
-  std::int64_t id = 0;
-  std::string key;
-  std::string raw;
-  std::string decision_json;
-  int attempts = 0;
-  std::int64_t run_id = 0;   // the run that queued it
-  std::int64_t run_seq = 0;  // its entry in that run's report; 0 when unknown
 };
 
 struct RunRecord {
@@ -176,7 +158,7 @@ class Store : public CacheView {
   Status put_org(const OrgSettings& org);
   // Each record (with its addresses or subject hashes) is its own transaction,
   // unless one is open: then a failure midway is undone by its rollback.
-  Status upsert_record(const CachedRecord& r);
+  Status upsert_record(const CrmRecord& r);
   Status upsert_tracked(const TrackedEmail& e);
   Status delete_record(const std::string& entity, const std::string& id);
   Status delete_tracked(const std::string& activity_id);
@@ -232,10 +214,10 @@ class Store : public CacheView {
   Status record_processed(std::int64_t run_id, const ProcessedMessage& m);
 
   // Outbox
-  Result<std::vector<OutboxItem>> outbox_pending(std::size_t limit) const;
+  Result<std::vector<OutboxMessage>> outbox_pending(std::size_t limit) const;
   // Pending items with id > `after_id`, in id order (push pages through the
   // outbox with it, so items left pending are not read twice in one run).
-  Result<std::vector<OutboxItem>> outbox_pending_after(std::int64_t after_id,
+  Result<std::vector<OutboxMessage>> outbox_pending_after(std::int64_t after_id,
                                                        std::size_t limit) const;
   Result<std::int64_t> outbox_pending_count() const;
   Status outbox_done(std::int64_t id, const std::string& activity_id);

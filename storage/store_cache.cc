@@ -212,7 +212,7 @@ Status Store::Impl::rehash_subjects(const OrgSettings& org) {
   return {};
 }
 
-Status Store::upsert_record(const CachedRecord& r) {
+Status Store::upsert_record(const CrmRecord& r) {
   if (auto st = impl_->writable("store a record"); !st) return st;
   if (r.entity.empty()) return invalid("record " + r.id + " has no entity");
   if (r.id.empty()) return invalid(r.entity + " record has no id");

@@ -13,21 +13,21 @@ constexpr char kOutboxPendingAfter[] =
 constexpr char kOutboxPendingCount[] = "SELECT count(*) FROM outbox WHERE state = 'pending'";
 
 // One row of the two SELECTs above.
-OutboxItem outbox_item(const db::Statement& s) {
-  return OutboxItem{s.column_int64(0), s.column_text(1), s.column_blob(2), s.column_text(3),
+OutboxMessage outbox_item(const db::Statement& s) {
+  return OutboxMessage{s.column_int64(0), s.column_text(1), s.column_blob(2), s.column_text(3),
                     s.column_int(4),   s.column_int64(5), s.column_int64(6)};
 }
 
 }  // namespace
 
-Result<std::vector<OutboxItem>> Store::outbox_pending(std::size_t limit) const {
+Result<std::vector<OutboxMessage>> Store::outbox_pending(std::size_t limit) const {
   auto q = impl_->conn.cached(kOutboxPending);
   if (!q) return fail(q.error());
   if (auto st = (*q)->bind(1, static_cast<std::int64_t>(limit)); !st) return fail(st.error());
   return db::collect_rows(**q, outbox_item);
 }
 
-Result<std::vector<OutboxItem>> Store::outbox_pending_after(std::int64_t after_id,
+Result<std::vector<OutboxMessage>> Store::outbox_pending_after(std::int64_t after_id,
                                                             std::size_t limit) const {
   auto q = impl_->conn.cached(kOutboxPendingAfter);
   if (!q) return fail(q.error());

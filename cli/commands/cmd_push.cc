@@ -81,7 +81,7 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
     for (const auto& it : *items) {
       if (limit && n >= *limit) break;
       ++n;
-      OutboxMessage m{it.id, it.key, it.raw, it.decision_json};
+      const OutboxMessage& m = it;
       ReportEntry e = entry_of(m);
       std::string line = "would push outbox item " + std::to_string(it.id) + ": <" + e.message_id +
                          "> \"" + e.subject + "\"";
@@ -201,8 +201,7 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
       if (st) crash_point("outbox_done");
       // A sender record push created: later messages from it resolve to it.
       if (st && r->created)
-        st = store.upsert_record(CachedRecord{r->created->entity, r->created->id, r->created->name, true, -1,
-                                              r->created->addresses});
+        st = store.upsert_record(*r->created);
       e.outcome = "pushed";
       e.activity_id = r->activity_id;
       e.queues = r->queues;
@@ -261,14 +260,9 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
     if (items->empty()) break;
     after = items->back().id;
     taken += items->size();
-    std::vector<OutboxMessage> msgs;
-    msgs.reserve(items->size());
+    std::vector<OutboxMessage> msgs = std::move(*items);
     queued_by.clear();
-    for (auto& it : *items) {
-      queued_by[it.id] = {it.run_id, it.run_seq};
-      msgs.push_back(OutboxMessage{it.id, std::move(it.key), std::move(it.raw), std::move(it.decision_json)});
-    }
-    items->clear();
+    for (const auto& it : msgs) queued_by[it.id] = {it.run_id, it.run_seq};
     if (auto s = store.begin(); !s) {
       storage = s.error();
       break;

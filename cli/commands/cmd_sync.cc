@@ -101,7 +101,7 @@ class Syncer {
       if (!write_) return {};
       if (auto s = store_.begin(); !s) return s;
       for (const CrmRecord& r : page.upserts) {
-        CachedRecord c{r.entity, r.id, r.name, r.active, r.filtering_method, r.addresses};
+        CrmRecord c = r;
         if (auto it = filtering.find(r.id); it != filtering.end()) c.filtering_method = it->second;
         if (auto s = store_.upsert_record(c); !s) return rollback(s);
       }

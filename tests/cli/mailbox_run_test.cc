@@ -42,7 +42,7 @@ class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
     auto s = Store::open(t_.file("state.db"), OpenMode::ReadWrite);
     ASSERT_OK(s);
     store_ = std::move(*s);
-    CachedRecord bob{"systemuser", "u-1", "Bob", true, 0, {"bob@contoso.example"}};
+    CrmRecord bob{"systemuser", "u-1", "Bob", true, 0, {"bob@contoso.example"}};
     ASSERT_TRUE(store_->upsert_record(bob));
     m_.name = "box";
     m_.url = "imap://fake";

@@ -44,9 +44,9 @@ inline void database_at_version(const std::string& path, int version, const char
   ASSERT_TRUE(conn->exec(sql));
 }
 
-inline CachedRecord contact(std::string id, std::string name, std::vector<std::string> addresses,
+inline CrmRecord contact(std::string id, std::string name, std::vector<std::string> addresses,
                      bool active = true) {
-  return CachedRecord{"contact", std::move(id), std::move(name), active, -1,
+  return CrmRecord{"contact", std::move(id), std::move(name), active, -1,
                       std::move(addresses)};
 }
 

@@ -14,8 +14,8 @@ using test::contact;
 using test::memory_store;
 using test::tracked;
 
-CachedRecord user(std::string id, bool active) {
-  return CachedRecord{"systemuser", std::move(id), "User", active, -1, {"u@example.com"}};
+CrmRecord user(std::string id, bool active) {
+  return CrmRecord{"systemuser", std::move(id), "User", active, -1, {"u@example.com"}};
 }
 
 std::unique_ptr<Store> filled_store() {

@@ -69,7 +69,7 @@ TEST(StoreRecords, LookupByNormalisedAddressReturnsActiveAndInactive) {
   auto store = memory_store();
   ASSERT_TRUE(store->upsert_record(contact("c1", "Alice", {"Alice@Example.COM", "a2@x"})));
   ASSERT_TRUE(store->upsert_record(contact("c2", "Alice old", {"alice@example.com"}, false)));
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"systemuser", "u1", "Bob", true, 2, {"bob@x"}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"systemuser", "u1", "Bob", true, 2, {"bob@x"}}));
   auto found = store->records_by_address(" <ALICE@example.com> ");
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].id, "c1");
@@ -99,7 +99,7 @@ TEST(StoreRecords, UpsertReplacesNameStateAndAddresses) {
 TEST(StoreRecords, SameIdInAnotherEntityIsAnotherRecord) {
   auto store = memory_store();
   ASSERT_TRUE(store->upsert_record(contact("x1", "C", {"same@x"})));
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"lead", "x1", "L", true, -1, {"same@x"}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"lead", "x1", "L", true, -1, {"same@x"}}));
   EXPECT_EQ(store->records_by_address("same@x").size(), 2u);
 }
 
@@ -117,7 +117,7 @@ TEST(StoreRecords, DeletingARecordRemovesItsAddresses) {
 TEST(StoreRecords, RecordWithoutIdOrEntityIsRefused) {
   auto store = memory_store();
   EXPECT_ERROR_CODE(store->upsert_record(contact("", "No id", {"a@x"})), "store.invalid_record");
-  EXPECT_FALSE(store->upsert_record(CachedRecord{"", "id", "", true, -1, {}}));
+  EXPECT_FALSE(store->upsert_record(CrmRecord{"", "id", "", true, -1, {}}));
 }
 
 // --- tracked e-mails

@@ -244,12 +244,12 @@ TEST(StoreStats, CountsEveryEntityAndTheJournal) {
   for (const char* key : {"systemuser", "queue", "contact", "account", "lead", "email", "ledger",
                           "outbox_pending", "quarantine", "runs"})
     EXPECT_EQ(empty->at(key), 0) << key;
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"systemuser", "u1", "U", true, 0, {"u@x"}}));
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"queue", "q1", "Q", true, 0, {"q@x"}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"systemuser", "u1", "U", true, 0, {"u@x"}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"queue", "q1", "Q", true, 0, {"q@x"}}));
   ASSERT_TRUE(store->upsert_record(contact("c1", "C", {"c@x"})));
   ASSERT_TRUE(store->upsert_record(contact("c2", "C", {"c@x"})));
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"account", "a1", "A", true, -1, {}}));
-  ASSERT_TRUE(store->upsert_record(CachedRecord{"lead", "l1", "L", true, -1, {}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"account", "a1", "A", true, -1, {}}));
+  ASSERT_TRUE(store->upsert_record(CrmRecord{"lead", "l1", "L", true, -1, {}}));
   ASSERT_TRUE(store->upsert_tracked(tracked("e1", "s")));
   ASSERT_TRUE(store->record_processed(1, processed("k1", "queued")));
   ASSERT_TRUE(store->record_processed(1, processed("k2", "quarantined")));

@@ -23,8 +23,8 @@ Store::SeenFn in(const std::set<std::string>& ids) {
   return [&ids](const std::string& id) -> Result<bool> { return ids.contains(id); };
 }
 
-CachedRecord user(std::string id, std::string address, int filtering) {
-  return CachedRecord{"systemuser", std::move(id), "User", true, filtering, {std::move(address)}};
+CrmRecord user(std::string id, std::string address, int filtering) {
+  return CrmRecord{"systemuser", std::move(id), "User", true, filtering, {std::move(address)}};
 }
 
 std::int64_t count_of(const Store& store, const std::string& entity) {
