@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/base/iso_time.h"  // iso_now, iso_utc: the report's date format
 #include "core/decision/decision.h"
 #include "core/queue_item.h"
 #include "core/result.h"
@@ -203,9 +204,5 @@ std::string run_to_json(const RunHeader& run);
 // "https://contoso.crm4.dynamics.com/api/data/v9.2/" gives
 // "https://contoso.crm4.dynamics.com/". Empty when `api_url` is not http(s).
 std::string crm_web_base(const std::string& api_url);
-
-// Current time as ISO 8601 UTC; Unix seconds to ISO 8601 UTC.
-std::string iso_now();
-std::string iso_utc(std::int64_t unix_seconds);
 
 }  // namespace crmr
