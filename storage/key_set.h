@@ -8,19 +8,20 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/sync_cache.h"  // IdSet
 
 namespace crmr {
 
-class KeySet {
+class KeySet : public IdSet {
  public:
   static Result<std::unique_ptr<KeySet>> open_temporary();
-  ~KeySet();
+  ~KeySet() override;
   KeySet(const KeySet&) = delete;
   KeySet& operator=(const KeySet&) = delete;
 
-  Status insert(std::string_view key);
+  Status insert(std::string_view key) override;
   bool contains(std::string_view key) const;  // false also when the lookup fails
-  Result<bool> find(std::string_view key) const;  // an Error when the lookup fails
+  Result<bool> find(std::string_view key) const override;  // an Error when the lookup fails
 
   struct Impl;
 

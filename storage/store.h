@@ -17,6 +17,8 @@
 #include "core/cache_view.h"
 #include "core/crm_record.h"
 #include "core/outbox_message.h"
+#include "core/push_outbox.h"
+#include "core/sync_cache.h"
 #include "core/result.h"
 
 namespace crmr {
@@ -25,9 +27,6 @@ enum class OpenMode {
   ReadWrite,  // create if missing, migrate to the current schema
   ReadOnly,   // never writes (dry run); a missing file reads as an empty cache
 };
-
-// The entity name sync uses for the tracked e-mails (sweep_unseen).
-inline constexpr std::string_view kTrackedEntity = "email";
 
 // State keys (state_get/state_set) of the cache's freshness: when the last
 // sync of every entity succeeded (UTC ISO 8601; the cache's age), and when the
@@ -126,7 +125,7 @@ struct LedgerRow {
   std::string at;
 };
 
-class Store : public CacheView {
+class Store : public CacheView, public PushOutbox, public SyncCache {
  public:
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
   ~Store() override;
@@ -155,12 +154,12 @@ class Store : public CacheView {
   Status note_cache_refresh(CacheRefresh how);
 
   // Cache writes (cache import, sync). Upsert by id.
-  Status put_org(const OrgSettings& org);
+  Status put_org(const OrgSettings& org) override;
   // Each record (with its addresses or subject hashes) is its own transaction,
   // unless one is open: then a failure midway is undone by its rollback.
-  Status upsert_record(const CrmRecord& r);
-  Status upsert_tracked(const TrackedEmail& e);
-  Status delete_record(const std::string& entity, const std::string& id);
+  Status upsert_record(const CrmRecord& r) override;
+  Status upsert_tracked(const TrackedEmail& e) override;
+  Status delete_record(const std::string& entity, const std::string& id) override;
   Status delete_tracked(const std::string& activity_id);
   Result<std::map<std::string, std::int64_t>> cache_stats() const;  // entity -> count, + ledger/outbox/quarantine/runs
   // `cache prune`: removes the tracked e-mails last modified before `before`
@@ -178,24 +177,26 @@ class Store : public CacheView {
   // order a batch at a time (memory stays bounded). One transaction (nested
   // in the open one if any): an error from `seen` or SQLite deletes nothing.
   // Returns how many were deleted.
-  using SeenFn = std::function<Result<bool>(const std::string& id)>;
-  Result<std::int64_t> sweep_unseen(const std::string& entity, const SeenFn& seen);
+  using SeenFn = SyncCache::SeenFn;
+  Result<std::int64_t> sweep_unseen(const std::string& entity, const SeenFn& seen) override;
   // How many records sweep_unseen would delete (dry run: reads only).
-  Result<std::int64_t> count_unseen(const std::string& entity, const SeenFn& seen) const;
+  Result<std::int64_t> count_unseen(const std::string& entity, const SeenFn& seen) const override;
   // Sets the filtering method of cached records of `entity` by id (sync of
   // usersettingscollection); ids not in the cache are skipped. One
   // transaction. Returns how many cached records had another method.
   Result<std::int64_t> set_filtering_methods(const std::string& entity,
-                                             const std::map<std::string, int>& by_id);
+                                             const std::map<std::string, int>& by_id) override;
   // How many records set_filtering_methods would change (dry run: reads only).
   Result<std::int64_t> count_filtering_changes(const std::string& entity,
-                                               const std::map<std::string, int>& by_id) const;
+                                               const std::map<std::string, int>& by_id) const override;
+  // A KeySet (storage/key_set.h): a temporary SQLite file of its own.
+  Result<std::unique_ptr<IdSet>> open_id_set() const override;
 
   // Transactions: group many writes (batches of messages) into one commit.
   // Nested begin() calls are counted; only the outermost commits.
-  Status begin();
-  Status commit();
-  void rollback() noexcept;
+  Status begin() override;
+  Status commit() override;
+  void rollback() noexcept override;
   // A bulk load (`cache import`, store_bulk_load.cc) writes only upserts, in
   // transactions of many rows. While on, SQLite skips its foreign-key checks
   // (the store writes addresses and subject hashes only for the rows it has
@@ -218,10 +219,10 @@ class Store : public CacheView {
   // Pending items with id > `after_id`, in id order (push pages through the
   // outbox with it, so items left pending are not read twice in one run).
   Result<std::vector<OutboxMessage>> outbox_pending_after(std::int64_t after_id,
-                                                       std::size_t limit) const;
-  Result<std::int64_t> outbox_pending_count() const;
-  Status outbox_done(std::int64_t id, const std::string& activity_id);
-  Status outbox_failed(std::int64_t id, const std::string& error, bool permanent);
+                                                       std::size_t limit) const override;
+  Result<std::int64_t> outbox_pending_count() const override;
+  Status outbox_done(std::int64_t id, const std::string& activity_id) override;
+  Status outbox_failed(std::int64_t id, const std::string& error, bool permanent) override;
 
   // Runs
   Result<std::int64_t> begin_run(const std::string& command, const std::string& started);
@@ -235,19 +236,19 @@ class Store : public CacheView {
   // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
   Result<std::int64_t> resolve_run(std::int64_t run_id) const;
   // One report entry (JSON) of a run, in order; part of the open transaction.
-  Status add_run_entry(std::int64_t run_id, std::int64_t seq, const std::string& entry_json);
+  Status add_run_entry(std::int64_t run_id, std::int64_t seq, const std::string& entry_json) override;
   // Every entry of a run in order; stops at the first error `each` returns.
   Status for_each_run_entry(std::int64_t run_id,
                             const std::function<Status(const std::string&)>& each) const;
   // The highest seq of a run's entries (0: none yet).
-  Result<std::int64_t> last_run_seq(std::int64_t run_id) const;
+  Result<std::int64_t> last_run_seq(std::int64_t run_id) const override;
   // Drop the entries of all but the newest `keep` runs (their totals stay).
   Status prune_run_entries(std::size_t keep);
 
   // Key/value state (mailbox cursors, sync watermarks), in the open
   // transaction if any. A missing key reads as std::nullopt.
-  Result<std::optional<std::string>> state_get(const std::string& key) const;
-  Status state_set(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> state_get(const std::string& key) const override;
+  Status state_set(const std::string& key, const std::string& value) override;
   // Removes `key` (no error when it is not there).
   Status state_delete(const std::string& key);
 

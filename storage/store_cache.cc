@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "core/base/normalize.h"
+#include "storage/key_set.h"
 #include "storage/store_impl.h"
 
 namespace crmr {
@@ -293,6 +294,12 @@ Result<std::int64_t> Store::count_unseen(const std::string& entity, const SeenFn
   });
   if (!st) return fail(st.error());
   return unseen;
+}
+
+Result<std::unique_ptr<IdSet>> Store::open_id_set() const {
+  auto set = KeySet::open_temporary();
+  if (!set) return std::unexpected(set.error());
+  return std::unique_ptr<IdSet>(std::move(*set));
 }
 
 Result<std::int64_t> Store::set_filtering_methods(const std::string& entity,

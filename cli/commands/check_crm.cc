@@ -23,7 +23,7 @@ std::string org_summary(const OrgSettings& o) {
 int check_crm(Context& ctx, const Store* store) {
   const CrmConfig& c = ctx.cfg.crm;
   const std::string crm = "crm " + c.url;
-  auto sink = open_crm_sink(ctx);
+  auto sink = open_crm_reader(ctx);
   if (!sink) {
     ctx.out.error(crm + ": " + sink.error().describe());
     return kExitConfig;

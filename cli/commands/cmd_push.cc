@@ -1,15 +1,11 @@
 // `push`: deliver the outbox to the CRM, as a run with a report (outcome
 // pushed / quarantined / queued per message, activity id filled). Also the
-// CRM client factory and the end-of-batch hook of `run` and `import`.
-//
-// Store writes are grouped into transactions of a few hundred messages. A
-// crash loses at most the "done" marks of one group: those messages are
-// found by their messageid on the next push and recorded then, never created
-// twice.
+// CRM client factory and the end-of-batch hook of `run` and `import`. The
+// push itself is run_push (core/engine/push_run.h); this file records its
+// run, prints and chooses the exit code.
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
-#include <map>
 #include <memory>
 
 #include "cli/commands/command_set.h"
@@ -19,16 +15,13 @@
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
 #include "cli/run_summary.h"
-#include "core/base/crash_point.h"
-#include "core/crm/dataverse_email.h"
-#include "core/crm/dataverse_sink.h"
+#include "core/crm/dataverse.h"
+#include "core/engine/push_message_of.h"
+#include "core/engine/push_run.h"
 #include "core/report/report.h"
 
 namespace crmr {
 namespace {
-
-constexpr std::size_t kPageSize = 500;       // outbox items read at a time
-constexpr std::size_t kCommitEvery = 200;    // messages per store transaction
 
 Error secret_error(const std::string& what, const std::string& hint) {
   return Error{"crm.secret", what, hint, Scope::Run, Retry::Never};
@@ -54,27 +47,16 @@ Result<std::string> read_client_secret_file(const std::string& path,
   return *s;
 }
 
-// The report entry of an outbox item: its decision, or a bare entry if that
-// cannot be read (the push then quarantines it and says why).
-ReportEntry entry_of(const OutboxMessage& m) {
-  if (auto e = entry_from_json(m.decision_json)) return std::move(*e);
-  ReportEntry e;
-  e.key = m.key;
-  e.source = "outbox";
-  e.position = std::to_string(m.id);
-  return e;
-}
-
 // Transient failures in a row after which the CRM counts as unreachable.
 std::size_t unreachable_after(const CrmConfig& c) {
   return std::max<std::size_t>(16, 2 * static_cast<std::size_t>(c.concurrency));
 }
 
-int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit) {
+int list_pending(Context& ctx, Store& store, const CrmSink& crm, std::optional<std::uint64_t> limit) {
   std::int64_t after = 0;
   std::uint64_t n = 0;
   for (;;) {
-    auto items = store.outbox_pending_after(after, kPageSize);
+    auto items = store.outbox_pending_after(after, kOutboxPage);
     if (!items) return ctx.fail_with(items.error());
     if (items->empty()) break;
     after = items->back().id;
@@ -82,22 +64,18 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
       if (limit && n >= *limit) break;
       ++n;
       const OutboxMessage& m = it;
-      ReportEntry e = entry_of(m);
+      ReportEntry e = outbox_entry(m);
       std::string line = "would push outbox item " + std::to_string(it.id) + ": <" + e.message_id +
                          "> \"" + e.subject + "\"";
       if (e.regarding) line += " regarding " + e.regarding->entity + " " + e.regarding->id;
-      // Planned as push plans it, so the large attachments show as they would go.
-      auto plan = dataverse::plan_email(m, ctx.cfg.limits,
-                                        ctx.cfg.crm.mode == "server" ? dataverse::kAllInline
-                                                                     : dataverse::kBlockUploadOver);
+      auto plan = crm.preview(push_message_of(m));
       if (!plan) {
         line += " -- would be quarantined: " + plan.error().message;
       } else {
-        line += ", " + std::to_string(plan->attachments.size() + plan->large.size()) + " attachment(s)";
+        line += ", " + std::to_string(plan->attachments) + " attachment(s)";
         for (const auto& a : plan->large)
           line += "; " + a.filename + " (" + std::to_string(a.size) + " bytes) by block upload";
-        if (ctx.cfg.crm.queue_items)
-          for (const auto& q : plan->queues) line += "; into queue " + (q.name.empty() ? q.id : q.name);
+        for (const auto& q : plan->queues) line += "; into queue " + q;
         for (const auto& note : plan->notes) line += "; " + note;
       }
       ctx.out.info(line);
@@ -108,9 +86,9 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
   return kExitOk;
 }
 
-}  // namespace
-
-Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
+// The client's options for ctx.cfg.crm; its secret read when `with_secret`
+// (a dry run sends nothing and needs none).
+Result<dataverse::DataverseOptions> crm_options(const Context& ctx, bool with_secret) {
   const CrmConfig& c = ctx.cfg.crm;
   if (!c.configured())
     return fail("crm.config", "no [crm] section in the configuration", Scope::Run, Retry::Never,
@@ -120,7 +98,9 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   o.token_url = c.token_url;
   o.client_id = c.client_id;
   o.scope = c.scope;
-  if (c.auth == "bearer") {
+  if (!with_secret) {
+    if (c.auth == "bearer") o.auth = dataverse::DataverseOptions::Auth::Bearer;
+  } else if (c.auth == "bearer") {
     o.auth = dataverse::DataverseOptions::Auth::Bearer;
     auto t = read_secret_env(c.token_env, "token_env");
     if (!t) return std::unexpected(t.error());
@@ -150,7 +130,7 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   o.max_attempts = static_cast<int>(c.max_attempts);
   o.ca_file = c.tls_ca_file;
   o.verify_tls = c.tls_verify;
-  if (!c.tls_verify) ctx.out.warn("[crm] TLS certificate verification is off (tls_verify = false)");
+  if (!c.tls_verify && with_secret) ctx.out.warn("[crm] TLS certificate verification is off (tls_verify = false)");
   o.server_mode = c.mode == "server";
   o.queue_items = c.queue_items;
   o.queue_items_in_batch = c.queue_items_in_batch;
@@ -159,137 +139,68 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
                        : c.duplicate_lookup == "single" ? dataverse::LookupSyntax::Single
                                                         : dataverse::LookupSyntax::In;
   o.limits = ctx.cfg.limits;
-  return std::unique_ptr<CrmSink>(dataverse::make_dataverse_sink(std::move(o)));
+  return o;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx, bool with_secret) {
+  auto o = crm_options(ctx, with_secret);
+  if (!o) return std::unexpected(o.error());
+  return dataverse::make_dataverse_sink(std::move(*o));
+}
+
+Result<std::unique_ptr<CrmReader>> open_crm_reader(const Context& ctx) {
+  auto o = crm_options(ctx, true);
+  if (!o) return std::unexpected(o.error());
+  return dataverse::make_dataverse_reader(std::move(*o));
 }
 
 namespace {
 
+// The push run's entries and progress, into the run `rec` records.
+class RecorderObserver : public PushObserver {
+ public:
+  explicit RecorderObserver(RunRecorder& rec) : rec_(rec), record_(rec.sink()) {}
+  void entry(ReportEntry e, bool replaces_queued) override {
+    if (replaces_queued) rec_.replace("queued", std::move(e));
+    else record_(std::move(e));
+  }
+  void progress(std::uint64_t finished, std::uint64_t total) override { rec_.progress(finished, total); }
+
+ private:
+  RunRecorder& rec_;
+  EntrySink record_;
+};
+
 // Deliver up to `total` messages of the outbox through `crm` into `rec`'s
-// run: each message's outcome is recorded as
-// a report entry of that run. A message `rec`'s own batch queued has its
-// entry replaced (same seq); any other (queued by an earlier run) gets a new
-// entry after the run's last one, saying so when `after_batch`. Returns the
-// push's exit code (kExitOk; kExitPartial when some stay queued; config or
-// unreachable on a fatal error, already printed), or the storage error that
-// must stop the run.
+// run (run_push, core/engine/push_run.h): each message's outcome is recorded
+// as a report entry of that run. Returns the push's exit code (kExitOk;
+// kExitPartial when some stay queued; config or unreachable on a fatal
+// error, already printed), or the storage error that must stop the run.
 Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t total,
                       RunRecorder& rec, bool after_batch) {
   rec.start_phase();
-  auto record = rec.sink();
-  const CrmRequestCounts sent_before = crm.request_counts();
-  auto last_seq = store.last_run_seq(rec.run_id());
-  if (!last_seq) return std::unexpected(last_seq.error());
-
-  std::optional<Error> fatal;
-  std::optional<Error> storage;
-  bool left_queued = false;
-  std::uint64_t finished = 0;
-  std::size_t in_tx = 0;
-  std::size_t transient_in_a_row = 0;
-  std::int64_t seq = *last_seq;
-  std::int64_t after = 0;
-  const std::size_t give_up = unreachable_after(ctx.cfg.crm);
-  // The run and report entry that queued each item of the current page.
-  std::map<std::int64_t, std::pair<std::int64_t, std::int64_t>> queued_by;
-
-  auto done = [&](const OutboxMessage& m, Result<PushResult> r) {
-    ReportEntry e = entry_of(m);
-    Status st;
-    if (r) {
-      transient_in_a_row = 0;
-      st = store.outbox_done(m.id, r->activity_id);
-      if (st) crash_point("outbox_done");
-      // A sender record push created: later messages from it resolve to it.
-      if (st && r->created)
-        st = store.upsert_record(*r->created);
-      e.outcome = "pushed";
-      e.activity_id = r->activity_id;
-      e.queues = r->queues;
-      e.error.clear();
-      if (!r->reason.empty()) e.reason = r->reason;
-      for (auto& n : r->notes) e.warnings.push_back(n);
-      if (r->existed) e.warnings.push_back("already in the CRM (same messageid): not created again");
-    } else {
-      const Error& err = r.error();
-      bool permanent = err.retry == Retry::Never;
-      st = store.outbox_failed(m.id, err.describe(), permanent);
-      e.outcome = permanent ? "quarantined" : "queued";
-      e.error = err.describe();
-      if (!permanent) {
-        left_queued = true;
-        if (++transient_in_a_row >= give_up && !fatal) {
-          fatal = Error{"crm.unreachable",
-                        std::to_string(transient_in_a_row) +
-                            " messages in a row could not be delivered; last: " + err.message,
-                        "the CRM seems unreachable; the rest stays queued for the next push",
-                        Scope::Run, Retry::Later};
-          crm.cancel();
-        }
-      } else {
-        transient_in_a_row = 0;
-      }
-    }
-    const auto origin = queued_by[m.id];
-    const bool own = origin.first == rec.run_id() && origin.second > 0;
-    if (!own && after_batch && origin.first > 0)
-      e.warnings.push_back("queued by run " + std::to_string(origin.first) +
-                           "; delivered at the end of this one");
-    if (st) st = store.add_run_entry(rec.run_id(), own ? origin.second : ++seq, entry_to_json(e));
-    if (st && ++in_tx >= kCommitEvery) {
-      st = store.commit();
-      if (st) st = store.begin();
-      in_tx = 0;
-    }
-    if (!st && !storage) {
-      storage = st.error();
-      crm.cancel();
-    }
-    ++finished;
-    if (own) rec.replace("queued", std::move(e));
-    else record(std::move(e));
-    rec.progress(finished, total);
-  };
-
-  std::uint64_t taken = 0;
-  while (!fatal && !storage && taken < total) {
-    auto items = store.outbox_pending_after(after, std::min<std::uint64_t>(kPageSize, total - taken));
-    if (!items) {
-      storage = items.error();
-      break;
-    }
-    if (items->empty()) break;
-    after = items->back().id;
-    taken += items->size();
-    std::vector<OutboxMessage> msgs = std::move(*items);
-    queued_by.clear();
-    for (const auto& it : msgs) queued_by[it.id] = {it.run_id, it.run_seq};
-    if (auto s = store.begin(); !s) {
-      storage = s.error();
-      break;
-    }
-    in_tx = 0;
-    auto st = crm.push_all(msgs, done);
-    if (storage) {
-      store.rollback();
-    } else if (auto c = store.commit(); !c) {
-      storage = c.error();
-    }
-    if (!st && !fatal) fatal = st.error();
-  }
+  RecorderObserver observer(rec);
+  PushRunOptions o;
+  o.total = total;
+  o.run_id = rec.run_id();
+  o.after_batch = after_batch;
+  o.give_up_after = unreachable_after(ctx.cfg.crm);
+  auto pushed = run_push(store, crm, o, observer);
+  if (!pushed) return std::unexpected(pushed.error());
   ctx.out.progress_done();
-  const CrmRequestCounts sent = crm.request_counts();
-  rec.add_crm_usage(CrmUsage{finished, sent.http - sent_before.http, sent.counted - sent_before.counted,
-                             sent.throttled - sent_before.throttled});
+  rec.add_crm_usage(CrmUsage{pushed->finished, pushed->sent.http, pushed->sent.counted, pushed->sent.throttled});
 
-  if (storage) return std::unexpected(*storage);
-  if (fatal) {
+  if (pushed->storage) return std::unexpected(*pushed->storage);
+  if (const auto& fatal = pushed->fatal) {
     ctx.out.error(fatal->describe());
     // The push stopped: the run (the push's own, or the batch's it ends)
     // is failed, with why.
     rec.set_failure(fatal->describe());
     return fatal->code == "crm.secret" || fatal->code == "crm.config" ? kExitConfig : kExitUnreachable;
   }
-  return left_queued ? kExitPartial : kExitOk;
+  return pushed->left_queued ? kExitPartial : kExitOk;
 }
 
 // What is queued (at most `limit`) and the CRM client to deliver it: no
@@ -383,7 +294,11 @@ int cmd_push(Context& ctx, const PushOptions& o) {
   if (!lock) return lock.error();
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
-  if (ctx.dry_run) return list_pending(ctx, **store, o.limit);
+  if (ctx.dry_run) {
+    auto planner = open_crm_sink(ctx, /*with_secret=*/false);
+    if (!planner) return ctx.fail_with(planner.error());
+    return list_pending(ctx, **store, **planner, o.limit);
+  }
   auto pending = (*store)->outbox_pending_count();
   if (!pending) return ctx.fail_with(pending.error());
   if (*pending == 0) {

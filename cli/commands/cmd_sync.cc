@@ -1,197 +1,32 @@
-// `sync`: refresh the cache from the CRM. Organisation settings are read whole
-// each time. System users, queues, contacts, accounts and leads use change
-// tracking: the first sync (and `--full`, and an expired delta token) reads
-// everything and keeps the delta link in the store's state
-// ("sync.delta.<entity>"), later ones read only changes and deletions. After
-// a full read the cached records of that entity the CRM did not return are
-// swept (deleted), so a sync makes the CRM authoritative for the entity:
-// records loaded by `cache import` are replaced. The users' filtering methods
-// (usersettingscollection, not change-tracked) are read whole each time and
-// applied to every cached user (one transaction, before the users are read).
-// Tracked e-mails are read by a modifiedon watermark ("sync.emails.watermark"),
-// which cannot see deletions: the first sync and `--full` read them all and
-// sweep the cached ones the CRM no longer has, as for records.
-// A full read of tracked e-mails is bounded by the look-back window
-// `[crm] tracked_days` (modifiedon ge now - N days; 0: no bound), so the first
-// sync of a CRM with millions of e-mails reads only the recent ones; the sweep
-// after it removes cached e-mails outside the window.
-// A sync of every entity that succeeds stores its time (kLastSyncKey, the
-// cache's age for `status` and `check`); a failing one stores its error
+// `sync`: refresh the cache from the CRM (SyncRun, core/engine/sync_run.h,
+// describes what is read and how the cache follows). This command checks its
+// options, prints a line per entity, and keeps the cache's freshness: a sync
+// of every entity that succeeds stores its time (kLastSyncKey, the cache's
+// age for `status` and `check`); a failing one stores its error
 // (kLastSyncErrorKey) and the error also goes to the log.
-// Each page is one store transaction; the sweep and the new delta link follow
-// the last page in one more, so a read that fails midway sweeps nothing and
-// keeps the old link (the watermark, too, is stored after the last page).
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
-#include <chrono>
 #include <memory>
 
 #include "cli/commands/command_set.h"
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
+#include "core/engine/sync_run.h"
 #include "core/report/report.h"
-#include "storage/key_set.h"
 
 namespace crmr {
 namespace {
 
-const std::vector<std::string> kAll = {"organization", "systemuser", "queue", "contact",
-                                       "account",      "lead",       "email"};
-
-struct Counts {
-  std::uint64_t upserted = 0;
-  std::uint64_t deleted = 0;    // deletions the CRM reported, plus records swept after a full read
-  std::uint64_t filtering = 0;  // cached users given another filtering method
-  bool full = false;
-};
-
-class Syncer {
+// The sync run's progress lines, on the progress line of the output.
+class ProgressObserver : public SyncObserver {
  public:
-  Syncer(Context& ctx, Store& store, CrmSink& crm, bool full)
-      : ctx_(ctx), store_(store), crm_(crm), full_(full), write_(!ctx.dry_run) {}
-
-  // The start of the look-back window of a full read of tracked e-mails
-  // ("" when tracked_days is 0: read them all).
-  std::string tracked_window_start() const {
-    const std::int64_t days = ctx_.cfg.crm.tracked_days;
-    if (days == 0) return {};
-    using namespace std::chrono;
-    const std::int64_t now = floor<seconds>(system_clock::now()).time_since_epoch().count();
-    return iso_utc(now - days * 86400);
-  }
-
-  Status org() {
-    auto o = crm_.read_org();
-    if (!o) return std::unexpected(o.error());
-    if (write_) return store_.put_org(*o);
-    return {};
-  }
-
-  Status records(const std::string& entity, Counts& n) {
-    std::map<std::string, int> filtering;
-    if (entity == "systemuser") {
-      auto f = crm_.read_user_filtering();
-      if (!f) return std::unexpected(f.error());
-      filtering = std::move(*f);
-      // Every cached user, changed in the CRM or not: a filtering method
-      // changes without the systemuser row changing.
-      auto changed = write_ ? store_.set_filtering_methods(entity, filtering)
-                            : store_.count_filtering_changes(entity, filtering);
-      if (!changed) return std::unexpected(changed.error());
-      n.filtering = static_cast<std::uint64_t>(*changed);
-    }
-    const std::string key = "sync.delta." + entity;
-    std::string delta;
-    if (!full_) {
-      auto d = store_.state_get(key);
-      if (!d) return std::unexpected(d.error());
-      delta = d->value_or("");
-    }
-    std::unique_ptr<KeySet> seen;  // ids a full read returned (on disk: millions of contacts)
-    auto link = crm_.read_records(entity, delta, [&](const RecordPage& page) -> Status {
-      n.full = n.full || page.full_read;
-      n.upserted += page.upserts.size();
-      n.deleted += page.deleted.size();
-      progress(entity, n);
-      if (page.full_read)
-        for (const CrmRecord& r : page.upserts)
-          if (auto st = remember(seen, r.id); !st) return st;
-      if (!write_) return {};
-      if (auto s = store_.begin(); !s) return s;
-      for (const CrmRecord& r : page.upserts) {
-        CrmRecord c = r;
-        if (auto it = filtering.find(r.id); it != filtering.end()) c.filtering_method = it->second;
-        if (auto s = store_.upsert_record(c); !s) return rollback(s);
-      }
-      for (const std::string& id : page.deleted)
-        if (auto s = store_.delete_record(entity, id); !s) return rollback(s);
-      return store_.commit();
-    });
-    if (!link) return std::unexpected(link.error());
-    return finish(entity, key, *link, seen.get(), n);
-  }
-
-  Status emails(Counts& n) {
-    const std::string key = "sync.emails.watermark";
-    std::string wm;
-    if (!full_) {
-      auto w = store_.state_get(key);
-      if (!w) return std::unexpected(w.error());
-      wm = w->value_or("");
-    }
-    n.full = wm.empty();
-    if (n.full) wm = tracked_window_start();
-    std::unique_ptr<KeySet> seen;  // activity ids a full read returned
-    auto next = crm_.read_tracked(wm, [&](const std::vector<TrackedEmail>& page) -> Status {
-      n.upserted += page.size();
-      progress("email", n);
-      if (n.full)
-        for (const TrackedEmail& t : page)
-          if (auto st = remember(seen, t.activity_id); !st) return st;
-      if (!write_) return {};
-      if (auto s = store_.begin(); !s) return s;
-      for (const TrackedEmail& t : page)
-        if (auto s = store_.upsert_tracked(t); !s) return rollback(s);
-      return store_.commit();
-    });
-    if (!next) return std::unexpected(next.error());
-    return finish(std::string(kTrackedEntity), key, *next, seen.get(), n);
-  }
+  explicit ProgressObserver(Output& out) : out_(out) {}
+  void progress(const std::string& line) override { out_.progress(line); }
 
  private:
-  Status rollback(Status s) {
-    store_.rollback();
-    return s;
-  }
-  // Adds an id a full read returned to `seen` (opened on the first one).
-  static Status remember(std::unique_ptr<KeySet>& seen, const std::string& id) {
-    if (!seen) {
-      auto set = KeySet::open_temporary();
-      if (!set) return std::unexpected(set.error());
-      seen = std::move(*set);
-    }
-    return seen->insert(id);
-  }
-
-  // After the last page, one transaction: a full read sweeps the cached
-  // records of `entity` it did not return; the delta link (for e-mails the
-  // watermark) is kept. No `seen` set: the full read returned nothing.
-  Status finish(const std::string& entity, const std::string& key, const std::string& link,
-                const KeySet* seen, Counts& n) {
-    if (write_)
-      if (auto st = store_.begin(); !st) return st;
-    if (n.full) {
-      ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) +
-                        " read, removing records the CRM no longer has");
-      auto in_read = [seen](const std::string& id) -> Result<bool> {
-        if (!seen) return false;
-        return seen->find(id);
-      };
-      auto swept = write_ ? store_.sweep_unseen(entity, in_read) : store_.count_unseen(entity, in_read);
-      if (!swept) {
-        if (write_) store_.rollback();
-        return std::unexpected(swept.error());
-      }
-      n.deleted += static_cast<std::uint64_t>(*swept);
-    }
-    if (!write_) return {};
-    if (!link.empty())
-      if (auto st = store_.state_set(key, link); !st) return rollback(st);
-    return store_.commit();
-  }
-
-  void progress(const std::string& entity, const Counts& n) {
-    ctx_.out.progress("sync " + entity + ": " + std::to_string(n.upserted) + " read, " +
-                      std::to_string(n.deleted) + " deleted");
-  }
-
-  Context& ctx_;
-  Store& store_;
-  CrmSink& crm_;
-  bool full_;
-  bool write_;
+  Output& out_;
 };
 
 int exit_code_of(const Error& e) {
@@ -207,8 +42,9 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
     ctx.out.error("sync needs a [crm] section in the configuration (see crm-router.conf(5))");
     return kExitConfig;
   }
+  const std::vector<std::string>& all = sync_entities();
   for (const auto& e : o.only) {
-    if (std::find(kAll.begin(), kAll.end(), e) == kAll.end()) {
+    if (std::find(all.begin(), all.end(), e) == all.end()) {
       ctx.out.error("sync: unknown entity '" + e + "' (organization systemuser queue contact account lead email)");
       return kExitUsage;
     }
@@ -217,21 +53,19 @@ int cmd_sync(Context& ctx, const SyncOptions& o) {
   if (!lock) return lock.error();
   auto store = ctx.open_store();
   if (!store) return ctx.fail_with(store.error());
-  auto crm = open_crm_sink(ctx);
+  auto crm = open_crm_reader(ctx);
   if (!crm) {
     ctx.out.error(crm.error().describe());
     if (!ctx.dry_run)
       (void)(*store)->state_set(kLastSyncErrorKey, iso_now() + "\t" + crm.error().describe());
     return kExitConfig;
   }
-  Syncer s(ctx, **store, **crm, o.full);
-  for (const std::string& entity : kAll) {
+  ProgressObserver observer(ctx.out);
+  SyncRun s(**store, **crm, SyncRunOptions{o.full, !ctx.dry_run, ctx.cfg.crm.tracked_days}, observer);
+  for (const std::string& entity : all) {
     if (!o.only.empty() && std::find(o.only.begin(), o.only.end(), entity) == o.only.end()) continue;
-    Counts n;
-    Status st;
-    if (entity == "organization") st = s.org();
-    else if (entity == "email") st = s.emails(n);
-    else st = s.records(entity, n);
+    SyncCounts n;
+    Status st = s.entity(entity, n);
     ctx.out.progress_done();
     if (!st) {
       const std::string line = "sync " + entity + ": " + st.error().describe();

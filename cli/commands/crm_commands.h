@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/context.h"
+#include "core/crm_reader.h"
 #include "core/crm_sink.h"
 #include "storage/store.h"
 
@@ -35,8 +36,11 @@ int check_crm(Context& ctx, const Store* store);
 
 // The CRM client for ctx.cfg.crm, with its secret read from the environment or
 // the file the configuration names. Fails (Scope::Run) when [crm] is missing or
-// the secret cannot be had.
-Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx);
+// the secret cannot be had. Without `with_secret` the sink can only preview
+// (the dry run): no secret is read and nothing may be sent.
+Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx, bool with_secret = true);
+// The same for the reads of `sync` and `check`.
+Result<std::unique_ptr<CrmReader>> open_crm_reader(const Context& ctx);
 
 // Push what is queued, as its own "push" run with its own report entries.
 // Returns the exit code (kExitOk when nothing is queued). `store` is open

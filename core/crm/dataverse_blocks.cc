@@ -76,7 +76,7 @@ Result<std::vector<std::size_t>> missing_large(const EmailPlan& p, const HttpRes
   return out;
 }
 
-Result<std::string> large_attachment_data(const OutboxMessage& m, const LargeAttachment& a,
+Result<std::string> large_attachment_data(const PushMessage& m, const LargeAttachment& a,
                                           const ParseLimits& limits) {
   auto bad = [&](const std::string& why) {
     return fail("crm.bad_outbox", "outbox item " + std::to_string(m.id) + " (" + m.key + "): " + why,

@@ -57,7 +57,7 @@ Result<std::vector<std::size_t>> missing_large(const EmailPlan& p, const HttpRes
                                                const std::string& what);
 
 // The decoded bytes of `a`, parsed again from outbox item `m`.
-Result<std::string> large_attachment_data(const OutboxMessage& m, const LargeAttachment& a,
+Result<std::string> large_attachment_data(const PushMessage& m, const LargeAttachment& a,
                                           const ParseLimits& limits);
 
 // The activitymimeattachment of `a` bound to e-mail `activity_id`

@@ -2,7 +2,7 @@
 
 namespace crmr::dataverse {
 
-void add_correlation_fields(nlohmann::json& email, const ReportEntry& e) {
+void add_correlation_fields(nlohmann::json& email, const PushDecision& e) {
   const bool correlated = !e.correlation.empty() && e.correlation != "none";
   if (correlated && !e.correlated_activity_id.empty()) {
     const std::string ref = "/emails(" + e.correlated_activity_id + ")";

@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/report/report.h"
+#include "core/push_message.h"
 
 namespace crmr::dataverse {
 
@@ -27,6 +27,6 @@ inline constexpr const char* kParentBind = "parentactivityid@odata.bind";
 inline constexpr const char* kAcceptingBind = "acceptingentityid@odata.bind";
 
 // Adds the fields above that decision `e` supports to the create body `email`.
-void add_correlation_fields(nlohmann::json& email, const ReportEntry& e);
+void add_correlation_fields(nlohmann::json& email, const PushDecision& e);
 
 }  // namespace crmr::dataverse

@@ -82,7 +82,7 @@ std::optional<FoundEmail> found_in(const LookupAnswer& a, std::string_view messa
   return std::nullopt;
 }
 
-DuplicateLookahead::DuplicateLookahead(Session& s, const std::vector<OutboxMessage>& msgs,
+DuplicateLookahead::DuplicateLookahead(Session& s, const std::vector<PushMessage>& msgs,
                                        std::function<void()> on_answer)
     : s_(s), msgs_(msgs), on_answer_(std::move(on_answer)), items_(msgs.size()) {
   off_ = s_.options().duplicate_lookup == LookupSyntax::Single;
@@ -163,7 +163,7 @@ std::optional<DuplicateLookahead::Answer> DuplicateLookahead::answer(std::size_t
   }
 }
 
-// The single lookup behind CrmSink::find_by_message_id.
+// The single lookup behind CrmReader::find_by_message_id.
 Result<std::optional<std::string>> parse_found_id(const HttpResponse& resp, const std::string& what) {
   auto j = parse_json(resp.body, what);
   if (!j) return std::unexpected(j.error());
@@ -178,7 +178,7 @@ Result<std::optional<std::string>> parse_found_id(const HttpResponse& resp, cons
   return std::optional<std::string>{v[0]["activityid"].get<std::string>()};
 }
 
-Result<std::optional<std::string>> DataverseSink::find_by_message_id(const std::string& message_id) {
+Result<std::optional<std::string>> DataverseReader::find_by_message_id(const std::string& message_id) {
   HttpRequest req;
   req.url = message_id_query(message_id);
   req.label = "duplicate check of " + message_id;

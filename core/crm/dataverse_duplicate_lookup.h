@@ -80,7 +80,7 @@ class DuplicateLookahead {
   };
 
   // `on_answer` is called (on the Session's thread) after each lookup's answer.
-  DuplicateLookahead(Session& s, const std::vector<OutboxMessage>& msgs, std::function<void()> on_answer);
+  DuplicateLookahead(Session& s, const std::vector<PushMessage>& msgs, std::function<void()> on_answer);
 
   // Send the lookups that keep the messages from `next` (the first not
   // started) to `next + window` covered, and one chunk beyond.
@@ -101,7 +101,7 @@ class DuplicateLookahead {
   void send(std::size_t first, std::size_t count);
 
   Session& s_;
-  const std::vector<OutboxMessage>& msgs_;
+  const std::vector<PushMessage>& msgs_;
   std::function<void()> on_answer_;
   std::vector<Item> items_;
   std::size_t ahead_ = 0;  // the first message not yet looked up
@@ -109,5 +109,8 @@ class DuplicateLookahead {
   std::size_t lookups_ = 0;
   bool off_ = false;  // the syntax was refused: single checks for the rest
 };
+
+// The activity id in the answer to a duplicate query (value[0].activityid), or nullopt.
+Result<std::optional<std::string>> parse_found_id(const HttpResponse& resp, const std::string& what);
 
 }  // namespace crmr::dataverse

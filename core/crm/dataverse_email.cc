@@ -3,16 +3,16 @@
 #include <algorithm>
 
 #include "core/base/html_escape.h"
+#include "core/base/iso_time.h"
 #include "core/base/normalize.h"
 #include "core/crm/dataverse_correlation.h"
 #include "core/crm/dataverse_queue.h"
-#include "core/report/report.h"
 #include "core/base/ascii.h"
 
 namespace crmr::dataverse {
 namespace {
 
-Error bad_outbox(const OutboxMessage& m, const std::string& why) {
+Error bad_outbox(const PushMessage& m, const std::string& why) {
   return Error{"crm.bad_outbox",
                "outbox item " + std::to_string(m.id) + " (" + m.key + "): " + why,
                "the message is quarantined; `crm-router quarantine export` keeps its bytes",
@@ -76,7 +76,7 @@ std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncate
 namespace {
 
 // Dataverse's lengths: firstname and lastname 50, emailaddress1 100, a lead's subject 300.
-NewSender new_sender(const Party& party, const Message& msg, const std::string& subject,
+NewSender new_sender(const PushParty& party, const Message& msg, const std::string& subject,
                      std::size_t index) {
   std::string display;
   for (const Address& a : msg.from)
@@ -113,24 +113,24 @@ NewSender new_sender(const Party& party, const Message& msg, const std::string& 
 
 // A message without a Message-ID gets one made of its key, so the CRM's
 // duplicate check still finds it after a crash.
-std::string bare_message_id(const ReportEntry& e, const std::string& parsed, const OutboxMessage& m) {
+std::string bare_message_id(const PushDecision& e, const std::string& parsed, const PushMessage& m) {
   return !e.message_id.empty() ? e.message_id : !parsed.empty() ? parsed : m.key + "@crm-router.invalid";
 }
 
 }  // namespace
 
-Result<MessageKey> message_key(const OutboxMessage& m, const ParseLimits& limits) {
-  auto entry = entry_from_json(m.decision_json);
-  if (!entry) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + entry.error().message));
+Result<MessageKey> message_key(const PushMessage& m, const ParseLimits& limits) {
+  if (!m.decision) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + m.decision_error));
+  const PushDecision& e = *m.decision;
   std::string parsed;
-  if (entry->message_id.empty()) {
+  if (e.message_id.empty()) {
     auto msg = parse_message(m.raw, limits);
     if (!msg) return std::unexpected(bad_outbox(m, "its bytes cannot be parsed: " + msg.error().message));
     parsed = msg->message_id;
   }
   MessageKey k;
-  k.message_id = utf8_prefix("<" + bare_message_id(*entry, parsed, m) + ">", kMessageIdLimit);
-  k.received_only = entry->reason == "InternalEmailSecondActivity";
+  k.message_id = utf8_prefix("<" + bare_message_id(e, parsed, m) + ">", kMessageIdLimit);
+  k.received_only = e.reason == "InternalEmailSecondActivity";
   return k;
 }
 
@@ -149,14 +149,13 @@ void bind_sender(EmailPlan& p, const std::string& id) {
       "/" + entity_set(p.new_sender->entity) + "(" + id + ")";
 }
 
-Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
+Result<EmailPlan> plan_email(const PushMessage& m, const ParseLimits& limits,
                              std::uint64_t block_upload_over) {
-  auto entry = entry_from_json(m.decision_json);
-  if (!entry) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + entry.error().message));
+  if (!m.decision) return std::unexpected(bad_outbox(m, "its decision cannot be read: " + m.decision_error));
   auto parsed = parse_message(m.raw, limits);
   if (!parsed) return std::unexpected(bad_outbox(m, "its bytes cannot be parsed: " + parsed.error().message));
   const Message& msg = *parsed;
-  const ReportEntry& e = *entry;
+  const PushDecision& e = *m.decision;
 
   EmailPlan p;
   std::string id = bare_message_id(e, msg.message_id, m);
@@ -174,7 +173,7 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
   std::vector<std::string> left_out;
   for (std::size_t i = 0; i < msg.attachments.size(); ++i) {
     const Attachment& a = msg.attachments[i];
-    const AttachmentVerdict* v = i < e.attachments.size() ? &e.attachments[i] : nullptr;
+    const PushAttachment* v = i < e.attachments.size() ? &e.attachments[i] : nullptr;
     std::string name = attachment_name(a, i);
     if (v && !v->kept) {
       left_out.push_back(name + " (" + v->why + ")");
@@ -223,7 +222,7 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
         "/" + entity_set(e.regarding->entity) + "(" + e.regarding->id + ")";
   }
   nlohmann::json parties = nlohmann::json::array();
-  for (const Party& party : e.parties) {
+  for (const PushParty& party : e.parties) {
     int mask = participation_mask(party.role);
     if (mask == 0) continue;
     nlohmann::json jp = {{"participationtypemask", mask}, {"addressused", party.address}};
@@ -236,7 +235,7 @@ Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits,
   email["email_activity_parties"] = std::move(parties);
   add_correlation_fields(email, e);
   p.email = std::move(email);
-  for (const Acceptor& a : e.accepted_by)
+  for (const CrmRef& a : e.accepted_by)
     if (a.entity == "queue" && !a.id.empty()) p.queues.push_back(a);
   if (e.regarding) p.regarding_id = e.regarding->id;
   return p;
@@ -265,7 +264,7 @@ std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions&
                                nlohmann::json{{"statecode", 1}, {"statuscode", 4}}});
   }
   if (o.queue_items)
-    for (const Acceptor& q : p.queues) out.push_back(queue_item_create(o.api_path, q.id, "$1", std::to_string(++cid)));
+    for (const CrmRef& q : p.queues) out.push_back(queue_item_create(o.api_path, q.id, "$1", std::to_string(++cid)));
   return out;
 }
 

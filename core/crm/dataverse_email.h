@@ -2,7 +2,8 @@
 // insert with its parties and regarding), its kept attachments, the change
 // set that creates them atomically, and the server-decides requests
 // (CheckIncomingEmail / DeliverIncomingEmail). Pure: built from the outbox's
-// raw bytes (re-parsed for bodies and attachment data) and its decision JSON.
+// raw bytes (re-parsed for bodies and attachment data) and its decision
+// (PushMessage::decision).
 // Attachments over a size go to the block upload (dataverse_blocks.h) and
 // are only named here: their bytes are read again when they are uploaded.
 //
@@ -19,9 +20,9 @@
 #include <vector>
 
 #include "core/crm_sink.h"
+#include "core/push_message.h"
 #include "core/mime/mime_parser.h"
 #include "core/crm/dataverse_request.h"
-#include "core/report/report.h"  // Acceptor, the decision's accepting queues
 #include "core/result.h"
 
 namespace crmr::dataverse {
@@ -43,7 +44,7 @@ struct LargeAttachment {
   std::uint64_t size = 0;    // decoded bytes (the CRM's filesize)
 };
 
-// The record push creates for an unknown sender (Party::create), after
+// The record push creates for an unknown sender (PushParty::create), after
 // looking for one with the address first (sender_query), so a second message
 // from the same sender, or a rerun after a crash, uses the same record.
 struct NewSender {
@@ -61,7 +62,7 @@ struct EmailPlan {
   std::vector<LargeAttachment> large;       // by block upload, in message order (no bytes held)
   std::vector<std::string> notes;           // truncations and left-out attachments
   std::optional<NewSender> new_sender;      // a sender record to find or create first
-  std::vector<Acceptor> queues;             // the queues that accepted it: the e-mail goes into each
+  std::vector<CrmRef> queues;             // the queues that accepted it: the e-mail goes into each
   std::string regarding_id;                 // the regarding record the decision gave it ("" none)
   // The CRM holds the sender's (sent) copy of this message, mail between CRM
   // users the organisation tracks as two activities: the duplicate check
@@ -81,11 +82,11 @@ struct MessageKey {
   std::string message_id;      // "<id>", at most 320 characters
   bool received_only = false;  // beside_sent_copy
 };
-Result<MessageKey> message_key(const OutboxMessage& m, const ParseLimits& limits = {});
+Result<MessageKey> message_key(const PushMessage& m, const ParseLimits& limits = {});
 
 // Build the plan of outbox item `m`. Kept attachments of more than
 // `block_upload_over` decoded bytes go to `large`, the others to `attachments`.
-Result<EmailPlan> plan_email(const OutboxMessage& m, const ParseLimits& limits = {},
+Result<EmailPlan> plan_email(const PushMessage& m, const ParseLimits& limits = {},
                              std::uint64_t block_upload_over = kAllInline);
 
 struct ChangeSetOptions {

@@ -15,7 +15,7 @@ class Landing : public std::enable_shared_from_this<Landing> {
 
   void next_queue() {
     if (!s_.options().queue_items || next_ == plan_.queues.size()) return rules();
-    const Acceptor& q = plan_.queues[next_];
+    const CrmRef& q = plan_.queues[next_];
     for (const QueueItemRef& placed : pr_.queues)
       if (placed.queue_id == q.id) {
         ++next_;
@@ -30,22 +30,22 @@ class Landing : public std::enable_shared_from_this<Landing> {
       if (!r) return self->fail(r.error());
       auto found = parse_queue_item(*r, label);
       if (!found) return self->fail(found.error());
-      const Acceptor& q = self->plan_.queues[self->next_];
+      const CrmRef& q = self->plan_.queues[self->next_];
       if (!*found) return self->add_to_queue(q);
       self->placed(q, **found);
     });
   }
 
  private:
-  static std::string name(const Acceptor& q) { return q.name.empty() ? q.id : q.name; }
+  static std::string name(const CrmRef& q) { return q.name.empty() ? q.id : q.name; }
 
-  void placed(const Acceptor& q, const std::string& item_id) {
+  void placed(const CrmRef& q, const std::string& item_id) {
     pr_.queues.push_back(QueueItemRef{q.id, q.name, item_id});
     ++next_;
     next_queue();
   }
 
-  void add_to_queue(const Acceptor& q) {
+  void add_to_queue(const CrmRef& q) {
     HttpRequest req;
     req.method = "POST";
     req.url = add_to_queue_url(q.id);

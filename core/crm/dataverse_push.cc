@@ -32,18 +32,7 @@
 #include "core/crm/dataverse_request.h"
 #include "core/crm/dataverse_sink.h"
 
-namespace crmr {
-
-Result<PushResult> CrmSink::push(const OutboxMessage& m) {
-  std::optional<Result<PushResult>> out;
-  auto st = push_all({m}, [&](const OutboxMessage&, Result<PushResult> r) { out = std::move(r); });
-  if (!st) return std::unexpected(st.error());
-  if (!out) return fail("crm.stopped", "outbox item " + std::to_string(m.id) + " was not pushed",
-                        Scope::Run, Retry::Later);
-  return std::move(*out);
-}
-
-namespace dataverse {
+namespace crmr::dataverse {
 namespace {
 
 std::string batch_id() {
@@ -77,7 +66,7 @@ void PushRun::fill() {
   if (!fatal_ && !s_.stopped()) ahead_.advance(next_, refill_);
 }
 
-void PushRun::start(const OutboxMessage& m, const DuplicateLookahead::Answer& a) {
+void PushRun::start(const PushMessage& m, const DuplicateLookahead::Answer& a) {
   ++active_;
   auto job = std::make_shared<Job>();
   job->m = &m;
@@ -222,14 +211,22 @@ void PushRun::land(const JobPtr& job, PushResult pr, bool lookup) {
   });
 }
 
-Status DataverseSink::push_all(const std::vector<OutboxMessage>& messages, const PushDone& done) {
+Status DataverseSink::push_all(const std::vector<PushMessage>& messages, const PushDone& done) {
   PushRun run(s_, messages, done);
   return run.run();
 }
 
-std::unique_ptr<DataverseSink> make_dataverse_sink(DataverseOptions o) {
-  return std::make_unique<DataverseSink>(std::move(o));
+Result<PushPreview> DataverseSink::preview(const PushMessage& m) const {
+  const DataverseOptions& o = s_.options();
+  auto plan = plan_email(m, o.limits, o.server_mode ? kAllInline : kBlockUploadOver);
+  if (!plan) return std::unexpected(plan.error());
+  PushPreview p;
+  p.attachments = plan->attachments.size() + plan->large.size();
+  for (const LargeAttachment& a : plan->large) p.large.push_back(PushPreview::Large{a.filename, a.size});
+  if (o.queue_items)
+    for (const CrmRef& q : plan->queues) p.queues.push_back(q.name.empty() ? q.id : q.name);
+  p.notes = std::move(plan->notes);
+  return p;
 }
 
-}  // namespace dataverse
-}  // namespace crmr
+}  // namespace crmr::dataverse

@@ -29,7 +29,7 @@ inline Error as_later(Error e) {
 
 class PushRun {
  public:
-  PushRun(Session& s, const std::vector<OutboxMessage>& msgs, const PushDone& done)
+  PushRun(Session& s, const std::vector<PushMessage>& msgs, const PushDone& done)
       : s_(s), msgs_(msgs), done_(done), ahead_(s, msgs, [this] { fill(); }) {}
 
   Status run();
@@ -45,7 +45,7 @@ class PushRun {
   };
 
   struct Job {
-    const OutboxMessage* m = nullptr;
+    const PushMessage* m = nullptr;
     EmailPlan plan;
     int attempts = 0;
     bool rechecked = false;
@@ -73,7 +73,7 @@ class PushRun {
   // answered, up to refill_ at a time, and keep the lookahead ahead of them.
   void fill();
 
-  void start(const OutboxMessage& m, const DuplicateLookahead::Answer& a);
+  void start(const PushMessage& m, const DuplicateLookahead::Answer& a);
 
   void finish(const JobPtr& job, Result<PushResult> r);
 
@@ -145,7 +145,7 @@ class PushRun {
   void deliver_incoming(const JobPtr& job, const std::string& reason);
 
   Session& s_;
-  const std::vector<OutboxMessage>& msgs_;
+  const std::vector<PushMessage>& msgs_;
   const PushDone& done_;
   std::size_t next_ = 0;
   std::size_t active_ = 0;

@@ -22,7 +22,7 @@ std::vector<QueueItemRef> queue_items_in_answer(const std::vector<BatchPart>& pa
     if (out.size() == p.queues.size()) break;
     std::string url = part.header("odata-entityid");
     if (url.find("/queueitems(") == std::string::npos) continue;
-    const Acceptor& q = p.queues[out.size()];
+    const CrmRef& q = p.queues[out.size()];
     out.push_back(QueueItemRef{q.id, q.name, id_from_entity_url(url)});
   }
   return out;

@@ -179,7 +179,7 @@ Result<std::string> read_pages(Session& s, std::string url, const std::string& w
 
 }  // namespace
 
-Result<std::string> DataverseSink::read_records(const std::string& entity, const std::string& delta_link,
+Result<std::string> DataverseReader::read_records(const std::string& entity, const std::string& delta_link,
                                                 const RecordPageFn& on_page) {
   const EntityShape* shape = shape_of(entity);
   if (!shape) return fail("crm.config", "sync: unknown entity " + entity, Scope::Run, Retry::Never);
@@ -215,7 +215,7 @@ Result<std::string> DataverseSink::read_records(const std::string& entity, const
   return read(full_url, true);
 }
 
-Result<std::map<std::string, int>> DataverseSink::read_user_filtering() {
+Result<std::map<std::string, int>> DataverseReader::read_user_filtering() {
   std::map<std::string, int> out;
   auto r = read_pages(s_, "usersettingscollection?$select=systemuserid,incomingemailfilteringmethod",
                       "sync of usersettingscollection",
@@ -229,7 +229,7 @@ Result<std::map<std::string, int>> DataverseSink::read_user_filtering() {
   return out;
 }
 
-Result<OrgSettings> DataverseSink::read_org() {
+Result<OrgSettings> DataverseReader::read_org() {
   std::optional<OrgSettings> org;
   auto r = read_pages(
       s_,
@@ -270,7 +270,7 @@ Result<OrgSettings> DataverseSink::read_org() {
   return *org;
 }
 
-Result<std::string> DataverseSink::read_tracked(const std::string& watermark, const TrackedPageFn& on_page) {
+Result<std::string> DataverseReader::read_tracked(const std::string& watermark, const TrackedPageFn& on_page) {
   // The recipients smart matching compares: `torecipients` (the To
   // addresses as text) and the To/Cc activity parties' addresses (the e-mail
   // table has no Cc text column; Cc is only a party list).

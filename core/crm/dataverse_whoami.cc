@@ -5,9 +5,9 @@
 
 namespace crmr::dataverse {
 
-Status DataverseSink::authenticate() { return s_.authenticate(); }
+Status DataverseReader::authenticate() { return s_.authenticate(); }
 
-Result<CrmIdentity> DataverseSink::who_am_i() {
+Result<CrmIdentity> DataverseReader::who_am_i() {
   HttpRequest req;
   req.url = "WhoAmI";
   req.label = "WhoAmI";

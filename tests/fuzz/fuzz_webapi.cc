@@ -2,7 +2,7 @@
 // first line is a Content-Type (for $batch) or a URL (OData-EntityId), the
 // rest a response body.
 #include "core/crm/dataverse_request.h"
-#include "core/crm/dataverse_sink.h"
+#include "core/crm/dataverse_duplicate_lookup.h"
 #include "fuzz_targets.h"
 
 namespace crmr::fuzz {

@@ -6,6 +6,7 @@
 #include "core/crm/dataverse_blocks.h"
 #include "core/crm/dataverse_email.h"
 #include "core/base/normalize.h"
+#include "core/engine/push_message_of.h"
 #include "core/report/report.h"
 #include "tests/support/result_matchers.h"
 
@@ -13,7 +14,7 @@ namespace crmr::dataverse {
 namespace {
 
 // A message with a small text attachment and two large ones (sizes in bytes).
-OutboxMessage with_large(std::size_t big1, std::size_t big2) {
+PushMessage with_large(std::size_t big1, std::size_t big2) {
   std::string raw =
       "From: Jane <jane@fabrikam.example>\r\nTo: megan@contoso.example\r\nSubject: s\r\n"
       "Message-ID: <big@x>\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=Q\r\n\r\n"
@@ -33,13 +34,13 @@ OutboxMessage with_large(std::size_t big1, std::size_t big2) {
   e.key = "big@x";
   e.message_id = "big@x";
   e.outcome = "queued";
-  return OutboxMessage{3, e.key, raw, entry_to_json(e)};
+  return push_message_of(OutboxMessage{3, e.key, raw, entry_to_json(e)});
 }
 
 HttpResponse answer(const std::string& body) { return HttpResponse{200, {}, body}; }
 
 TEST(BlockPlan, AttachmentsOverTheThresholdAreNamedNotEncoded) {
-  const OutboxMessage m = with_large(kBlockUploadOver + 1, kBlockUploadOver);
+  const PushMessage m = with_large(kBlockUploadOver + 1, kBlockUploadOver);
   auto p = plan_email(m, {}, kBlockUploadOver);
   ASSERT_TRUE(p) << p.error().message;
   ASSERT_EQ(p->large.size(), 1u);
@@ -70,7 +71,7 @@ TEST(BlockPlan, ChangeSetLeavesAnEmailWithLargeAttachmentsOpen) {
 }
 
 TEST(BlockPlan, TheBytesAreReadAgainFromTheOutboxItem) {
-  const OutboxMessage m = with_large(kBlockUploadOver + 5, kBlockUploadOver + 9);
+  const PushMessage m = with_large(kBlockUploadOver + 5, kBlockUploadOver + 9);
   auto p = plan_email(m, {}, kBlockUploadOver);
   ASSERT_TRUE(p);
   ASSERT_EQ(p->large.size(), 2u);

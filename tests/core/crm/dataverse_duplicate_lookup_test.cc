@@ -5,6 +5,7 @@
 
 #include "core/crm/dataverse_duplicate_lookup.h"
 #include "core/crm/dataverse_email.h"
+#include "core/engine/push_message_of.h"
 #include "core/report/report.h"
 #include "tests/support/result_matchers.h"
 
@@ -83,8 +84,9 @@ TEST(DuplicateLookup, MessageKeyIsThePlansMessageIdWithoutParsingWhenTheDecision
   ReportEntry e;
   e.message_id = "m1@x";
   e.reason = "InternalEmailSecondActivity";
-  OutboxMessage m{7, "k7", "From: a@x\r\nTo: b@y\r\nSubject: s\r\nMessage-ID: <m1@x>\r\n\r\nbody\r\n",
-                  entry_to_json(e)};
+  PushMessage m = push_message_of(
+      OutboxMessage{7, "k7", "From: a@x\r\nTo: b@y\r\nSubject: s\r\nMessage-ID: <m1@x>\r\n\r\nbody\r\n",
+                    entry_to_json(e)});
   auto key = message_key(m);
   ASSERT_OK(key);
   auto plan = plan_email(m);
@@ -94,7 +96,7 @@ TEST(DuplicateLookup, MessageKeyIsThePlansMessageIdWithoutParsingWhenTheDecision
   EXPECT_TRUE(key->received_only);
   // No Message-ID anywhere: made of the key, as the plan makes it.
   ReportEntry none;
-  OutboxMessage bare{8, "k8", "From: a@x\r\nSubject: s\r\n\r\nbody\r\n", entry_to_json(none)};
+  PushMessage bare = push_message_of(OutboxMessage{8, "k8", "From: a@x\r\nSubject: s\r\n\r\nbody\r\n", entry_to_json(none)});
   ASSERT_OK(message_key(bare));
   EXPECT_EQ(message_key(bare)->message_id, "<k8@crm-router.invalid>");
   EXPECT_EQ(message_key(bare)->message_id, plan_email(bare)->message_id);

@@ -6,6 +6,7 @@
 #include "core/crm/dataverse_correlation.h"
 #include "core/crm/dataverse_email.h"
 #include "core/crm/dataverse_queue.h"
+#include "core/engine/push_message_of.h"
 #include "core/report/report.h"
 #include "tests/support/result_matchers.h"
 
@@ -29,7 +30,7 @@ ReportEntry decided() {
   return e;
 }
 
-Result<EmailPlan> plan(const ReportEntry& e) { return plan_email(OutboxMessage{3, e.key, kRaw, entry_to_json(e)}); }
+Result<EmailPlan> plan(const ReportEntry& e) { return plan_email(push_message_of(OutboxMessage{3, e.key, kRaw, entry_to_json(e)})); }
 
 TEST(CorrelationFields, EachCorrelationMethodSetsWhatTheWebApiTakesOnCreate) {
   const struct {

@@ -4,8 +4,9 @@
 
 #include "core/crm/dataverse_email.h"
 #include "core/crm/dataverse_request.h"
-#include "core/crm/dataverse_sink.h"
+#include "core/crm/dataverse_duplicate_lookup.h"
 #include "core/base/normalize.h"
+#include "core/engine/push_message_of.h"
 #include "core/report/report.h"
 #include "tests/support/result_matchers.h"
 
@@ -163,8 +164,8 @@ TEST(Batch, MalformedResponsesAreErrorsNotCrashes) {
 }
 
 // A queued message: raw bytes plus its decision as the pipeline stores it.
-OutboxMessage queued(const std::string& raw, const ReportEntry& e) {
-  return OutboxMessage{7, e.key, raw, entry_to_json(e)};
+PushMessage queued(const std::string& raw, const ReportEntry& e) {
+  return push_message_of(OutboxMessage{7, e.key, raw, entry_to_json(e)});
 }
 
 ReportEntry decided(const std::string& message_id) {
@@ -287,7 +288,7 @@ TEST(EmailPlan, MessageWithoutIdGetsOneFromItsKey) {
 }
 
 TEST(EmailPlan, UnreadableDecisionIsPermanent) {
-  auto p = plan_email(OutboxMessage{1, "k", "From: a@b\r\n\r\nx", "{not json"});
+  auto p = plan_email(push_message_of(OutboxMessage{1, "k", "From: a@b\r\n\r\nx", "{not json"}));
   ASSERT_FALSE(p);
   EXPECT_ERROR_CODE(p, "crm.bad_outbox");
   EXPECT_EQ(p.error().retry, Retry::Never);

@@ -1,0 +1,70 @@
+// SyncCache: the port through which the sync run (core/engine/sync_run.h)
+// writes what it reads from the CRM into the local cache: organisation
+// settings, records and tracked e-mails (upserts, deletions, the sweep after
+// a full read), the users' filtering methods, the delta links and watermark
+// kept between syncs, and a set on disk of the ids a full read returned. The
+// store (storage/store.h) implements it. The count_* methods read only, for
+// the dry run.
+//
+// Failure: every method returns the store's Error (Scope::Run).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/cache_view.h"
+#include "core/crm_record.h"
+#include "core/result.h"
+
+namespace crmr {
+
+// The entity name sync uses for the tracked e-mails (sweep_unseen).
+inline constexpr std::string_view kTrackedEntity = "email";
+
+// A set of ids, possibly millions (on disk, constant memory).
+class IdSet {
+ public:
+  virtual ~IdSet() = default;
+  virtual Status insert(std::string_view id) = 0;
+  virtual Result<bool> find(std::string_view id) const = 0;  // an Error when the lookup fails
+};
+
+class SyncCache {
+ public:
+  virtual ~SyncCache() = default;
+
+  virtual Status put_org(const OrgSettings& org) = 0;
+  virtual Status upsert_record(const CrmRecord& r) = 0;
+  virtual Status upsert_tracked(const TrackedEmail& e) = 0;
+  virtual Status delete_record(const std::string& entity, const std::string& id) = 0;
+
+  // After a full read of `entity`: delete (count) the cached records of
+  // `entity` that `seen(id)` says the read did not return.
+  using SeenFn = std::function<Result<bool>(const std::string& id)>;
+  virtual Result<std::int64_t> sweep_unseen(const std::string& entity, const SeenFn& seen) = 0;
+  virtual Result<std::int64_t> count_unseen(const std::string& entity, const SeenFn& seen) const = 0;
+  // The filtering method of cached records of `entity` by id; returns how
+  // many had another one (count_*: would have).
+  virtual Result<std::int64_t> set_filtering_methods(const std::string& entity,
+                                                     const std::map<std::string, int>& by_id) = 0;
+  virtual Result<std::int64_t> count_filtering_changes(const std::string& entity,
+                                                       const std::map<std::string, int>& by_id) const = 0;
+
+  // Delta links and the watermark, by key.
+  virtual Result<std::optional<std::string>> state_get(const std::string& key) const = 0;
+  virtual Status state_set(const std::string& key, const std::string& value) = 0;
+
+  // An empty IdSet, deleted when released.
+  virtual Result<std::unique_ptr<IdSet>> open_id_set() const = 0;
+
+  virtual Status begin() = 0;
+  virtual Status commit() = 0;
+  virtual void rollback() noexcept = 0;
+};
+
+}  // namespace crmr
