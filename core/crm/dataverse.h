@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "core/crm/dataverse_session.h"  // DataverseOptions
+#include "core/crm/dataverse_options.h"
 #include "core/crm_reader.h"
 #include "core/crm_sink.h"
 #include "core/result.h"

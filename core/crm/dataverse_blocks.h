@@ -7,7 +7,7 @@
 // and what push needs around it to resume: the duplicate check that also
 // reads the e-mail's state, and the listing of the large attachments an open
 // e-mail already has. Pure request building and answer reading; the push
-// state machine (dataverse_push.cc) sends them through the Session.
+// state machine (dataverse_push_blocks.cc) sends them through the Session.
 //
 // Failure: an answer that is not what the Web API documents is an Error
 // "crm.bad_response", Retry::Later; attachment bytes that cannot be read

@@ -101,7 +101,7 @@ struct ChangeSetOptions {
 // Completed/Received (unless state_in_create), then (queue_items) POST
 // queueitems per accepting queue. With large attachments the
 // state is left out either way: the e-mail stays open until they are all
-// committed (dataverse_push.cc completes it then).
+// committed (dataverse_push_blocks.cc completes it then).
 std::vector<BatchRequest> change_set(const EmailPlan& p, const ChangeSetOptions& o);
 
 // Server-decides mode: the CheckIncomingEmail function URL (relative to the API
