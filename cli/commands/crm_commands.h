@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "core/crm_reader.h"
+#include "cli/crm_wiring.h"
 #include "core/crm_sink.h"
 #include "storage/store.h"
 
@@ -33,14 +33,6 @@ int cmd_sync(Context& ctx, const SyncOptions& o);
 // settings, then the cache's freshness from `store` (when given). Returns the
 // exit code: 0, 3 (the secret cannot be had) or 4 (the CRM refused or failed).
 int check_crm(Context& ctx, const Store* store);
-
-// The CRM client for ctx.cfg.crm, with its secret read from the environment or
-// the file the configuration names. Fails (Scope::Run) when [crm] is missing or
-// the secret cannot be had. Without `with_secret` the sink can only preview
-// (the dry run): no secret is read and nothing may be sent.
-Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx, bool with_secret = true);
-// The same for the reads of `sync` and `check`.
-Result<std::unique_ptr<CrmReader>> open_crm_reader(const Context& ctx);
 
 // Push what is queued, as its own "push" run with its own report entries.
 // Returns the exit code (kExitOk when nothing is queued). `store` is open
