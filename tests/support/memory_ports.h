@@ -35,8 +35,7 @@ class MemoryJournal final : public RunJournal {
     return {};
   }
   Status commit() override {
-    if (depth_ == 0) return fail("store.no_transaction", "commit without begin", Scope::Run);
-    if (--depth_ > 0) return {};
+    if (depth_ > 0 && --depth_ > 0) return {};
     for (auto& m : pending_) processed.push_back(std::move(m));
     for (auto& e : pending_entries_) entries.push_back(std::move(e));
     pending_.clear();

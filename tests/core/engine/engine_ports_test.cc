@@ -40,12 +40,12 @@ class ScriptedSource final : public MailSource {
 
 struct RecordedEvents final : PipelineEvents {
   std::vector<std::string> lines;
-  void cache_failed(const Error& e) override { lines.push_back("cache " + e.code); }
+  void cache_failed(const Error& e) override { lines.push_back("cache: " + e.message); }
   void source_failed(const std::string& source, const Error& e) override {
-    lines.push_back("source " + source + " " + e.code);
+    lines.push_back("source " + source + ": " + e.message);
   }
   void source_failure_not_recorded(const std::string& source, const Error& e) override {
-    lines.push_back("not recorded " + source + " " + e.code);
+    lines.push_back("not recorded " + source + ": " + e.message);
   }
 };
 
@@ -117,7 +117,7 @@ TEST_F(EngineAlone, AReadErrorIsReportedToTheEventsAndTheRunGoesOn) {
   src.answers.push_back(fail("source.read", "unreadable", Scope::Message));
   src.answers.push_back(std::optional<RawMessage>(RawMessage{"scripted", "#2", note(2), {}}));
   ASSERT_OK(p.run_source(src, {}));
-  EXPECT_EQ(events.lines, (std::vector<std::string>{"source scripted source.read"}));
+  EXPECT_EQ(events.lines, (std::vector<std::string>{"source scripted: unreadable"}));
   EXPECT_EQ(outcomes_, (std::vector<std::string>{"failed", "queued"}));
   EXPECT_EQ(journal_.entries.size(), 2u);  // the failure is in the run's history too
 }
