@@ -9,8 +9,8 @@
 #include "core/engine/mailbox_cursor.h"
 #include "core/engine/mailbox_run.h"
 #include "core/engine/pipeline.h"
-#include "tests/core/decision/decision_fixture.h"
 #include "tests/support/fake_mailbox.h"
+#include "tests/support/memory_cache.h"
 #include "tests/support/memory_ports.h"
 #include "tests/support/result_matchers.h"
 
