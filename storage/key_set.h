@@ -8,11 +8,12 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/seen_keys.h"
 #include "core/sync_cache.h"  // IdSet
 
 namespace crmr {
 
-class KeySet : public IdSet {
+class KeySet final : public SeenKeys, public IdSet {
  public:
   static Result<std::unique_ptr<KeySet>> open_temporary();
   ~KeySet() override;
@@ -20,7 +21,7 @@ class KeySet : public IdSet {
   KeySet& operator=(const KeySet&) = delete;
 
   Status insert(std::string_view key) override;
-  bool contains(std::string_view key) const;  // false also when the lookup fails
+  bool contains(std::string_view key) const override;  // false also when the lookup fails
   Result<bool> find(std::string_view key) const override;  // an Error when the lookup fails
 
   struct Impl;

@@ -14,12 +14,15 @@
 #include <string>
 #include <vector>
 
+#include "core/cache_reader.h"
 #include "core/cache_view.h"
 #include "core/crm_record.h"
 #include "core/outbox_message.h"
 #include "core/push_outbox.h"
 #include "core/sync_cache.h"
 #include "core/result.h"
+#include "core/run_journal.h"
+#include "core/state_store.h"
 
 namespace crmr {
 
@@ -33,21 +36,6 @@ enum class OpenMode {
 // last sync failed and why ("TIME\tERROR"; removed by a sync that succeeds).
 inline constexpr char kLastSyncKey[] = "cache.synced_at";
 inline constexpr char kLastSyncErrorKey[] = "sync.last_error";
-
-// What one processed message leaves in the database.
-struct ProcessedMessage {
-  std::string key;
-  std::string source;
-  std::string position;
-  std::string message_id;
-  std::string outcome;        // queued, duplicate, tossed, quarantined, ...
-  std::string reason;
-  std::string decision_json;  // the report entry as JSON
-  std::string raw;            // raw bytes: stored in the outbox when outcome is
-                              // "queued", in quarantine when "quarantined"
-  std::string error;          // quarantine error text
-  std::int64_t run_seq = 0;   // the seq of its entry in the run's report (run_entries)
-};
 
 struct RunRecord {
   std::int64_t id = 0;
@@ -125,7 +113,11 @@ struct LedgerRow {
   std::string at;
 };
 
-class Store : public CacheView, public PushOutbox, public SyncCache {
+// The engine's ports (core/run_journal.h, core/state_store.h, and
+// core/cache_reader.h for a read-only connection of a worker; core/push_outbox.h
+// and core/sync_cache.h for the push and sync runs) and the CacheView.
+class Store : public CacheReader, public RunJournal, public StateStore, public PushOutbox,
+              public SyncCache {
  public:
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
   ~Store() override;
@@ -212,7 +204,7 @@ class Store : public CacheView, public PushOutbox, public SyncCache {
   Status bulk_load_checkpoint();
 
   // Ledger, outbox and quarantine for one message, atomically.
-  Status record_processed(std::int64_t run_id, const ProcessedMessage& m);
+  Status record_processed(std::int64_t run_id, const ProcessedMessage& m) override;
 
   // Outbox
   Result<std::vector<OutboxMessage>> outbox_pending(std::size_t limit) const;
@@ -236,7 +228,8 @@ class Store : public CacheView, public PushOutbox, public SyncCache {
   // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
   Result<std::int64_t> resolve_run(std::int64_t run_id) const;
   // One report entry (JSON) of a run, in order; part of the open transaction.
-  Status add_run_entry(std::int64_t run_id, std::int64_t seq, const std::string& entry_json) override;
+  Status add_run_entry(std::int64_t run_id, std::int64_t seq,
+                       const std::string& entry_json) override;
   // Every entry of a run in order; stops at the first error `each` returns.
   Status for_each_run_entry(std::int64_t run_id,
                             const std::function<Status(const std::string&)>& each) const;
@@ -253,10 +246,11 @@ class Store : public CacheView, public PushOutbox, public SyncCache {
   Status state_delete(const std::string& key);
 
   // POP3: the UIDLs of configured mailbox `mailbox` already processed.
-  Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const;
-  Status pop3_mark_seen(const std::string& mailbox, const std::vector<std::string>& uidls);
+  Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const override;
+  Status pop3_mark_seen(const std::string& mailbox,
+                        const std::vector<std::string>& uidls) override;
   // Forget UIDLs (messages no longer on the server).
-  Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls);
+  Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls) override;
 
   // Quarantine. quarantine_remove() also forgets the key in the ledger (and
   // the outbox row the CRM refused), so the message can be processed again;
