@@ -14,7 +14,7 @@
 namespace crmr {
 namespace {
 
-constexpr char kLimitStop[] = "mailbox.limit_reached";
+constexpr Code kLimitStop = Code::MailboxLimitReached;
 
 std::uint32_t uid_of(const std::string& id) {
   std::uint32_t v = 0;

@@ -31,7 +31,7 @@ constexpr std::size_t kPageSize = 500;       // outbox items read at a time
 constexpr std::size_t kCommitEvery = 200;    // messages per store transaction
 
 Error secret_error(const std::string& what, const std::string& hint) {
-  return Error{"crm.secret", what, hint, Scope::Run, Retry::Never};
+  return Error{Code::CrmSecret, what, hint, Scope::Run, Retry::Never};
 }
 
 Result<std::string> read_secret_env(const std::string& var, const char* key) {
@@ -113,8 +113,7 @@ int list_pending(Context& ctx, Store& store, std::optional<std::uint64_t> limit)
 Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
   const CrmConfig& c = ctx.cfg.crm;
   if (!c.configured())
-    return fail("crm.config", "no [crm] section in the configuration", Scope::Run, Retry::Never,
-                "see crm-router.conf(5), section [crm]");
+    return fail(Code::CrmConfig, "no [crm] section in the configuration", "see crm-router.conf(5), section [crm]");
   dataverse::DataverseOptions o;
   o.api_url = c.url;
   o.token_url = c.token_url;
@@ -132,7 +131,7 @@ Result<std::unique_ptr<CrmSink>> open_crm_sink(const Context& ctx) {
       for (const auto& w : warnings) ctx.out.warn(w);
       if (!signer) {
         Error e = signer.error();
-        e.code = "crm.secret";
+        e.code = Code::CrmSecret;
         return std::unexpected(std::move(e));
       }
       o.certificate = std::move(*signer);
@@ -219,7 +218,7 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
       if (!permanent) {
         left_queued = true;
         if (++transient_in_a_row >= give_up && !fatal) {
-          fatal = Error{"crm.unreachable",
+          fatal = Error{Code::CrmUnreachable,
                         std::to_string(transient_in_a_row) +
                             " messages in a row could not be delivered; last: " + err.message,
                         "the CRM seems unreachable; the rest stays queued for the next push",
@@ -293,7 +292,9 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
     // The push stopped: the run (the push's own, or the batch's it ends)
     // is failed, with why.
     rec.set_failure(fatal->describe());
-    return fatal->code == "crm.secret" || fatal->code == "crm.config" ? kExitConfig : kExitUnreachable;
+    // A push stops for its configuration (3) or, whatever else stopped it, an
+    // unreachable CRM (4).
+    return exit_code_for(*fatal) == kExitConfig ? kExitConfig : kExitUnreachable;
   }
   return left_queued ? kExitPartial : kExitOk;
 }

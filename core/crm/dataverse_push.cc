@@ -56,8 +56,7 @@ Result<PushResult> CrmSink::push(const OutboxMessage& m) {
   std::optional<Result<PushResult>> out;
   auto st = push_all({m}, [&](const OutboxMessage&, Result<PushResult> r) { out = std::move(r); });
   if (!st) return std::unexpected(st.error());
-  if (!out) return fail("crm.stopped", "outbox item " + std::to_string(m.id) + " was not pushed",
-                        Scope::Run, Retry::Later);
+  if (!out) return fail(Code::CrmStopped, "outbox item " + std::to_string(m.id) + " was not pushed");
   return std::move(*out);
 }
 
@@ -235,12 +234,12 @@ class PushRun {
       const std::string field = job->plan.new_sender->entity + "id";
       const nlohmann::json* rows = j->is_object() && j->contains("value") ? &(*j)["value"] : nullptr;
       if (!rows || !rows->is_array())
-        return sender_failed(key, Error{"crm.bad_response", label + ": the CRM's answer has no \"value\" list",
+        return sender_failed(key, Error{Code::CrmBadResponse, label + ": the CRM's answer has no \"value\" list",
                                         "", Scope::Message, Retry::Later});
       if (rows->empty()) return create_sender(key, job);
       const nlohmann::json& row = (*rows)[0];
       if (!row.is_object() || !row.contains(field) || !row[field].is_string())
-        return sender_failed(key, Error{"crm.bad_response", label + ": a found record without " + field, "",
+        return sender_failed(key, Error{Code::CrmBadResponse, label + ": a found record without " + field, "",
                                         Scope::Message, Retry::Later});
       sender_ready(key, row[field].get<std::string>(), false);
     });
@@ -262,7 +261,7 @@ class PushRun {
       if (!r) return sender_failed(key, r.error());
       std::string id = id_from_entity_url(r->header("odata-entityid"));
       if (id.empty())
-        return sender_failed(key, Error{"crm.bad_response", label + ": no OData-EntityId for the new record", "",
+        return sender_failed(key, Error{Code::CrmBadResponse, label + ": no OData-EntityId for the new record", "",
                                         Scope::Message, Retry::Later});
       const NewSender& n = *job->plan.new_sender;
       CrmRecord made;
@@ -346,8 +345,7 @@ class PushRun {
       auto parts = parse_batch_response(r->header("content-type"), r->body, what);
       if (!parts) return finish(job, std::unexpected(parts.error()));
       if (parts->empty())
-        return finish(job, fail("crm.bad_response", what + ": an empty $batch answer",
-                                Scope::Message, Retry::Later));
+        return finish(job, fail(Code::CrmBadResponse, what + ": an empty $batch answer"));
       for (const BatchPart& p : *parts) {
         if (p.status >= 200 && p.status < 300) continue;
         HttpRequest inner;
@@ -366,8 +364,7 @@ class PushRun {
           id = j["activityid"].get<std::string>();
       }
       if (id.empty())
-        return finish(job, fail("crm.bad_response", what + ": no OData-EntityId for the new e-mail",
-                                Scope::Message, Retry::Later));
+        return finish(job, fail(Code::CrmBadResponse, what + ": no OData-EntityId for the new e-mail"));
       job->activity_id = id;
       job->placed = queue_items_in_answer(*parts, job->plan);
       if (job->plan.large.empty()) {
@@ -519,8 +516,7 @@ class PushRun {
                      ? (*j)["ReasonCode"].get<int>() : -1;
       std::string reason = incoming_reason_name(code);
       if (!deliver)
-        return finish(job, fail("crm.declined", job->plan.label + ": the CRM declined delivery: " + reason,
-                                Scope::Message, Retry::Never,
+        return finish(job, fail(Code::CrmDeclined, job->plan.label + ": the CRM declined delivery: " + reason,
                                 "server mode: the CRM's own rules decided; `quarantine retry` sends it again"));
       deliver_incoming(job, reason);
     });
@@ -543,8 +539,8 @@ class PushRun {
           if (j->is_object() && j->contains(key) && (*j)[key].is_string()) id = (*j)[key].get<std::string>();
       }
       if (id.empty())
-        return finish(job, fail("crm.bad_response", "DeliverIncomingEmail of " + job->plan.label +
-                                ": no id of the created e-mail in the answer", Scope::Message, Retry::Later));
+        return finish(job, fail(Code::CrmBadResponse, "DeliverIncomingEmail of " + job->plan.label +
+                                ": no id of the created e-mail in the answer"));
       PushResult pr;
       pr.activity_id = id;
       pr.reason = reason;
