@@ -233,13 +233,13 @@ class MailboxRun {
       if (!fetched && !b.stopped) {
         // The connection broke mid-batch: what was decided is committed; the
         // batch is not recorded, so it is fetched again (as duplicates).
-        folder_failed(fetched.error(), folder);
+        (void)folder_failed(fetched.error(), folder);  // recorded as a problem; always ok
         return false;
       }
       if (!o_.dry_run) {
         crash_point("dispose_before");
         if (auto st = dispose(b.done); !st) {
-          folder_failed(st.error(), folder);
+          (void)folder_failed(st.error(), folder);  // recorded as a problem; always ok
           return false;
         }
         crash_point("dispose_after");
@@ -358,7 +358,7 @@ class MailboxRun {
         start);
     if (!listed) {
       if (listed.error().scope == Scope::Run) return std::unexpected(listed.error());
-      folder_failed(listed.error(), folder);
+      (void)folder_failed(listed.error(), folder);  // recorded as a problem; always ok
       return std::optional<FolderListing>();
     }
     for (const auto& w : listed->warnings)

@@ -26,9 +26,11 @@ struct Error {
   std::string_view code_name() const { return crmr::code_name(code); }
 };
 
-// std::expected<T, Error>.
+// std::expected, but a value the caller must look at: a Result (or Status)
+// dropped on the floor is a warning. Discarding one on purpose is written
+// `(void)` with a comment saying why.
 template <class T>
-class Result : public std::expected<T, Error> {
+class [[nodiscard]] Result : public std::expected<T, Error> {
  public:
   using std::expected<T, Error>::expected;
   Result(const std::expected<T, Error>& e) : std::expected<T, Error>(e) {}
