@@ -4,7 +4,7 @@
 #pragma once
 
 #include "cli/context.h"
-#include "cli/pipeline.h"
+#include "core/engine/pipeline.h"
 #include "storage/store.h"
 
 namespace crmr {

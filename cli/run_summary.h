@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "cli/pipeline.h"
+#include "core/engine/pipeline.h"
 #include "core/report/report.h"
 
 namespace crmr {

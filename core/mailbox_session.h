@@ -54,6 +54,28 @@ struct MailboxEndpoint {
 // The names `auth` accepts: plain login cram-md5 xoauth2 gssapi ntlm user apop.
 const std::vector<std::string>& login_mechanism_names();
 
+// What a kind of mailbox can do, as the session reports it (isync's driver
+// capabilities): the engine and the commands ask these, never which protocol
+// is behind the session. IMAP has them all; POP3 none but remove.
+struct MailboxCapabilities {
+  // More than one folder, each selected by name; without: INBOX only.
+  bool folders = false;
+  // Ids that persist across sessions in ascending order, under a validity
+  // number (IMAP UID and UIDVALIDITY): a cursor "every id up to N" says what
+  // was read. Without (POP3 UIDL): the ids already read are remembered one by one.
+  bool persistent_uids = false;
+  bool flags = false;   // mark_seen() keeps a \Seen flag on the server
+  bool move = false;    // move_to() another folder
+  bool remove = false;  // remove(): IMAP \Deleted + EXPUNGE, POP3 DELE at logout
+  // The word for an id in reports: "UID" (persistent) or "UIDL".
+  const char* id_name() const { return persistent_uids ? "UID" : "UIDL"; }
+};
+
+// The capabilities of the mailbox at `url` by its scheme (imap, imaps: IMAP;
+// pop3, pop3s: POP3), before connecting: for checking a configuration.
+// Implemented in core/mailbox (open_mailbox.cc picks the protocol the same way).
+MailboxCapabilities mailbox_capabilities(std::string_view url);
+
 struct FolderState {
   std::uint32_t uidvalidity = 0;  // IMAP; 0 for POP3
   std::uint32_t uidnext = 0;      // IMAP; 0 for POP3
@@ -82,7 +104,8 @@ class MailboxSession {
 
   // "IMAP4rev1 UIDPLUS MOVE ..." / "UIDL TOP ..." as the server announced them.
   virtual std::string capabilities() const = 0;
-  virtual bool is_pop3() const = 0;
+  // What this kind of mailbox can do (not what the server announced).
+  virtual MailboxCapabilities caps() const = 0;
   // The login mechanism that worked ("plain", "user", ...).
   virtual std::string logged_in_with() const { return {}; }
   // Round trips to the server so far, login included (Connection::round_trips).

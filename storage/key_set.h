@@ -8,18 +8,19 @@
 #include <string_view>
 
 #include "core/result.h"
+#include "core/seen_keys.h"
 
 namespace crmr {
 
-class KeySet {
+class KeySet final : public SeenKeys {
  public:
   static Result<std::unique_ptr<KeySet>> open_temporary();
-  ~KeySet();
+  ~KeySet() override;
   KeySet(const KeySet&) = delete;
   KeySet& operator=(const KeySet&) = delete;
 
-  Status insert(std::string_view key);
-  bool contains(std::string_view key) const;  // false also when the lookup fails
+  Status insert(std::string_view key) override;
+  bool contains(std::string_view key) const override;  // false also when the lookup fails
   Result<bool> find(std::string_view key) const;  // an Error when the lookup fails
 
   struct Impl;

@@ -14,8 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "core/cache_reader.h"
 #include "core/cache_view.h"
 #include "core/result.h"
+#include "core/run_journal.h"
+#include "core/state_store.h"
 
 namespace crmr {
 
@@ -41,21 +44,6 @@ struct CachedRecord {
   bool active = true;
   int filtering_method = -1;
   std::vector<std::string> addresses;  // as given; stored normalised
-};
-
-// What one processed message leaves in the database.
-struct ProcessedMessage {
-  std::string key;
-  std::string source;
-  std::string position;
-  std::string message_id;
-  std::string outcome;        // queued, duplicate, tossed, quarantined, ...
-  std::string reason;
-  std::string decision_json;  // the report entry as JSON
-  std::string raw;            // raw bytes: stored in the outbox when outcome is
-                              // "queued", in quarantine when "quarantined"
-  std::string error;          // quarantine error text
-  std::int64_t run_seq = 0;   // the seq of its entry in the run's report (run_entries)
 };
 
 struct OutboxItem {
@@ -144,7 +132,9 @@ struct LedgerRow {
   std::string at;
 };
 
-class Store : public CacheView {
+// The engine's ports (core/run_journal.h, core/state_store.h, and
+// core/cache_reader.h for a read-only connection of a worker) and the CacheView.
+class Store : public CacheReader, public RunJournal, public StateStore {
  public:
   static Result<std::unique_ptr<Store>> open(const std::string& path, OpenMode mode);
   ~Store() override;
@@ -211,9 +201,9 @@ class Store : public CacheView {
 
   // Transactions: group many writes (batches of messages) into one commit.
   // Nested begin() calls are counted; only the outermost commits.
-  Status begin();
-  Status commit();
-  void rollback() noexcept;
+  Status begin() override;
+  Status commit() override;
+  void rollback() noexcept override;
   // A bulk load (`cache import`, store_bulk_load.cc) writes only upserts, in
   // transactions of many rows. While on, SQLite skips its foreign-key checks
   // (the store writes addresses and subject hashes only for the rows it has
@@ -229,7 +219,7 @@ class Store : public CacheView {
   Status bulk_load_checkpoint();
 
   // Ledger, outbox and quarantine for one message, atomically.
-  Status record_processed(std::int64_t run_id, const ProcessedMessage& m);
+  Status record_processed(std::int64_t run_id, const ProcessedMessage& m) override;
 
   // Outbox
   Result<std::vector<OutboxItem>> outbox_pending(std::size_t limit) const;
@@ -253,7 +243,8 @@ class Store : public CacheView {
   // The id of the latest finished run when `run_id` is 0, else `run_id` if it exists.
   Result<std::int64_t> resolve_run(std::int64_t run_id) const;
   // One report entry (JSON) of a run, in order; part of the open transaction.
-  Status add_run_entry(std::int64_t run_id, std::int64_t seq, const std::string& entry_json);
+  Status add_run_entry(std::int64_t run_id, std::int64_t seq,
+                       const std::string& entry_json) override;
   // Every entry of a run in order; stops at the first error `each` returns.
   Status for_each_run_entry(std::int64_t run_id,
                             const std::function<Status(const std::string&)>& each) const;
@@ -264,16 +255,17 @@ class Store : public CacheView {
 
   // Key/value state (mailbox cursors, sync watermarks), in the open
   // transaction if any. A missing key reads as std::nullopt.
-  Result<std::optional<std::string>> state_get(const std::string& key) const;
-  Status state_set(const std::string& key, const std::string& value);
+  Result<std::optional<std::string>> state_get(const std::string& key) const override;
+  Status state_set(const std::string& key, const std::string& value) override;
   // Removes `key` (no error when it is not there).
   Status state_delete(const std::string& key);
 
   // POP3: the UIDLs of configured mailbox `mailbox` already processed.
-  Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const;
-  Status pop3_mark_seen(const std::string& mailbox, const std::vector<std::string>& uidls);
+  Result<std::vector<std::string>> pop3_seen(const std::string& mailbox) const override;
+  Status pop3_mark_seen(const std::string& mailbox,
+                        const std::vector<std::string>& uidls) override;
   // Forget UIDLs (messages no longer on the server).
-  Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls);
+  Status pop3_forget(const std::string& mailbox, const std::vector<std::string>& uidls) override;
 
   // Quarantine. quarantine_remove() also forgets the key in the ledger (and
   // the outbox row the CRM refused), so the message can be processed again;

@@ -1,7 +1,8 @@
 // The "may include" column of the layers table, checked on the source tree:
 // every `#include "..."` of every .h/.cc/.inc under core/, storage/ and cli/
 // names a folder its own folder may use, no header outside core/mailbox and
-// core/crm includes curl, and only core/mime includes mimetic. A failure
+// core/crm includes curl, only core/mime includes mimetic, and only cli logs
+// (spdlog): the engine tells its caller through events. A failure
 // names file:line, the folder and the folder it may not include.
 #include <gtest/gtest.h>
 
@@ -91,6 +92,9 @@ std::vector<std::string> check_file(const std::string& path, std::istream& in) {
         problems.push_back(where + "curl in a header outside core/mailbox and core/crm (<" +
                            lib + ">)");
       }
+      if (lib.starts_with("spdlog/") && from != "cli") {
+        problems.push_back(where + from + " may not log (spdlog), only cli (<" + lib + ">)");
+      }
       if (lib.starts_with("mimetic/") && from != "core/mime") {
         problems.push_back(where + from + " may not include mimetic, only core/mime (<" + lib +
                            ">)");
@@ -127,7 +131,8 @@ TEST(IncludeRules, SourceTreeIsFound) {
   std::set<std::string> folders;
   for (const auto& f : files) folders.insert(folder_of(f));
   for (const char* f : {"core", "core/base", "core/mime", "core/sources", "core/decision",
-                        "core/report", "core/mailbox", "core/crm", "storage", "cli"}) {
+                        "core/report", "core/mailbox", "core/crm", "core/engine", "storage",
+                        "cli"}) {
     EXPECT_TRUE(folders.contains(f)) << f;
   }
 }
@@ -172,6 +177,17 @@ TEST(IncludeRules, ReportsFileLineAndForbiddenFolder) {
        "storage/x.cc:1: storage may not include cli (\"cli/output.h\")"},
       {"core/x.h", "#include \"storage/store.h\"\n",
        "core/x.h:1: core may not include storage (\"storage/store.h\")"},
+      {"core/engine/x.cc", "#include \"storage/store.h\"\n",
+       "core/engine/x.cc:1: core/engine may not include storage (\"storage/store.h\")"},
+      {"core/engine/x.h", "#include \"cli/config/mailbox_config.h\"\n",
+       "core/engine/x.h:1: core/engine may not include cli (\"cli/config/mailbox_config.h\")"},
+      {"core/engine/x.cc", "#include \"core/mailbox/imap_session.h\"\n",
+       "core/engine/x.cc:1: core/engine may not include core/mailbox "
+       "(\"core/mailbox/imap_session.h\")"},
+      {"core/engine/x.cc",
+       "#include \"core/run_journal.h\"\n#include \"core/mime/unwrap.h\"\n"
+       "#include \"core/sources/open_source.h\"\n#include \"core/report/report.h\"\n",
+       ""},
       {"cli/commands/x.cc", "#include \"storage/store.h\"\n#include \"core/crm/x.h\"\n", ""},
       {"core/report/x.cc", "#include \"report_html_page.inc\"\n", ""},
       {"core/base/x.h", "#include <curl/curl.h>\n",
@@ -183,6 +199,9 @@ TEST(IncludeRules, ReportsFileLineAndForbiddenFolder) {
       {"core/decision/x.cc", "#include <mimetic/mimetic.h>\n",
        "core/decision/x.cc:1: core/decision may not include mimetic, only core/mime "
        "(<mimetic/mimetic.h>)"},
+      {"core/engine/x.cc", "#include <spdlog/spdlog.h>\n",
+       "core/engine/x.cc:1: core/engine may not log (spdlog), only cli (<spdlog/spdlog.h>)"},
+      {"cli/x.cc", "#include <spdlog/spdlog.h>\n", ""},
       {"core/widgets/x.h", "#include <string>\n",
        "core/widgets/x.h:1: folder core/widgets has no row in the include rules"},
   };

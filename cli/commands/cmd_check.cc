@@ -14,10 +14,10 @@
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/commands/mailbox_commands.h"
-#include "cli/mailbox_cursor.h"
-#include "cli/mailbox_listing.h"
 #include "cli/mailbox_signin.h"
 #include "cli/platform.h"
+#include "core/engine/mailbox_cursor.h"
+#include "core/engine/mailbox_listing.h"
 
 namespace crmr {
 namespace {
@@ -27,9 +27,9 @@ struct CheckTally {
   bool config = false;
 };
 
-std::string cursor_text(const std::optional<FolderCursor>& c, bool pop3) {
+std::string cursor_text(const std::optional<FolderCursor>& c, const MailboxCapabilities& caps) {
   if (!c) return "never read";
-  if (pop3) return "read before";
+  if (!caps.persistent_uids) return "read before";
   return "cursor UIDVALIDITY " + std::to_string(c->uidvalidity) + ", UID " +
          std::to_string(c->last_uid);
 }
@@ -51,10 +51,11 @@ void check_folder(Context& ctx, MailboxSession& s, const MailboxConfig& m, const
     t.unreachable = true;
     return;
   }
+  const MailboxCapabilities caps = s.caps();
   std::string line = label + std::to_string(state->exists) + " messages";
-  if (!m.is_pop3()) line += ", UIDVALIDITY " + std::to_string(state->uidvalidity);
-  line += " (" + cursor_text(*cursor, m.is_pop3()) + ")";
-  auto start = plan_start(m, *cursor, *state);
+  if (caps.persistent_uids) line += ", UIDVALIDITY " + std::to_string(state->uidvalidity);
+  line += " (" + cursor_text(*cursor, caps) + ")";
+  auto start = plan_start(m, *cursor, *state, caps);
   if (!start) {
     ctx.out.info(line);
     ctx.out.error(ctx.cfg.path + ":" + std::to_string(m.line) + ": " + start.error().describe());
@@ -114,7 +115,8 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
     ctx.out.info("mailbox " + m->name + " (" + m->url + ", user " + m->user +
                  "): connected and logged in with " + (*session)->logged_in_with());
     ctx.out.info("  capabilities: " + (*session)->capabilities());
-    if (!m->is_pop3()) {
+    const MailboxCapabilities caps = (*session)->caps();
+    if (caps.folders) {
       ctx.out.info("  namespace: " + (*session)->namespace_text());
       for (const std::string* f : {&m->after.folder, &m->quarantine_folder}) {
         if (f->empty() || (f == &m->after.folder && m->after.kind != Disposition::Move)) continue;
@@ -124,7 +126,7 @@ int cmd_check(Context& ctx, const CheckOptions& o) {
                      " (created at the first move if missing and the server allows it)");
       }
     }
-    for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders)
+    for (const auto& folder : caps.folders ? m->folders : std::vector<std::string>{"INBOX"})
       check_folder(ctx, **session, *m, **store, folder, t);
     if (auto st = (*session)->close(); !st) {
       ctx.out.error("mailbox " + m->name + ": " + st.error().describe());

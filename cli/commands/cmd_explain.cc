@@ -15,7 +15,7 @@
 #include "core/base/utf8_path.h"
 #include "cli/commands/commands.h"
 #include "cli/exit_codes.h"
-#include "cli/pipeline.h"
+#include "core/engine/pipeline.h"
 #include "cli/quarantine_routing.h"
 #include "core/cache_view_decorator.h"
 #include "core/mime/message_key.h"

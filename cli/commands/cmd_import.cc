@@ -15,8 +15,8 @@
 #include "cli/dates.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
-#include "cli/pipeline.h"
 #include "cli/run_summary.h"
+#include "cli/wiring.h"
 #include "core/sources/open_source.h"
 
 namespace crmr {
@@ -89,8 +89,8 @@ int cmd_import(Context& ctx, const ImportOptions& o) {
   if (auto s = rec.begin(); !s) return ctx.fail_with(s.error());
   if (ctx.out.progress_enabled()) rec.set_expected_bytes(expected_input_bytes(o.paths));
 
-  Pipeline pipeline(**store, po, rec.run_id(), rec.sink());
-  pipeline.decide_on_workers(open_worker_readers(ctx.db_path));
+  auto owned = make_pipeline(**store, ctx.db_path, po, rec.run_id(), rec.sink());
+  Pipeline& pipeline = *owned;
   SourceOptions so;
   so.max_message_bytes = po.limits.max_message_bytes;
   so.mbox_format = o.mbox_format;

@@ -30,9 +30,9 @@
 #include "cli/commands/crm_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
-#include "cli/pipeline.h"
 #include "cli/quarantine_routing.h"
 #include "cli/run_summary.h"
+#include "cli/wiring.h"
 #include "core/report/report.h"
 #include "core/report/report_internal.h"
 
@@ -254,7 +254,7 @@ int cmd_quarantine_retry(Context& ctx, const QuarantineRetryOptions& o) {
     if (!e.error.empty()) line += ": " + terminal_line(e.error, 400);
     ctx.out.info(line);
     record(std::move(e));
-  });
+  }, pipeline_services());
 
   // One item: its rows removed and its new outcome recorded in one transaction.
   auto retry_one = [&](const QuarantineItem& q) -> Status {

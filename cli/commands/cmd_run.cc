@@ -17,14 +17,15 @@
 #include "cli/exit_codes.h"
 #include "cli/lock.h"
 #include "cli/commands/mailbox_commands.h"
-#include "cli/mailbox_cursor.h"
-#include "cli/mailbox_fleet.h"
-#include "cli/mailbox_scheduler.h"
-#include "cli/mailbox_run.h"
 #include "cli/mailbox_signin.h"
-#include "cli/pipeline.h"
 #include "cli/platform.h"
 #include "cli/run_summary.h"
+#include "cli/wiring.h"
+#include "core/engine/mailbox_cursor.h"
+#include "core/engine/mailbox_fleet.h"
+#include "core/engine/mailbox_run.h"
+#include "core/engine/mailbox_scheduler.h"
+#include "core/engine/pipeline.h"
 
 namespace crmr {
 namespace {
@@ -39,7 +40,7 @@ Result<bool> check_first_runs(Context& ctx, const Store& store,
   bool ok = true;
   for (const MailboxConfig* m : mailboxes) {
     if (m->since || m->all) continue;
-    for (const auto& folder : m->is_pop3() ? std::vector<std::string>{"INBOX"} : m->folders) {
+    for (const auto& folder : m->caps().folders ? m->folders : std::vector<std::string>{"INBOX"}) {
       auto c = load_cursor(store, m->name, folder);
       if (!c) return std::unexpected(c.error());
       if (*c) continue;
@@ -87,7 +88,7 @@ bool check_once(Context& ctx, const RunOptions& o,
   }
   bool ok = true;
   for (const MailboxConfig* m : mailboxes) {
-    if (!m->is_pop3()) continue;
+    if (m->caps().folders) continue;
     ctx.out.error("run --folder: mailbox " + m->name +
                   " is POP3, which has one folder (choose IMAP mailboxes with --mailbox)");
     ok = false;
@@ -260,8 +261,8 @@ int cmd_run(Context& ctx, const RunOptions& o) {
   base.limits = ctx.cfg.limits;
   base.policy = ctx.cfg.policy;
   base.jobs = jobs_or_cores(o.jobs, ctx.cfg.jobs);
-  Pipeline pipeline(**store, base, rec.run_id(), rec.sink());
-  pipeline.decide_on_workers(open_worker_readers(ctx.db_path));
+  auto owned = make_pipeline(**store, ctx.db_path, base, rec.run_id(), rec.sink());
+  Pipeline& pipeline = *owned;
 
   MailboxRunOptions mo;
   mo.dry_run = ctx.dry_run;

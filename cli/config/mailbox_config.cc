@@ -8,6 +8,7 @@
 
 #include "cli/config/config_checker.h"
 #include "cli/dates.h"
+#include "core/base/ascii.h"
 #include "core/mailbox_session.h"
 
 namespace crmr {
@@ -157,7 +158,7 @@ void read_auth(ConfigChecker& c, const toml::table& t, const std::string& s, Mai
       c.problem(*e, s + ".auth: \"" + v.value_or("") + "\" is not a login mechanism; use one of " + list);
     } else if (std::find(m.auth.begin(), m.auth.end(), name) != m.auth.end()) {
       c.problem(*e, s + ".auth lists \"" + name + "\" twice");
-    } else if (name == "apop" && !m.is_pop3()) {
+    } else if (name == "apop" && !ascii_lower(m.url).starts_with("pop3")) {
       c.problem(*e, s + ".auth: apop is for POP3 mailboxes only");
     } else if ((name == "xoauth2") != oauth) {
       c.problem(*e, s + ".auth: " + name +
@@ -243,14 +244,16 @@ void read_one(ConfigChecker& c, const toml::table& t, int index, MailboxConfig& 
   c.get(t, "max_bytes_per_run", m.max_bytes_per_run, s);
   c.get(t, "max_seconds_per_run", m.max_seconds_per_run, s);
 
-  if (m.is_pop3()) {
-    if (m.after.kind == Disposition::Seen || m.after.kind == Disposition::Move)
-      c.problem(*t.get("after"), s + ": POP3 has no flags or folders; after must be leave or delete");
-    if (const toml::node* n = t.get("folders"); n && m.folders != std::vector<std::string>{"INBOX"})
-      c.problem(*n, s + ": POP3 has one folder only; folders must be [\"INBOX\"] or left out");
-    if (const toml::node* n = t.get("quarantine_folder"))
-      c.problem(*n, s + ": POP3 has no folders; quarantine_folder is for IMAP only");
-  }
+  // What the mailbox's kind cannot do (POP3: flags, folders, move).
+  const MailboxCapabilities caps = m.caps();
+  if ((m.after.kind == Disposition::Seen && !caps.flags) ||
+      (m.after.kind == Disposition::Move && !caps.move))
+    c.problem(*t.get("after"), s + ": POP3 has no flags or folders; after must be leave or delete");
+  if (const toml::node* n = t.get("folders");
+      n && !caps.folders && m.folders != std::vector<std::string>{"INBOX"})
+    c.problem(*n, s + ": POP3 has one folder only; folders must be [\"INBOX\"] or left out");
+  if (const toml::node* n = t.get("quarantine_folder"); n && !caps.move)
+    c.problem(*n, s + ": POP3 has no folders; quarantine_folder is for IMAP only");
 }
 
 }  // namespace

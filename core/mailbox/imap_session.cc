@@ -139,7 +139,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
   }
 
   std::string capabilities() const override { return caps_; }
-  bool is_pop3() const override { return false; }
+  MailboxCapabilities caps() const override { return imap_capabilities(); }
   std::string logged_in_with() const override { return conn_.mechanism(); }
   std::uint64_t round_trips() const override { return conn_.round_trips(); }
   std::string namespace_text() const override { return ns_.describe(); }

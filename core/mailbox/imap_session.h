@@ -10,6 +10,12 @@
 
 namespace crmr {
 
+// What an IMAP session can do (MailboxSession::caps()).
+inline MailboxCapabilities imap_capabilities() {
+  return MailboxCapabilities{
+      .folders = true, .persistent_uids = true, .flags = true, .move = true, .remove = true};
+}
+
 // Take over a logged-in IMAP connection: reads its capabilities (from the
 // login answer, else CAPABILITY) and namespace, and selects `first_folder`
 // at once when it is INBOX (see ImapSession::start). Error: the server fails

@@ -63,7 +63,7 @@ class Pop3Session final : public MailboxSession {
   }
 
   std::string capabilities() const override { return caps_; }
-  bool is_pop3() const override { return true; }
+  MailboxCapabilities caps() const override { return pop3_capabilities(); }
   std::string logged_in_with() const override { return conn_.mechanism(); }
   std::uint64_t round_trips() const override { return conn_.round_trips(); }
 

@@ -12,6 +12,11 @@
 
 namespace crmr {
 
+// What a POP3 session can do (MailboxSession::caps()).
+inline MailboxCapabilities pop3_capabilities() {
+  return MailboxCapabilities{.remove = true};
+}
+
 // Take over a logged-in POP3 connection: asks CAPA.
 Result<std::unique_ptr<MailboxSession>> open_pop3_session(Connection conn);
 

@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "cli/exit_codes.h"
-#include "cli/pipeline.h"
+#include "core/engine/pipeline.h"
 #include "storage/db.h"
 #include "tests/cli/admin_harness.h"
 #include "tests/cli/dovecot_fixture.h"

@@ -12,8 +12,9 @@
 #include <regex>
 #include <thread>
 
-#include "cli/pipeline.h"
-#include "cli/worker_cache.h"
+#include "cli/wiring.h"
+#include "core/engine/pipeline.h"
+#include "core/engine/worker_cache.h"
 #include "core/sources/open_source.h"
 #include "tests/cli/admin_harness.h"
 #include "tests/cli/cli_harness.h"

@@ -7,7 +7,7 @@
 #include <algorithm>
 
 #include "cli/exit_codes.h"
-#include "cli/mailbox_cursor.h"
+#include "core/engine/mailbox_cursor.h"
 #include "storage/store.h"
 #include "tests/cli/run_fixture.h"
 

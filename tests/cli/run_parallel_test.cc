@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/mailbox_cursor.h"
+#include "core/engine/mailbox_cursor.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/run_fixture.h"
 

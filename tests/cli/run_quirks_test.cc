@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/mailbox_cursor.h"
+#include "core/engine/mailbox_cursor.h"
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/core/mailbox/server_quirks.h"

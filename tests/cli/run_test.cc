@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/config/mailbox_config.h"
-#include "cli/mailbox_run.h"
+#include "core/engine/mailbox_run.h"
 #include "cli/platform.h"
 #include "storage/store.h"
 #include "tests/cli/cli_harness.h"
@@ -229,7 +229,7 @@ class KillingSession final : public MailboxSession {
   KillingSession(std::unique_ptr<MailboxSession> inner, Dovecot& d, int after)
       : in_(std::move(inner)), d_(d), left_(after) {}
   std::string capabilities() const override { return in_->capabilities(); }
-  bool is_pop3() const override { return in_->is_pop3(); }
+  MailboxCapabilities caps() const override { return in_->caps(); }
   Result<FolderState> select(const std::string& f) override { return in_->select(f); }
   Result<IdListing> list_ids(std::uint32_t a, std::optional<std::int64_t> s) override {
     return in_->list_ids(a, s);

@@ -23,7 +23,7 @@
 #include <filesystem>
 #include <set>
 
-#include "cli/mailbox_cursor.h"
+#include "core/engine/mailbox_cursor.h"
 #include "core/report/report.h"
 #include "core/sources/open_source.h"
 #include "storage/store.h"

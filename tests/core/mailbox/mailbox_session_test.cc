@@ -161,7 +161,7 @@ class MailboxTest : public ::testing::Test {
 TEST_F(MailboxTest, ImapLogsInAndAnnouncesCapabilities) {
   auto s = open(endpoint());
   ASSERT_TRUE(s);
-  EXPECT_FALSE(s->is_pop3());
+  EXPECT_TRUE(s->caps().persistent_uids);
   EXPECT_NE(s->capabilities().find("IMAP4rev1"), std::string::npos);
   EXPECT_NE(s->capabilities().find("UIDPLUS"), std::string::npos);
   EXPECT_TRUE(s->close().has_value());
@@ -322,7 +322,7 @@ TEST_F(MailboxTest, Pop3ListsFetchesAndDeletesOnlyAtQuit) {
   auto sent = drop({sample_message(1), ".leading dot\n.\n..\nSubject: x\n\n.\nend\n", sample_message(3)});
   auto s = open(endpoint("pop3", "DOVECOT_POP3_PORT"));
   ASSERT_TRUE(s);
-  EXPECT_TRUE(s->is_pop3());
+  EXPECT_FALSE(s->caps().persistent_uids);
   EXPECT_NE(s->capabilities().find("UIDL"), std::string::npos);
   auto st = s->select("INBOX");
   ASSERT_OK(st);

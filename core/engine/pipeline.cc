@@ -1,6 +1,4 @@
-#include "cli/pipeline.h"
-
-#include <spdlog/spdlog.h>
+#include "core/engine/pipeline.h"
 
 #include <algorithm>
 #include <set>
@@ -11,22 +9,21 @@
 #include "core/base/normalize.h"
 #include "core/decision/parties.h"
 #include "core/mime/unwrap.h"
-#include "storage/key_set.h"
 
 namespace crmr {
 
 // The cache as the decision sees it during a run. A real run records every
 // key in the ledger inside the open transaction, where the store itself sees
-// it; a dry run writes nothing, so it remembers its keys in a temporary
-// on-disk set (constant memory for any archive size).
+// it; a dry run writes nothing, so it remembers its keys in a set of its own
+// (on disk in the command: constant memory for any archive size).
 class Pipeline::RunOverlay final : public CacheViewDecorator {
  public:
-  explicit RunOverlay(const CacheView& base) : CacheViewDecorator(base), org_(base.org()) {}
-
+  RunOverlay(const CacheView& base, OpenSeenKeys open)
+      : CacheViewDecorator(base), org_(base.org()), open_(std::move(open)) {}
 
   Status remember(const std::string& key) {
     if (!seen_) {
-      auto set = KeySet::open_temporary();
+      auto set = open_ ? open_() : Result<std::unique_ptr<SeenKeys>>(std::make_unique<KeysInMemory>());
       if (!set) return std::unexpected(set.error());
       seen_ = std::move(*set);
     }
@@ -42,8 +39,22 @@ class Pipeline::RunOverlay final : public CacheViewDecorator {
   void forget(const std::string& key) { forgotten_.insert(key); }
 
  private:
+  // A dry run's keys when no set was given.
+  class KeysInMemory final : public SeenKeys {
+   public:
+    Status insert(std::string_view key) override {
+      keys_.emplace(key);
+      return {};
+    }
+    bool contains(std::string_view key) const override { return keys_.contains(key); }
+
+   private:
+    std::set<std::string, std::less<>> keys_;
+  };
+
   OrgSettings org_;  // read once per run: org() is called for every message
-  std::unique_ptr<KeySet> seen_;
+  OpenSeenKeys open_;
+  std::unique_ptr<SeenKeys> seen_;
   std::set<std::string, std::less<>> forgotten_;  // dry run: keys to decide as new
 };
 
@@ -53,16 +64,14 @@ std::size_t jobs_or_cores(std::optional<std::size_t> asked, std::size_t configur
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
-Pipeline::Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink)
-    : Pipeline(store, store, std::move(opts), run_id, std::move(sink)) {}
-
-Pipeline::Pipeline(Store& store, const CacheView& cache, PipelineOptions opts,
-                   std::int64_t run_id, EntrySink sink)
-    : store_(store),
+Pipeline::Pipeline(RunJournal& journal, const CacheView& cache, PipelineOptions opts,
+                   std::int64_t run_id, EntrySink sink, PipelineServices services)
+    : journal_(journal),
       opts_(std::move(opts)),
       run_id_(run_id),
       sink_(std::move(sink)),
-      overlay_(std::make_unique<RunOverlay>(cache)),
+      services_(std::move(services)),
+      overlay_(std::make_unique<RunOverlay>(cache, services_.open_seen_keys)),
       shared_opts_(std::make_shared<const PipelineOptions>(opts_)) {
   for (const char* o : {"pushed", "queued", "duplicate", "tossed", "quarantined", "failed"})
     totals_[o] = 0;
@@ -79,9 +88,10 @@ Pipeline::Pipeline(Store& store, const CacheView& cache, PipelineOptions opts,
 }
 
 void Pipeline::decide_on_workers(WorkerCache::Open open) {
-  // Only against the store itself (not a cache a test injected), and only
-  // with workers to do it.
-  const bool own_cache = &overlay_->base_view() == static_cast<const CacheView*>(&store_);
+  // Only against the journal's own store (not a cache a test injected), and
+  // only with workers to do it. The same object seen through either port.
+  const bool own_cache =
+      dynamic_cast<const void*>(&overlay_->base_view()) == dynamic_cast<const void*>(&journal_);
   if (open && queue_->workers() > 0 && own_cache)
     worker_cache_ = std::make_unique<WorkerCache>(std::move(open));
 }
@@ -113,7 +123,7 @@ Pipeline::Prepared Pipeline::prepare(Job j) {
 
 Pipeline::~Pipeline() {
   queue_.reset();  // stops the workers before anything they could reach goes
-  if (batch_open_) store_.rollback();
+  if (batch_open_) journal_.rollback();
 }
 
 void Pipeline::set_options(PipelineOptions opts) {
@@ -131,7 +141,7 @@ void Pipeline::emit(ReportEntry&& e) {
 
 Status Pipeline::open_batch() {
   if (batch_open_) return {};
-  if (auto s = store_.begin(); !s) return s;
+  if (auto s = journal_.begin(); !s) return s;
   batch_open_ = true;
   return {};
 }
@@ -154,8 +164,8 @@ Status Pipeline::commit_entry(const ReportEntry& e, std::string raw, std::string
   if (e.outcome == "queued" || e.outcome == "quarantined") pm.raw = std::move(raw);
   pm.error = e.error;
   pm.run_seq = ++entries_;  // the outbox item knows its entry: the push after the batch updates it
-  if (auto s = store_.record_processed(run_id_, pm); !s) return s;
-  if (auto s = store_.add_run_entry(run_id_, pm.run_seq, pm.decision_json); !s) return s;
+  if (auto s = journal_.record_processed(run_id_, pm); !s) return s;
+  if (auto s = journal_.add_run_entry(run_id_, pm.run_seq, pm.decision_json); !s) return s;
   if (++in_batch_ >= opts_.commit_every) return commit_batch();
   return {};
 }
@@ -163,7 +173,7 @@ Status Pipeline::commit_entry(const ReportEntry& e, std::string raw, std::string
 Status Pipeline::record_entry_only(const ReportEntry& e) {
   if (opts_.dry_run) return {};
   if (auto s = open_batch(); !s) return s;
-  if (auto s = store_.add_run_entry(run_id_, ++entries_, entry_to_json(e)); !s) return s;
+  if (auto s = journal_.add_run_entry(run_id_, ++entries_, entry_to_json(e)); !s) return s;
   if (++in_batch_ >= opts_.commit_every) return commit_batch();
   return {};
 }
@@ -177,7 +187,7 @@ Status Pipeline::commit_batch() {
   if (!batch_open_) return {};
   batch_open_ = false;
   in_batch_ = 0;
-  if (auto st = store_.commit(); !st) return st;
+  if (auto st = journal_.commit(); !st) return st;
   if (!opts_.dry_run) crash_point("commit");
   return {};
 }
@@ -191,12 +201,12 @@ Status Pipeline::check_cache(const RawMessage& raw) {
               ": not routed: the cache could not be read while deciding it: " + cause.message,
           "the message was not recorded and not disposed of, and is routed again next time" + (cause.hint.empty() ? std::string() : "; " + cause.hint),
           Scope::Run, cause.retry};
-  spdlog::warn("{}", e.describe());  // the command prints it; error level would repeat it
+  if (services_.events) services_.events->cache_failed(e);
   if (in_batch_ == 0) {
     // Nothing recorded in this batch: its transaction holds only the
     // decision's reads, and after a read failed on a broken database SQLite
     // may refuse to commit it ("malformed"), which would hide the cause.
-    if (batch_open_) store_.rollback();
+    if (batch_open_) journal_.rollback();
     batch_open_ = false;
   } else if (auto f = commit_batch(); !f) {
     return f;  // the messages decided before it stand
@@ -327,9 +337,10 @@ void Pipeline::source_failed(const std::string& source, const Error& err) {
   e.reason = "ReadError";
   e.correlation = to_string(Correlation::None);
   e.error = err.describe();
-  spdlog::warn("{}: {}", source, err.describe());
+  if (services_.events) services_.events->source_failed(source, err);
   // In the run's history too (no ledger row: nothing was read to key it).
-  if (auto s = record_entry_only(e); !s) spdlog::error("{}: {}", source, s.error().describe());
+  if (auto s = record_entry_only(e); !s && services_.events)
+    services_.events->source_failure_not_recorded(source, s.error());
   emit(std::move(e));
 }
 

@@ -11,9 +11,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "cli/mailbox_fleet.h"
-#include "cli/mailbox_scheduler.h"
-#include "cli/writer_channel.h"
+#include "core/engine/mailbox_fleet.h"
+#include "core/engine/mailbox_scheduler.h"
+#include "core/engine/writer_channel.h"
 #include "tests/support/result_matchers.h"
 
 namespace crmr {

@@ -1,4 +1,4 @@
-#include "cli/worker_cache.h"
+#include "core/engine/worker_cache.h"
 
 namespace crmr {
 
@@ -17,7 +17,7 @@ class SeenView final : public CacheViewDecorator {
 // question with "not processed" (the ordered stage asks the real one).
 class WorkerCache::Reader final : public CacheViewDecorator {
  public:
-  explicit Reader(std::unique_ptr<Store> store)
+  explicit Reader(std::unique_ptr<CacheReader> store)
       : CacheViewDecorator(*store), store_(std::move(store)), org_(store_->org()), seen_(*this) {}
   ~Reader() override {
     if (in_snapshot_) (void)store_->commit();
@@ -40,7 +40,7 @@ class WorkerCache::Reader final : public CacheViewDecorator {
   const CacheView& seen() const { return seen_; }
 
  private:
-  std::unique_ptr<Store> store_;
+  std::unique_ptr<CacheReader> store_;
   OrgSettings org_;  // read once: org() is asked for every message
   SeenView seen_;
   bool in_snapshot_ = false;
@@ -87,11 +87,6 @@ std::unique_ptr<WorkerCache::Lease> WorkerCache::lease() {
 void WorkerCache::give_back(std::unique_ptr<Reader> r) {
   std::lock_guard lk(mu_);
   free_.push_back(std::move(r));
-}
-
-WorkerCache::Open open_worker_readers(const std::string& db_path) {
-  if (db_path.empty() || db_path == ":memory:") return {};
-  return [db_path] { return Store::open(db_path, OpenMode::ReadOnly); };
 }
 
 }  // namespace crmr

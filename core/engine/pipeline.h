@@ -11,8 +11,9 @@
 // at all. At most a bounded number of messages (and bytes) are in flight
 // between submit() and their record (core/base/ordered_work_queue.h).
 //
-// Ownership: the pipeline borrows the Store and the sink; it owns the per-run
-// memory of keys seen by a dry run (which writes no ledger), kept on disk.
+// Ownership: the pipeline borrows the journal, the cache and the sink; it owns
+// the per-run memory of keys seen by a dry run (which writes no ledger), made
+// by PipelineServices::open_seen_keys (on disk in the command: constant memory).
 #pragma once
 
 #include <cstdint>
@@ -20,16 +21,20 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <concepts>
 #include <string>
 
-#include "cli/prepared_message.h"
-#include "cli/worker_cache.h"
+#include "core/cache_view.h"
+#include "core/engine/pipeline_events.h"
+#include "core/engine/prepared_message.h"
+#include "core/engine/worker_cache.h"
 #include "core/base/ordered_work_queue.h"
 #include "core/decision/decision.h"
 #include "core/mail_source.h"
 #include "core/mime/mime_parser.h"
 #include "core/report/report.h"
-#include "storage/store.h"
+#include "core/run_journal.h"
+#include "core/seen_keys.h"
 
 namespace crmr {
 
@@ -73,13 +78,28 @@ bool route_as_forward_mailbox(Message& msg, std::string& bytes, Policy& policy,
 // Receives each report entry as it is made (streamed to files or kept).
 using EntrySink = std::function<void(ReportEntry&&)>;
 
+// What the pipeline uses besides its journal and cache; the composition root
+// (cli/wiring.h) gives the real ones.
+struct PipelineServices {
+  // The dry run's memory of keys; empty: kept in memory.
+  OpenSeenKeys open_seen_keys;
+  // Told what the pipeline would otherwise log; nullptr: nobody. Borrowed.
+  PipelineEvents* events = nullptr;
+};
+
 class Pipeline {
  public:
-  Pipeline(Store& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink);
-  // Decides against `cache` (which must outlive the pipeline) instead of
-  // the store, and records in the store: for tests that inject faults.
-  Pipeline(Store& store, const CacheView& cache, PipelineOptions opts, std::int64_t run_id,
-           EntrySink sink);
+  // Decides against `cache` (which must outlive the pipeline) and records in
+  // `journal`. Tests give a cache of their own to inject faults.
+  Pipeline(RunJournal& journal, const CacheView& cache, PipelineOptions opts,
+           std::int64_t run_id, EntrySink sink, PipelineServices services = {});
+  // A store that is both the journal and the cache (storage's Store).
+  template <class S>
+    requires std::derived_from<S, RunJournal> && std::derived_from<S, CacheView>
+  Pipeline(S& store, PipelineOptions opts, std::int64_t run_id, EntrySink sink,
+           PipelineServices services = {})
+      : Pipeline(static_cast<RunJournal&>(store), static_cast<const CacheView&>(store),
+                 std::move(opts), run_id, std::move(sink), std::move(services)) {}
   ~Pipeline();
 
   // Process one raw message. Returns false when it was skipped by the date
@@ -104,7 +124,8 @@ class Pipeline {
   // With jobs > 1: decide on the workers too, each with its own read-only
   // connection from `open` (worker_cache.h); the ordered stage then only
   // checks the ledger. Call before the first submit(). Has no effect with
-  // one job or when the pipeline decides against an injected cache.
+  // one job or when the pipeline decides against an injected cache (one that
+  // is not the journal's own store).
   void decide_on_workers(WorkerCache::Open open);
 
   // A message the source could not deliver (Scope::Message read error).
@@ -193,10 +214,11 @@ class Pipeline {
   // history only, in the open batch.
   Status record_entry_only(const ReportEntry& e);
 
-  Store& store_;
+  RunJournal& journal_;
   PipelineOptions opts_;
   std::int64_t run_id_;
   EntrySink sink_;
+  PipelineServices services_;
   std::unique_ptr<RunOverlay> overlay_;
   std::shared_ptr<const PipelineOptions> shared_opts_;  // opts_ as the workers read it
   std::unique_ptr<WorkerCache> worker_cache_;  // set: workers decide too

@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "cli/mailbox_run.h"
-#include "cli/writer_channel.h"
+#include "core/engine/mailbox_run.h"
+#include "core/engine/writer_channel.h"
 #include "core/result.h"
 
 namespace crmr {

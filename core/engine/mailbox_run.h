@@ -8,9 +8,11 @@
 // advanced and committed. A crash between commit and cursor save fetches
 // those messages again next time: the ledger makes them duplicates, and they
 // are disposed of then, each as on a clean run (one the ledger holds as
-// quarantined goes to quarantine_folder, not per `after`). IMAP and POP3 share
-// the batch loop; only what a batch records differs (cursor / seen UIDLs). A
-// dry run commits nothing, disposes of nothing and moves no cursor.
+// quarantined goes to quarantine_folder, not per `after`). Every kind of
+// mailbox shares the batch loop; only what a batch records differs, by what
+// the session can do (MailboxCapabilities): a cursor over persistent UIDs
+// (IMAP), else the ids seen (POP3 UIDLs). A dry run commits nothing, disposes
+// of nothing and moves no cursor.
 #pragma once
 
 #include <chrono>
@@ -20,25 +22,25 @@
 #include <string>
 #include <vector>
 
-#include "cli/config/mailbox_config.h"
-#include "cli/pipeline.h"
-#include "cli/writer_channel.h"
+#include "core/engine/pipeline.h"
+#include "core/engine/writer_channel.h"
 #include "core/mailbox_session.h"
-#include "storage/store.h"
+#include "core/mailbox_settings.h"
+#include "core/state_store.h"
 
 namespace crmr {
 
 struct MailboxRunOptions {
   bool dry_run = false;
   // Read the folders once, from their start (`since` still a floor): the
-  // cursor (IMAP: UIDVALIDITY/UID; POP3: the UIDLs seen) is neither read nor
+  // cursor (UIDVALIDITY/UID, or the ids seen) is neither read nor
   // moved. `run --once`; the caller makes the disposition "leave".
   bool once = false;
   std::optional<std::uint64_t> run_limit;  // --limit: messages in the whole run
   std::function<void()> on_message;        // after each message (progress)
   // Once per folder: how many messages of it this run will fetch (progress total).
   std::function<void(std::uint64_t)> on_listed;
-  // A parallel run (cli/writer_channel.h): every use of the store, the
+  // A parallel run (core/engine/writer_channel.h): every use of the store, the
   // pipeline and the callbacks above is a request to the writer's thread,
   // which owns them; the session stays on this thread. nullptr: all on this
   // thread.
@@ -60,10 +62,12 @@ struct MailboxRunResult {
 };
 
 // Process mailbox `m` over its open session `s` with `pipeline` (whose options
-// the caller set for this mailbox), then log out. Problems of the mailbox are
-// collected in the result (the run goes on with other mailboxes); an Error is
-// returned only when the whole run must stop (the store failed).
-Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxConfig& m, Store& store,
-                                     Pipeline& pipeline, const MailboxRunOptions& o);
+// the caller set for this mailbox), keeping its cursors in `store`, then log
+// out. Problems of the mailbox are collected in the result (the run goes on
+// with other mailboxes); an Error is returned only when the whole run must
+// stop (the store failed).
+Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxSettings& m,
+                                     StateStore& store, Pipeline& pipeline,
+                                     const MailboxRunOptions& o);
 
 }  // namespace crmr

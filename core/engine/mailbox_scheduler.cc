@@ -1,4 +1,4 @@
-#include "cli/mailbox_scheduler.h"
+#include "core/engine/mailbox_scheduler.h"
 
 #include <algorithm>
 

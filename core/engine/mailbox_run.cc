@@ -1,14 +1,12 @@
-#include "cli/mailbox_run.h"
-
-#include <spdlog/spdlog.h>
+#include "core/engine/mailbox_run.h"
 
 #include <algorithm>
 #include <charconv>
 #include <memory>
 #include <set>
 
-#include "cli/mailbox_cursor.h"
-#include "cli/mailbox_listing.h"
+#include "core/engine/mailbox_cursor.h"
+#include "core/engine/mailbox_listing.h"
 #include "core/base/crash_point.h"
 
 namespace crmr {
@@ -36,18 +34,24 @@ struct Fetched {
 
 class MailboxRun {
  public:
-  MailboxRun(MailboxSession& s, const MailboxConfig& m, Store& store, Pipeline& p,
+  MailboxRun(MailboxSession& s, const MailboxSettings& m, StateStore& store, Pipeline& p,
              const MailboxRunOptions& o)
-      : s_(s), m_(m), store_(store), p_(p), o_(o), t0_(std::chrono::steady_clock::now()) {}
+      : s_(s),
+        caps_(s.caps()),
+        m_(m),
+        store_(store),
+        p_(p),
+        o_(o),
+        t0_(std::chrono::steady_clock::now()) {}
 
   Result<MailboxRunResult> run() {
     for (const auto& folder : m_.folders) {
       if (r_.limit_reached) break;
-      auto st = s_.is_pop3() ? pop3_folder() : imap_folder(folder);
+      auto st = caps_.persistent_uids ? uid_folder(folder) : seen_ids_folder();
       if (!st) return std::unexpected(st.error());
     }
     if (auto st = s_.close(); !st && r_.problems.empty()) {
-      // POP3: without QUIT the server keeps the messages; they come back as
+      // POP3 (removal at logout): without QUIT the server keeps the messages; they come back as
       // duplicates next time and are deleted then. After a folder's problem
       // the logout usually fails for the same reason: that is not repeated.
       r_.problems.push_back(st.error());
@@ -55,7 +59,7 @@ class MailboxRun {
     if (kept_without_sender_ > 0)
       r_.notes.push_back("mailbox " + m_.name + ": " + std::to_string(kept_without_sender_) +
                          " message(s) tossed for having no usable sender (InvalidSender) were " +
-                         (m_.quarantine_folder.empty() || s_.is_pop3()
+                         (m_.quarantine_folder.empty() || !caps_.move
                               ? std::string("kept on the server")
                               : "moved to " + m_.quarantine_folder) +
                          ", not deleted: a server may serve such a stand-in for a message it "
@@ -125,7 +129,7 @@ class MailboxRun {
         return fail(kLimitStop, "limit reached", Scope::Mailbox, Retry::Later);
       RawMessage raw;
       raw.source = source;
-      raw.position = (s_.is_pop3() ? "UIDL " : "UID ") + rm.id;
+      raw.position = std::string(caps_.id_name()) + " " + rm.id;
       raw.envelope_date = rm.internal_date;
       raw.bytes = std::move(rm.bytes);
       crash_point("fetch");
@@ -198,7 +202,7 @@ class MailboxRun {
   using RecordBatch = std::function<Status(const Batch&)>;
 
   // Fetch `ids` of `folder` batch by batch: route each message, commit the
-  // batch, dispose of it, then `record` it (cursor, seen UIDLs). A dry run
+  // batch, dispose of it, then `record` it (cursor, seen ids). A dry run
   // commits, disposes of and records nothing. Returns true when every batch
   // was done or a limit ended the folder cleanly (r_.limit_reached), false
   // when a folder problem was recorded (the caller leaves the folder); an
@@ -256,13 +260,14 @@ class MailboxRun {
     return true;
   }
 
-  // One IMAP folder: UIDs above the cursor, batch by batch.
-  Status imap_folder(const std::string& folder) {
+  // One folder of a mailbox with persistent UIDs (IMAP): UIDs above the
+  // cursor, batch by batch.
+  Status uid_folder(const std::string& folder) {
     auto state = s_.select(folder);
     if (!state) return folder_failed(state.error(), folder);
     auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
-    auto start = plan_start(m_, *cursor, *state);
+    auto start = plan_start(m_, *cursor, *state, caps_);
     if (!start) return folder_failed(start.error(), folder);
     FolderCursor next;
     next.uidvalidity = state->uidvalidity;
@@ -310,14 +315,15 @@ class MailboxRun {
     });
   }
 
-  // POP3: every UIDL not yet seen; DELE (after = delete) only after commit,
-  // effective when the session logs out.
-  Status pop3_folder() {
+  // A mailbox without persistent UIDs (POP3: INBOX only): every id not yet
+  // seen; removal (after = delete) only after commit, effective when the
+  // session logs out (DELE).
+  Status seen_ids_folder() {
     const std::string folder = "INBOX";
     if (auto state = s_.select(folder); !state) return folder_failed(state.error(), folder);
     auto cursor = cursor_of(folder);
     if (!cursor) return std::unexpected(cursor.error());
-    auto start = plan_start(m_, *cursor, FolderState{});
+    auto start = plan_start(m_, *cursor, FolderState{}, caps_);
     if (!start) return folder_failed(start.error(), folder);
     start->reread = o_.once;
     auto listed = listing(folder, *start);
@@ -368,8 +374,9 @@ class MailboxRun {
   }
 
   MailboxSession& s_;
-  const MailboxConfig& m_;
-  Store& store_;
+  const MailboxCapabilities caps_;
+  const MailboxSettings& m_;
+  StateStore& store_;
   Pipeline& p_;
   const MailboxRunOptions& o_;
   std::chrono::steady_clock::time_point t0_;
@@ -379,8 +386,9 @@ class MailboxRun {
 
 }  // namespace
 
-Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxConfig& m, Store& store,
-                                     Pipeline& pipeline, const MailboxRunOptions& o) {
+Result<MailboxRunResult> run_mailbox(MailboxSession& s, const MailboxSettings& m,
+                                     StateStore& store, Pipeline& pipeline,
+                                     const MailboxRunOptions& o) {
   return MailboxRun(s, m, store, pipeline, o).run();
 }
 

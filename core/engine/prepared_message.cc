@@ -1,6 +1,6 @@
-#include "cli/prepared_message.h"
+#include "core/engine/prepared_message.h"
 
-#include "cli/pipeline.h"
+#include "core/engine/pipeline.h"
 #include "core/mime/message_key.h"
 #include "core/base/sha256.h"
 

@@ -46,7 +46,12 @@ class FakeSession final : public MailboxSession {
   explicit FakeSession(FakeServer& s) : s_(s) {}
 
   std::string capabilities() const override { return s_.pop3 ? "UIDL TOP" : "IMAP4rev1 MOVE"; }
-  bool is_pop3() const override { return s_.pop3; }
+  // As the real sessions: POP3 can only remove; IMAP can do everything.
+  MailboxCapabilities caps() const override {
+    if (s_.pop3) return MailboxCapabilities{.remove = true};
+    return MailboxCapabilities{
+        .folders = true, .persistent_uids = true, .flags = true, .move = true, .remove = true};
+  }
 
   Result<FolderState> select(const std::string& folder) override {
     if (broken_) return lost();

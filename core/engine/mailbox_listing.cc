@@ -1,4 +1,4 @@
-#include "cli/mailbox_listing.h"
+#include "core/engine/mailbox_listing.h"
 
 #include <unordered_set>
 
@@ -7,7 +7,7 @@
 namespace crmr {
 namespace {
 
-// POP3 `ids` split by the Date header against `since`, headers read with TOP.
+// `ids` (no persistent UIDs: POP3) split by the Date header against `since`, headers read with TOP.
 Status split_by_date(MailboxSession& s, std::int64_t since, FolderListing& out,
                      std::vector<std::string> ids) {
   std::unordered_set<std::string> old;
@@ -25,18 +25,18 @@ Status split_by_date(MailboxSession& s, std::int64_t since, FolderListing& out,
 
 }  // namespace
 
-Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& m, const Store& store,
-                                  const FetchStart& start) {
+Result<FolderListing> list_folder(MailboxSession& s, const MailboxSettings& m,
+                                  const StateStore& store, const FetchStart& start) {
   return list_folder(s, m, [&] { return store.pop3_seen(m.name); }, start);
 }
 
-Result<FolderListing> list_folder(MailboxSession& s, const MailboxConfig& /*m*/,
+Result<FolderListing> list_folder(MailboxSession& s, const MailboxSettings& /*m*/,
                                   const ReadSeen& read_seen, const FetchStart& start) {
   auto listed = s.list_ids(start.after_uid, start.since);
   if (!listed) return std::unexpected(listed.error());
   FolderListing out;
   out.warnings = std::move(listed->warnings);
-  if (!s.is_pop3()) {
+  if (s.caps().persistent_uids) {
     out.ids = std::move(listed->ids);
     out.skipped_by_date = std::move(listed->skipped_by_date);
     return out;

@@ -1,11 +1,11 @@
-#include "cli/mailbox_fleet.h"
+#include "core/engine/mailbox_fleet.h"
 
 #include <algorithm>
 #include <exception>
 #include <mutex>
 #include <thread>
 
-#include "cli/mailbox_scheduler.h"
+#include "core/engine/mailbox_scheduler.h"
 
 namespace crmr {
 

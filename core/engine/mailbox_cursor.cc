@@ -1,4 +1,4 @@
-#include "cli/mailbox_cursor.h"
+#include "core/engine/mailbox_cursor.h"
 
 #include <sstream>
 
@@ -12,7 +12,8 @@ std::string key_of(const std::string& mailbox, const std::string& folder) {
 
 }  // namespace
 
-Result<std::optional<FolderCursor>> load_cursor(const Store& store, const std::string& mailbox,
+Result<std::optional<FolderCursor>> load_cursor(const StateStore& store,
+                                                const std::string& mailbox,
                                                 const std::string& folder) {
   auto v = store.state_get(key_of(mailbox, folder));
   if (!v) return std::unexpected(v.error());
@@ -32,7 +33,7 @@ Result<std::optional<FolderCursor>> load_cursor(const Store& store, const std::s
   return std::optional<FolderCursor>(c);
 }
 
-Status save_cursor(Store& store, const std::string& mailbox, const std::string& folder,
+Status save_cursor(StateStore& store, const std::string& mailbox, const std::string& folder,
                    const FolderCursor& c) {
   std::string v = "uidvalidity=" + std::to_string(c.uidvalidity) +
                   " last_uid=" + std::to_string(c.last_uid);
@@ -40,8 +41,8 @@ Status save_cursor(Store& store, const std::string& mailbox, const std::string& 
   return store.state_set(key_of(mailbox, folder), v);
 }
 
-Result<FetchStart> plan_start(const MailboxConfig& m, const std::optional<FolderCursor>& cursor,
-                              const FolderState& now) {
+Result<FetchStart> plan_start(const MailboxSettings& m, const std::optional<FolderCursor>& cursor,
+                              const FolderState& now, const MailboxCapabilities& caps) {
   FetchStart s;
   s.since = m.all ? std::nullopt : m.since;
   if (!cursor) {
@@ -54,7 +55,7 @@ Result<FetchStart> plan_start(const MailboxConfig& m, const std::optional<Folder
     }
     return s;
   }
-  if (m.is_pop3() || cursor->uidvalidity == now.uidvalidity) {
+  if (!caps.persistent_uids || cursor->uidvalidity == now.uidvalidity) {
     s.after_uid = cursor->last_uid;
     return s;
   }

@@ -10,11 +10,12 @@
 
 #include <thread>
 
-#include "cli/mailbox_cursor.h"
-#include "cli/mailbox_run.h"
-#include "tests/cli/cli_harness.h"
-#include "tests/cli/fake_mailbox.h"
+#include "core/engine/mailbox_cursor.h"
+#include "core/engine/mailbox_run.h"
+#include "storage/store.h"
+#include "tests/support/fake_mailbox.h"
 #include "tests/support/result_matchers.h"
+#include "tests/support/temp_dir.h"
 
 namespace crmr::test {
 namespace {
@@ -45,7 +46,6 @@ class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
     CachedRecord bob{"systemuser", "u-1", "Bob", true, 0, {"bob@contoso.example"}};
     ASSERT_TRUE(store_->upsert_record(bob));
     m_.name = "box";
-    m_.url = "imap://fake";
     m_.all = true;
     m_.batch_size = 2;
   }
@@ -95,7 +95,7 @@ class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
 
   TempDir t_;
   std::unique_ptr<Store> store_;
-  MailboxConfig m_;
+  MailboxSettings m_;
   FakeServer server_;
   std::vector<std::string> outcomes_;
   std::optional<std::uint64_t> run_limit_;
@@ -342,7 +342,6 @@ class Pop3RunTest : public MailboxRunTest {
   void SetUp() override {
     MailboxRunTest::SetUp();
     server_.pop3 = true;
-    m_.url = "pop3://fake";
   }
   std::vector<std::string> seen() { return *store_->pop3_seen("box"); }
 };

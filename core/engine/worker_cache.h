@@ -25,15 +25,17 @@
 #include <mutex>
 #include <vector>
 
+#include "core/cache_reader.h"
 #include "core/cache_view_decorator.h"
-#include "storage/store.h"
+#include "core/result.h"
 
 namespace crmr {
 
 class WorkerCache {
  public:
-  // Opens one more read-only connection to the run's database.
-  using Open = std::function<Result<std::unique_ptr<Store>>()>;
+  // Opens one more read-only connection to the run's database
+  // (cli/wiring.h: open_worker_readers).
+  using Open = std::function<Result<std::unique_ptr<CacheReader>>()>;
   static constexpr std::size_t kDecisionsPerSnapshot = 1000;
 
   explicit WorkerCache(Open open);
@@ -69,9 +71,5 @@ class WorkerCache {
   std::vector<std::unique_ptr<Reader>> free_;
   bool broken_ = false;  // opening failed once: do not try for every message
 };
-
-// Read-only connections to the database at `db_path`; none (an empty
-// function) for an in-memory database, which another connection cannot see.
-WorkerCache::Open open_worker_readers(const std::string& db_path);
 
 }  // namespace crmr

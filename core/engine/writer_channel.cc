@@ -1,4 +1,4 @@
-#include "cli/writer_channel.h"
+#include "core/engine/writer_channel.h"
 
 #include <exception>
 
