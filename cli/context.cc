@@ -23,9 +23,7 @@ void Context::trace_mailbox(const std::string& name, MailboxEndpoint& ep) const 
 Result<std::unique_ptr<Store>> Context::open_existing_store() const {
   std::error_code ec;
   if (db_path != ":memory:" && !std::filesystem::exists(utf8_path(db_path), ec)) {
-    return fail("store.missing", db_path + ": the database does not exist", Scope::Run,
-                Retry::Never,
-                "check --db or db in the configuration; the first sync, cache import, import or "
+    return fail(Code::StoreMissing, db_path + ": the database does not exist", "check --db or db in the configuration; the first sync, cache import, import or "
                 "run creates it");
   }
   return Store::open(db_path, OpenMode::ReadOnly);

@@ -13,7 +13,7 @@ namespace crmr {
 namespace {
 
 Error secret_error(const std::string& what, const std::string& hint) {
-  return Error{"crm.secret", what, hint, Scope::Run, Retry::Never};
+  return Error{Code::CrmSecret, what, hint, Scope::Run, Retry::Never};
 }
 
 Result<std::string> read_secret_env(const std::string& var, const char* key) {
@@ -41,7 +41,7 @@ Result<std::string> read_client_secret_file(const std::string& path,
 Result<dataverse::DataverseOptions> crm_options(const Context& ctx, bool with_secret) {
   const CrmConfig& c = ctx.cfg.crm;
   if (!c.configured())
-    return fail("crm.config", "no [crm] section in the configuration", Scope::Run, Retry::Never,
+    return fail(Code::CrmConfig, "no [crm] section in the configuration", Scope::Run, Retry::Never,
                 "see crm-router.conf(5), section [crm]");
   dataverse::DataverseOptions o;
   o.api_url = c.url;
@@ -62,7 +62,7 @@ Result<dataverse::DataverseOptions> crm_options(const Context& ctx, bool with_se
       for (const auto& w : warnings) ctx.out.warn(w);
       if (!signer) {
         Error e = signer.error();
-        e.code = "crm.secret";
+        e.code = Code::CrmSecret;
         return std::unexpected(std::move(e));
       }
       o.certificate = std::move(*signer);

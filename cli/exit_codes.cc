@@ -1,19 +1,9 @@
 #include "cli/exit_codes.h"
 
-#include <string_view>
-
 namespace crmr {
 
 int exit_code_for(const Error& e) {
-  const std::string_view code = e.code;
-  if (code.starts_with("config.") || code == "crm.config" || code == "crm.secret" ||
-      code == "mailbox.secret")
-    return kExitConfig;
-  if (code == "store.not_found" || code == "import.csv_entity" || code == "import.unknown_entity")
-    return kExitUsage;
-  if (code == "import.cannot_read" || code.starts_with("input."))
-    return kExitInput;
-  if (code == "cache.cannot_decide") return kExitCacheNotReady;
+  if (const int table = code_info(e.code).exit_code; table != kExitFromScope) return table;
   switch (e.scope) {
     case Scope::Run: return kExitStorage;
     case Scope::Account:

@@ -50,7 +50,7 @@ Status read_credential(const MailboxConfig& m, dataverse::ClientCredentialsOptio
                                         "mailbox " + m.name + ": oauth2.", warnings);
   if (!signer) {
     Error e = signer.error();
-    e.code = "mailbox.secret";
+    e.code = Code::MailboxSecret;
     e.scope = Scope::Mailbox;
     return std::unexpected(std::move(e));
   }
@@ -75,7 +75,7 @@ Result<dataverse::ClientCredentials*> MailboxTokens::source(const MailboxConfig&
   o.scope = m.oauth2->scope;
   o.max_attempts = kTokenAttempts;
   o.timeout = std::chrono::seconds(m.timeout_s);
-  o.error_code = "mailbox.auth";
+  o.error_code = Code::MailboxAuth;
   o.error_scope = Scope::Mailbox;
   o.hint = "check the mailbox's oauth2 tenant, client_id and its secret or certificate; the app "
            "needs IMAP.AccessAsApp or POP.AccessAsApp with admin consent (README, Exchange Online)";
@@ -130,7 +130,7 @@ Result<std::unique_ptr<MailboxSession>> sign_in(const MailboxConfig& m, MailboxT
     if (!token) return std::unexpected(token.error());
     ep->oauth2_token = *token;
     auto session = open_mailbox(*ep);
-    if (session || session.error().code != "mailbox.auth" || attempt == 2) return session;
+    if (session || session.error().code != Code::MailboxAuth || attempt == 2) return session;
     spdlog::info("mailbox {}: the server refused the OAuth2 token; asking for a new one", m.name);
     tokens.refused(m, *token);
   }

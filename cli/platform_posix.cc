@@ -110,8 +110,7 @@ bool readable_by_others(const std::string& path) {
 Result<std::string> command_first_line(const std::string& command) {
   std::FILE* p = ::popen(command.c_str(), "r");
   if (!p) {
-    return fail("command.start", "cannot run the command: " + std::string(std::strerror(errno)),
-                Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandStart, "cannot run the command: " + std::string(std::strerror(errno)));
   }
   const std::string line = first_line_of(p);
   int status = ::pclose(p);
@@ -119,10 +118,10 @@ Result<std::string> command_first_line(const std::string& command) {
     std::string how = (status != -1 && WIFEXITED(status))
                           ? "exited with status " + std::to_string(WEXITSTATUS(status))
                           : std::string("did not exit normally");
-    return fail("command.failed", "the command " + how, Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandFailed, "the command " + how);
   }
   if (line.empty())
-    return fail("command.empty", "the command printed nothing", Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandEmpty, "the command printed nothing");
   return line;
 }
 

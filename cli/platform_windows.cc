@@ -227,17 +227,17 @@ Result<std::string> command_first_line(const std::string& command) {
   // _wpopen runs cmd.exe /c; the command is UTF-8 here, UTF-16 for Windows.
   std::FILE* p = _wpopen(widen(command).c_str(), L"rb");
   if (!p) {
-    return fail("command.start", "cannot run the command", Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandStart, "cannot run the command");
   }
   const std::string line = first_line_of(p);
   int status = _pclose(p);
   if (status != 0) {
     std::string how = status == -1 ? std::string("did not exit normally")
                                    : "exited with status " + std::to_string(status);
-    return fail("command.failed", "the command " + how, Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandFailed, "the command " + how);
   }
   if (line.empty())
-    return fail("command.empty", "the command printed nothing", Scope::Mailbox, Retry::Later);
+    return fail(Code::CommandEmpty, "the command printed nothing");
   return line;
 }
 

@@ -6,7 +6,7 @@ Result<PushResult> CrmSink::push(const PushMessage& m) {
   std::optional<Result<PushResult>> out;
   auto st = push_all({m}, [&](const PushMessage&, Result<PushResult> r) { out = std::move(r); });
   if (!st) return std::unexpected(st.error());
-  if (!out) return fail("crm.stopped", "outbox item " + std::to_string(m.id) + " was not pushed",
+  if (!out) return fail(Code::CrmStopped, "outbox item " + std::to_string(m.id) + " was not pushed",
                         Scope::Run, Retry::Later);
   return std::move(*out);
 }

@@ -30,8 +30,8 @@ class ChunkedFile {
 
   Status opened() const {
     if (in_) return {};
-    return fail("import.cannot_read", path_ + ": cannot read: " + std::strerror(errno),
-                Scope::Run, Retry::Never, "check the file name and its permissions");
+    return fail(Code::ImportCannotRead, path_ + ": cannot read: " + std::strerror(errno),
+                "check the file name and its permissions");
   }
 
   // The start of the file (a block), for telling its format.
@@ -65,7 +65,7 @@ class ChunkedFile {
       buffer_.resize(had + kBlockBytes);
       in_.read(buffer_.data() + had, static_cast<std::streamsize>(kBlockBytes));
       buffer_.resize(had + static_cast<std::size_t>(in_.gcount()));
-      if (in_.bad()) return fail("import.cannot_read", path_ + ": read error", Scope::Run, Retry::Never);
+      if (in_.bad()) return fail(Code::ImportCannotRead, path_ + ": read error");
       if (!in_) eof_ = true;
       if (first_ && (buffer_.size() >= 3 || eof_)) {
         first_ = false;
@@ -109,7 +109,7 @@ Status json_firewall(F&& f) {
   try {
     return f();
   } catch (const json::exception& e) {
-    return fail("import.bad_row", json_problem(e));
+    return fail(Code::ImportBadRow, json_problem(e));
   }
 }
 
@@ -263,13 +263,11 @@ Result<CacheImportResult> import_cache_file(Store& store, const std::string& pat
   }
   if (format == CacheFileFormat::Csv) {
     if (csv_entity.empty()) {
-      return fail("import.csv_entity", path + ": a CSV file needs the entity its rows are",
-                  Scope::Run, Retry::Never,
+      return fail(Code::ImportCsvEntity, path + ": a CSV file needs the entity its rows are",
                   std::string("name it with --entity (") + cache_entity_list() + ")");
     }
     if (!is_cache_entity(csv_entity)) {
-      return fail("import.unknown_entity", path + ": unknown entity \"" + csv_entity + "\"",
-                  Scope::Run, Retry::Never,
+      return fail(Code::ImportUnknownEntity, path + ": unknown entity \"" + csv_entity + "\"",
                   std::string("use one of ") + cache_entity_list());
     }
   }

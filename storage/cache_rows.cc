@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 Error row_problem(std::string message) {
-  return Error{"import.bad_row", std::move(message), "", Scope::Message, Retry::Never};
+  return Error{Code::ImportBadRow, std::move(message), "", Scope::Message, Retry::Never};
 }
 
 std::string trimmed(std::string_view s) { return std::string(trim(s)); }

@@ -16,7 +16,7 @@ constexpr char kRelease[] = "RELEASE crmr_nested";
 constexpr char kRollbackTo[] = "ROLLBACK TO crmr_nested";
 
 struct Kind {
-  const char* code;
+  Code code;
   const char* hint;
   Retry retry;
 };
@@ -25,38 +25,38 @@ Kind classify(int rc) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return {"store.busy",
+      return {Code::StoreBusy,
               "another crm-router process is using the database; run again when it has finished",
               Retry::Later};
     case SQLITE_NOTADB:
-      return {"store.not_a_database",
+      return {Code::StoreNotADatabase,
               "--db must name crm-router's state database, or a file that does not exist yet",
               Retry::Never};
     case SQLITE_CORRUPT:
-      return {"store.corrupt",
+      return {Code::StoreCorrupt,
               "restore the file from a backup, or move it away and refill the cache with "
               "`sync` or `cache import`",
               Retry::Never};
     case SQLITE_READONLY:
-      return {"store.read_only_file",
+      return {Code::StoreReadOnlyFile,
               "check the permissions of the file and its directory, or use --dry-run",
               Retry::Never};
     case SQLITE_CANTOPEN:
-      return {"store.cannot_open",
+      return {Code::StoreCannotOpen,
               "check that the directory exists and that the file may be created and written",
               Retry::Never};
     case SQLITE_FULL:
-      return {"store.disk_full", "free some disk space", Retry::Later};
+      return {Code::StoreDiskFull, "free some disk space", Retry::Later};
     case SQLITE_IOERR:
-      return {"store.io_error", "check the disk and the file system", Retry::Never};
+      return {Code::StoreIoError, "check the disk and the file system", Retry::Never};
     case SQLITE_CONSTRAINT:
-      return {"store.constraint", "", Retry::Never};
+      return {Code::StoreConstraint, "", Retry::Never};
     case SQLITE_PERM:
     case SQLITE_AUTH:
-      return {"store.permission", "check the permissions of the file and its directory",
+      return {Code::StorePermission, "check the permissions of the file and its directory",
               Retry::Never};
     default:
-      return {"store.sqlite", "", Retry::Never};
+      return {Code::StoreSqlite, "", Retry::Never};
   }
 }
 

@@ -214,10 +214,9 @@ Status apply_migrations(db::Connection& conn, std::span<const Migration> steps) 
   if (!version) return fail(version.error());
   const int latest = steps.empty() ? 0 : steps.back().version;
   if (*version > latest) {
-    return fail("store.schema_newer",
+    return fail(Code::StoreSchemaNewer,
                 conn.label() + ": the database has schema version " + std::to_string(*version) +
                     ", this crm-router knows versions up to " + std::to_string(latest),
-                Scope::Run, Retry::Never,
                 "use a newer crm-router with this database, or point --db at another file");
   }
   if (*version == latest) return {};

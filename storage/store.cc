@@ -88,11 +88,10 @@ Status check_not_newer(db::Connection& conn) {
   auto version = conn.query_int("PRAGMA user_version");
   if (!version) return fail(version.error());
   if (*version > current_schema_version()) {
-    return fail("store.schema_newer",
+    return fail(Code::StoreSchemaNewer,
                 conn.label() + ": the database has schema version " + std::to_string(*version) +
                     ", this crm-router knows versions up to " +
                     std::to_string(current_schema_version()),
-                Scope::Run, Retry::Never,
                 "use a newer crm-router with this database, or point --db at another file");
   }
   return {};
@@ -110,7 +109,7 @@ Result<db::Connection> open_read_only(const std::string& path, db::Access access
     // directory we may not write. Without a -wal file no writer has it open,
     // so it can be read as immutable instead.
     std::error_code ec;
-    if (access == db::Access::ReadOnly && st.error().code == "store.read_only_file" &&
+    if (access == db::Access::ReadOnly && st.error().code == Code::StoreReadOnlyFile &&
         !fs::exists(utf8_path(path + "-wal"), ec)) {
       conn = db::Connection();
       return open_read_only(path, db::Access::ReadOnlyImmutable);
@@ -135,22 +134,20 @@ Result<db::Connection> open_read_write(const std::string& path) {
   std::error_code ec;
   const fs::path dir = file.parent_path();
   if (!dir.empty() && !fs::is_directory(dir, ec)) {
-    return fail("store.no_directory",
+    return fail(Code::StoreNoDirectory,
                 path + ": cannot create the database: directory " + utf8_string(dir) +
                     " does not exist",
-                Scope::Run, Retry::Never, "create the directory, or choose another --db");
+                "create the directory, or choose another --db");
   }
   if (fs::is_directory(file, ec)) {
-    return fail("store.cannot_open", path + ": cannot open the database: it is a directory",
-                Scope::Run, Retry::Never, "--db must name a file");
+    return fail(Code::StoreCannotOpen, path + ": cannot open the database: it is a directory",
+                "--db must name a file");
   }
   auto conn = db::Connection::open(path, db::Access::ReadWriteCreate);
   if (!conn) return conn;
   if (conn->is_read_only()) {
-    return fail("store.read_only_file",
-                path + ": the database file (or its directory) is read-only", Scope::Run,
-                Retry::Never,
-                "check the permissions of the file and its directory, or use --dry-run");
+    return fail(Code::StoreReadOnlyFile,
+                path + ": the database file (or its directory) is read-only", "check the permissions of the file and its directory, or use --dry-run");
   }
   if (auto st = check_not_newer(*conn); !st) return fail(st.error());
   if (auto st = configure(*conn, true); !st) return fail(st.error());
@@ -183,9 +180,8 @@ std::vector<std::string> split_list(std::string_view text) {
 
 Status Store::Impl::writable(std::string_view what) const {
   if (mode == OpenMode::ReadOnly) {
-    return fail("store.read_only",
-                path + ": opened read-only (dry run): cannot " + std::string(what), Scope::Run,
-                Retry::Never, "run without --dry-run to change the database");
+    return fail(Code::StoreReadOnly,
+                path + ": opened read-only (dry run): cannot " + std::string(what), "run without --dry-run to change the database");
   }
   return {};
 }

@@ -34,8 +34,7 @@ Status Store::set_bulk_load(bool on) {
   if (auto st = impl_->writable("load the cache"); !st) return st;
   auto& conn = impl_->conn;
   if (conn.depth() > 0)
-    return fail("store.misuse", "a bulk load starts and ends between transactions", Scope::Run,
-                Retry::Never);
+    return fail(Code::StoreMisuse, "a bulk load starts and ends between transactions");
   if (on) {
     if (auto st = conn.exec(kForeignKeysOff); !st) return st;
     return conn.exec(kNoAutoCheckpoint);

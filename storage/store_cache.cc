@@ -129,12 +129,12 @@ Result<std::pair<std::int64_t, bool>> write_row(db::Connection& conn, const char
   if (auto st = bind(**q); !st) return fail(st.error());
   auto row = (*q)->step();
   if (!row) return fail(row.error());
-  if (!*row) return fail("store.sqlite", "a row neither inserted nor updated", Scope::Run, Retry::Never);
+  if (!*row) return fail(Code::StoreSqlite, "a row neither inserted nor updated");
   return std::pair{(*q)->column_int64(0), false};
 }
 
 Status invalid(std::string message) {
-  return fail("store.invalid_record", std::move(message), Scope::Message, Retry::Never);
+  return fail(Code::StoreInvalidRecord, std::move(message));
 }
 
 // The cached ids of `entity` that `seen` does not hold, in id order: `each`

@@ -75,7 +75,7 @@ constexpr char kQuarantineDelete[] = "DELETE FROM quarantine WHERE id = ?1";
 #undef CRMR_NOW
 
 Error not_found(const std::string& path, const std::string& what) {
-  return Error{"store.not_found", path + ": " + what, "", Scope::Run, Retry::Never};
+  return Error{Code::StoreNotFound, path + ": " + what, "", Scope::Run, Retry::Never};
 }
 
 // Runs cached statement `sql` with `binds` applied; returns rows changed.
@@ -111,8 +111,7 @@ bool Store::ledger_has(std::string_view key) const {
 Status Store::record_processed(std::int64_t run_id, const ProcessedMessage& m) {
   if (auto st = impl_->writable("record a processed message"); !st) return st;
   if (m.key.empty()) {
-    return fail("store.invalid_record", impl_->path + ": processed message has no key",
-                Scope::Message, Retry::Never);
+    return fail(Code::StoreInvalidRecord, impl_->path + ": processed message has no key");
   }
   auto& conn = impl_->conn;
   auto tx = db::Transaction::begin(conn);

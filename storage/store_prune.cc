@@ -18,7 +18,7 @@ constexpr char kCountPrunable[] =
 Result<std::int64_t> Store::prune_tracked(const std::string& before, std::int64_t batch) {
   if (auto st = impl_->writable("prune tracked e-mails"); !st) return fail(st.error());
   if (batch < 1)
-    return fail("store.misuse", "prune_tracked: batch must be positive", Scope::Run, Retry::Never);
+    return fail(Code::StoreMisuse, "prune_tracked: batch must be positive");
   auto& conn = impl_->conn;
   std::int64_t removed = 0;
   // One transaction: each batch dirties pages all over the subject hash

@@ -28,11 +28,11 @@ Result<std::int64_t> Store::resolve_run(std::int64_t run_id) const {
   auto row = (*q)->step();
   if (!row) return fail(row.error());
   if (!*row) {
-    return fail("store.not_found",
+    return fail(Code::StoreNotFound,
                 impl_->path + ": " +
                     (run_id == 0 ? std::string("no finished run")
                                  : "no run " + std::to_string(run_id)),
-                Scope::Run, Retry::Never, "list the runs with: crm-router report --list");
+                "list the runs with: crm-router report --list");
   }
   return (*q)->column_int64(0);
 }

@@ -122,8 +122,8 @@ int cmd_forget(Context& ctx, const ForgetOptions& o) {
     for (const auto& [outcome, n] : forgotten) narrowed.outcomes.push_back(outcome);
     auto removed = store.ledger_forget(narrowed);
     if (removed && *removed != total) {
-      removed = fail("store.changed", ctx.db_path + ": the ledger changed while forgetting",
-                     Scope::Run, Retry::Later, "run forget again");
+      removed = fail(Code::StoreChanged, ctx.db_path + ": the ledger changed while forgetting",
+                     "run forget again");
     }
     if (!removed) {
       store.rollback();

@@ -98,7 +98,9 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
     // The push stopped: the run (the push's own, or the batch's it ends)
     // is failed, with why.
     rec.set_failure(fatal->describe());
-    return fatal->code == "crm.secret" || fatal->code == "crm.config" ? kExitConfig : kExitUnreachable;
+    // A push stops for its configuration (3) or, whatever else stopped it, an
+    // unreachable CRM (4).
+    return exit_code_for(*fatal) == kExitConfig ? kExitConfig : kExitUnreachable;
   }
   return pushed->left_queued ? kExitPartial : kExitOk;
 }

@@ -86,8 +86,7 @@ std::expected<std::vector<QuarantineItem>, int> select_items(Context& ctx, const
 // Write `bytes` to a new file `path`; an existing file is never replaced.
 Status write_new_file(const fs::path& path, const std::string& bytes) {
   auto failed = [&](const std::string& why) {
-    return fail("quarantine.export", "cannot write " + utf8_string(path) + ": " + why, Scope::Run,
-                Retry::Never);
+    return fail(Code::QuarantineExport, "cannot write " + utf8_string(path) + ": " + why);
   };
   std::FILE* f = std::fopen(utf8_string(path).c_str(), "wbx");  // x: fail if it exists
   if (!f) return failed(errno == EEXIST ? "it exists (export never overwrites)" : std::strerror(errno));

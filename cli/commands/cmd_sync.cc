@@ -29,10 +29,10 @@ class ProgressObserver : public SyncObserver {
   Output& out_;
 };
 
+// A sync stops for its configuration (3), the CRM (4), or else the store (6).
 int exit_code_of(const Error& e) {
-  if (e.code == "crm.secret" || e.code == "crm.config") return kExitConfig;
-  if (e.code.rfind("crm.", 0) == 0) return kExitUnreachable;
-  return kExitStorage;
+  const int rc = exit_code_for(e);
+  return rc == kExitConfig || rc == kExitUnreachable ? rc : kExitStorage;
 }
 
 }  // namespace

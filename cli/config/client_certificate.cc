@@ -10,10 +10,10 @@ Result<std::string> read_pem(const std::string& path, const std::string& setting
                              std::vector<std::string>& warnings) {
   auto s = read_secret_file(path, setting, warnings, SecretFileForm::Whole);
   if (s) return *s;
-  return fail("config.secret",
+  return fail(Code::ConfigSecret,
               setting + " " + path +
                   (s.error() == SecretFileProblem::Empty ? " is empty" : " cannot be read"),
-              Scope::Run, Retry::Never, "check the path and that crm-router may read it");
+              "check the path and that crm-router may read it");
 }
 
 }  // namespace

@@ -94,8 +94,8 @@ Result<Config> load_config(const std::string& path, bool required) {
   std::error_code ec;
   if (path.empty() || !std::filesystem::exists(utf8_path(path), ec)) {
     if (required)
-      return fail("config.missing", "configuration file " + path + " does not exist",
-                  Scope::Run, Retry::Never, "check --config or create the file");
+      return fail(Code::ConfigMissing, "configuration file " + path + " does not exist",
+                  "check --config or create the file");
     return cfg;
   }
   cfg.path = path;
@@ -105,8 +105,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << path << ':' << e.source().begin.line << ": " << e.description();
-    return fail("config.invalid", os.str(), Scope::Run, Retry::Never,
-                "see crm-router.conf(5) for the syntax");
+    return fail(Code::ConfigInvalid, os.str(), "see crm-router.conf(5) for the syntax");
   }
   ConfigChecker c(path);
   c.unknown_keys(root,
@@ -153,8 +152,7 @@ Result<Config> load_config(const std::string& path, bool required) {
   if (!c.problems().empty()) {
     std::string msg;
     for (const auto& p : c.problems()) msg += (msg.empty() ? "" : "\n") + p;
-    return fail("config.invalid", msg, Scope::Run, Retry::Never,
-                "see crm-router.conf(5) for the keys and their types");
+    return fail(Code::ConfigInvalid, msg, "see crm-router.conf(5) for the keys and their types");
   }
   resolve_paths(cfg);
   return cfg;

@@ -6,7 +6,7 @@
 namespace crmr {
 
 Error mailbox_secret_error(const MailboxConfig& m, const std::string& what, const std::string& hint) {
-  return Error{"mailbox.secret", "mailbox " + m.name + ": " + what, hint, Scope::Mailbox,
+  return Error{Code::MailboxSecret, "mailbox " + m.name + ": " + what, hint, Scope::Mailbox,
                Retry::Never};
 }
 

@@ -18,12 +18,12 @@ bool global_init() {
 
 }  // namespace
 
-Result<CurlHandle> CurlHandle::create(std::string_view error_code) {
+Result<CurlHandle> CurlHandle::create(Code error_code) {
   if (!global_init())
-    return fail(std::string(error_code), "libcurl could not be initialised", Scope::Run);
+    return fail(error_code, "libcurl could not be initialised", Scope::Run, Retry::Never);
   CurlHandle h;
   h.h_ = curl_easy_init();
-  if (!h.h_) return fail(std::string(error_code), "libcurl could not make a handle", Scope::Run);
+  if (!h.h_) return fail(error_code, "libcurl could not make a handle", Scope::Run, Retry::Never);
   h.errbuf_ = std::make_unique<char[]>(CURL_ERROR_SIZE);
   h.set_defaults();
   return h;

@@ -19,7 +19,7 @@ class CurlHandle {
   // A fresh easy handle (initialising libcurl once per process), with an
   // error buffer, no signals and no verbose output. Error: `error_code`,
   // Scope::Run, when libcurl cannot be initialised or make a handle.
-  static Result<CurlHandle> create(std::string_view error_code);
+  static Result<CurlHandle> create(Code error_code);
 
   CurlHandle(CurlHandle&& o) noexcept;
   CurlHandle& operator=(CurlHandle&& o) noexcept;

@@ -142,8 +142,7 @@ class OrderedWorkQueue {
   };
 
   static Status reentrant() {
-    return fail("queue.reentrant", "the consumer of an ordered work queue pushed or drained it",
-                Scope::Run);
+    return fail(Code::QueueReentrant, "the consumer of an ordered work queue pushed or drained it");
   }
 
   // Calls the consumer, marked as consuming (the flag is only read and
@@ -177,7 +176,7 @@ class OrderedWorkQueue {
     ++head_;
     bytes_ -= s.cost;
     if (s.thrown) {
-      if (!failed_) failed_ = Error{"queue.exception", "a worker failed", {}, Scope::Run, Retry::Never};
+      if (!failed_) failed_ = Error{Code::QueueException, "a worker failed", {}, Scope::Run, Retry::Never};
       drop_locked();
       std::rethrow_exception(s.thrown);
     }
@@ -187,7 +186,7 @@ class OrderedWorkQueue {
       st = call_consumer(std::move(*s.out));
     } catch (...) {
       lk.lock();
-      if (!failed_) failed_ = Error{"queue.exception", "the consumer failed", {}, Scope::Run, Retry::Never};
+      if (!failed_) failed_ = Error{Code::QueueException, "the consumer failed", {}, Scope::Run, Retry::Never};
       drop_locked();
       throw;
     }

@@ -42,7 +42,7 @@ Bio memory_bio(std::string_view pem) {
 
 Error certificate_error(const std::string& what, const std::string& why) {
   ERR_clear_error();  // OpenSSL's queue is per thread: leave it empty for the next caller
-  return Error{"auth.certificate", what + ": " + why,
+  return Error{Code::AuthCertificate, what + ": " + why,
                "give a PEM file with the certificate registered for the application and its "
                "unencrypted RSA private key (see crm-router.conf(5), oauth2.certificate)",
                Scope::Run, Retry::Never};
@@ -122,7 +122,7 @@ Result<std::string> ClientAssertionSigner::assertion(const std::string& client_i
                                                      std::int64_t now_s) const {
   const std::string jti = random_guid();
   if (jti.empty())
-    return fail("auth.certificate", "no random bytes for the client assertion's jti", Scope::Run,
+    return fail(Code::AuthCertificate, "no random bytes for the client assertion's jti", Scope::Run,
                 Retry::Later);
   const nlohmann::json header = {{"alg", "PS256"}, {"typ", "JWT"}, {"x5t#S256", x5t_s256_}, {"x5t", x5t_}};
   const nlohmann::json claims = {{"aud", audience},       {"iss", client_id}, {"sub", client_id},
@@ -146,8 +146,7 @@ Result<std::string> ClientAssertionSigner::assertion(const std::string& client_i
   }
   ERR_clear_error();
   if (!ok)
-    return fail("auth.certificate", "the client assertion could not be signed with the certificate's key",
-                Scope::Run, Retry::Never);
+    return fail(Code::AuthCertificate, "the client assertion could not be signed with the certificate's key");
   return input + "." + base64url(std::string_view(reinterpret_cast<const char*>(sig.data()), len));
 }
 

@@ -7,7 +7,7 @@
 namespace crmr::dataverse {
 namespace {
 Error not_here(const std::string& what) {
-  return Error{"auth.certificate",
+  return Error{Code::AuthCertificate,
                what + ": certificate credentials are not supported by the Windows build yet",
                "use a client secret on Windows (see crm-router.conf(5)), or the Linux build",
                Scope::Run, Retry::Never};

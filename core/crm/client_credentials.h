@@ -41,7 +41,7 @@ struct ClientCredentialsOptions {
   std::chrono::milliseconds backoff_base{250};
   std::chrono::milliseconds backoff_max{30'000};
   // How failures are reported.
-  std::string error_code = "crm.auth";
+  Code error_code = Code::CrmAuth;
   Scope error_scope = Scope::Run;
   std::string hint = "check [crm] tenant, client_id, the client secret or certificate, and token_url";
   // The clock (tests); default: the steady clock.

@@ -13,7 +13,7 @@ namespace crmr::dataverse {
 namespace {
 
 Error bad_response(const std::string& what, const std::string& why) {
-  return Error{"crm.bad_response", what + ": " + why, "", Scope::Message, Retry::Later};
+  return Error{Code::CrmBadResponse, what + ": " + why, "", Scope::Message, Retry::Later};
 }
 
 // The "value" list of a collection answer.
@@ -79,8 +79,7 @@ Result<std::vector<std::size_t>> missing_large(const EmailPlan& p, const HttpRes
 Result<std::string> large_attachment_data(const PushMessage& m, const LargeAttachment& a,
                                           const ParseLimits& limits) {
   auto bad = [&](const std::string& why) {
-    return fail("crm.bad_outbox", "outbox item " + std::to_string(m.id) + " (" + m.key + "): " + why,
-                Scope::Message, Retry::Never,
+    return fail(Code::CrmBadOutbox, "outbox item " + std::to_string(m.id) + " (" + m.key + "): " + why,
                 "the message is quarantined; `crm-router quarantine export` keeps its bytes");
   };
   auto parsed = parse_message(m.raw, limits);

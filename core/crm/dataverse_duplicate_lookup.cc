@@ -17,7 +17,7 @@ std::string lower_ascii(std::string_view s) {
 }
 
 Error bad_response(const std::string& what, const std::string& why) {
-  return Error{"crm.bad_response", what + ": " + why, "", Scope::Message, Retry::Later};
+  return Error{Code::CrmBadResponse, what + ": " + why, "", Scope::Message, Retry::Later};
 }
 
 std::string filter_of(const std::vector<std::string>& ids, std::size_t first, std::size_t count,
@@ -168,13 +168,11 @@ Result<std::optional<std::string>> parse_found_id(const HttpResponse& resp, cons
   auto j = parse_json(resp.body, what);
   if (!j) return std::unexpected(j.error());
   if (!j->is_object() || !j->contains("value") || !(*j)["value"].is_array())
-    return fail("crm.bad_response", what + ": the CRM's answer has no \"value\" list", Scope::Message,
-                Retry::Later);
+    return fail(Code::CrmBadResponse, what + ": the CRM's answer has no \"value\" list");
   const auto& v = (*j)["value"];
   if (v.empty()) return std::optional<std::string>{};
   if (!v[0].is_object() || !v[0].contains("activityid") || !v[0]["activityid"].is_string())
-    return fail("crm.bad_response", what + ": a found e-mail without activityid", Scope::Message,
-                Retry::Later);
+    return fail(Code::CrmBadResponse, what + ": a found e-mail without activityid");
   return std::optional<std::string>{v[0]["activityid"].get<std::string>()};
 }
 

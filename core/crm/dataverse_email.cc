@@ -13,7 +13,7 @@ namespace crmr::dataverse {
 namespace {
 
 Error bad_outbox(const PushMessage& m, const std::string& why) {
-  return Error{"crm.bad_outbox",
+  return Error{Code::CrmBadOutbox,
                "outbox item " + std::to_string(m.id) + " (" + m.key + "): " + why,
                "the message is quarantined; `crm-router quarantine export` keeps its bytes",
                Scope::Message, Retry::Never};

@@ -55,21 +55,21 @@ Error transfer_error(CURLcode rc, const Transfer& t) {
   std::string what = t.req.label.empty() ? t.req.method : t.req.label;
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-      return Error{"crm.timeout", what + ": no answer in time: " + detail,
+      return Error{Code::CrmTimeout, what + ": no answer in time: " + detail,
                    "the CRM is slow or unreachable; raise [crm] timeout_s if it persists",
                    Scope::Message, Retry::Now};
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
     case CURLE_SSL_CERTPROBLEM:
-      return Error{"crm.tls", what + ": TLS certificate problem: " + detail,
+      return Error{Code::CrmTls, what + ": TLS certificate problem: " + detail,
                    "check [crm] tls_ca_file, or the server's certificate", Scope::Run,
                    Retry::Never};
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
-      return Error{"crm.config", what + ": bad CRM URL: " + detail, "check [crm] url",
+      return Error{Code::CrmConfig, what + ": bad CRM URL: " + detail, "check [crm] url",
                    Scope::Run, Retry::Never};
     default:
-      return Error{"crm.network", what + ": " + detail,
+      return Error{Code::CrmNetwork, what + ": " + detail,
                    "network trouble talking to the CRM; retried with backoff",
                    Scope::Message, Retry::Now};
   }
@@ -128,7 +128,7 @@ struct HttpMulti::Impl {
       h.reset();
       return h;
     }
-    return CurlHandle::create("crm.curl_init");
+    return CurlHandle::create(Code::CrmCurlInit);
   }
 
   void start_ready() {
@@ -155,8 +155,7 @@ struct HttpMulti::Impl {
     int still = 0;
     CURLMcode mc = curl_multi_perform(multi, &still);
     if (mc != CURLM_OK)
-      return fail("crm.network", std::string("HTTP transfer engine: ") + curl_multi_strerror(mc),
-                  Scope::Run, Retry::Later);
+      return fail(Code::CrmNetwork, std::string("HTTP transfer engine: ") + curl_multi_strerror(mc));
     finish_done();
     return {};
   }
@@ -276,7 +275,7 @@ Status HttpMulti::pump() {
 Result<HttpResponse> HttpMulti::perform(const HttpRequest& req) {
   Transfer t;
   t.req = req;
-  auto easy = CurlHandle::create("crm.curl_init");
+  auto easy = CurlHandle::create(Code::CrmCurlInit);
   if (!easy) return std::unexpected(easy.error());
   t.easy.emplace(std::move(*easy));
   impl_->setup(t);

@@ -168,7 +168,7 @@ void PushRun::deliver(const JobPtr& job) {
     auto parts = parse_batch_response(r->header("content-type"), r->body, what);
     if (!parts) return finish(job, std::unexpected(parts.error()));
     if (parts->empty())
-      return finish(job, fail("crm.bad_response", what + ": an empty $batch answer",
+      return finish(job, fail(Code::CrmBadResponse, what + ": an empty $batch answer",
                               Scope::Message, Retry::Later));
     for (const BatchPart& p : *parts) {
       if (p.status >= 200 && p.status < 300) continue;
@@ -188,7 +188,7 @@ void PushRun::deliver(const JobPtr& job) {
         id = j["activityid"].get<std::string>();
     }
     if (id.empty())
-      return finish(job, fail("crm.bad_response", what + ": no OData-EntityId for the new e-mail",
+      return finish(job, fail(Code::CrmBadResponse, what + ": no OData-EntityId for the new e-mail",
                               Scope::Message, Retry::Later));
     job->activity_id = id;
     job->placed = queue_items_in_answer(*parts, job->plan);

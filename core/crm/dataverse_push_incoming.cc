@@ -35,7 +35,7 @@ void PushRun::check_incoming(const JobPtr& job) {
                    ? (*j)["ReasonCode"].get<int>() : -1;
     std::string reason = incoming_reason_name(code);
     if (!deliver)
-      return finish(job, fail("crm.declined", job->plan.label + ": the CRM declined delivery: " + reason,
+      return finish(job, fail(Code::CrmDeclined, job->plan.label + ": the CRM declined delivery: " + reason,
                               Scope::Message, Retry::Never,
                               "server mode: the CRM's own rules decided; `quarantine retry` sends it again"));
     deliver_incoming(job, reason);
@@ -59,7 +59,7 @@ void PushRun::deliver_incoming(const JobPtr& job, const std::string& reason) {
         if (j->is_object() && j->contains(key) && (*j)[key].is_string()) id = (*j)[key].get<std::string>();
     }
     if (id.empty())
-      return finish(job, fail("crm.bad_response", "DeliverIncomingEmail of " + job->plan.label +
+      return finish(job, fail(Code::CrmBadResponse, "DeliverIncomingEmail of " + job->plan.label +
                               ": no id of the created e-mail in the answer", Scope::Message, Retry::Later));
     PushResult pr;
     pr.activity_id = id;

@@ -31,12 +31,12 @@ void PushRun::find_sender(const JobPtr& job) {
     const std::string field = job->plan.new_sender->entity + "id";
     const nlohmann::json* rows = j->is_object() && j->contains("value") ? &(*j)["value"] : nullptr;
     if (!rows || !rows->is_array())
-      return sender_failed(key, Error{"crm.bad_response", label + ": the CRM's answer has no \"value\" list",
+      return sender_failed(key, Error{Code::CrmBadResponse, label + ": the CRM's answer has no \"value\" list",
                                       "", Scope::Message, Retry::Later});
     if (rows->empty()) return create_sender(key, job);
     const nlohmann::json& row = (*rows)[0];
     if (!row.is_object() || !row.contains(field) || !row[field].is_string())
-      return sender_failed(key, Error{"crm.bad_response", label + ": a found record without " + field, "",
+      return sender_failed(key, Error{Code::CrmBadResponse, label + ": a found record without " + field, "",
                                       Scope::Message, Retry::Later});
     sender_ready(key, row[field].get<std::string>(), false);
   });
@@ -58,7 +58,7 @@ void PushRun::create_sender(const std::string& key, const JobPtr& job) {
     if (!r) return sender_failed(key, r.error());
     std::string id = id_from_entity_url(r->header("odata-entityid"));
     if (id.empty())
-      return sender_failed(key, Error{"crm.bad_response", label + ": no OData-EntityId for the new record", "",
+      return sender_failed(key, Error{Code::CrmBadResponse, label + ": no OData-EntityId for the new record", "",
                                       Scope::Message, Retry::Later});
     const NewSender& n = *job->plan.new_sender;
     CrmRecord made;

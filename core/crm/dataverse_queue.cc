@@ -4,7 +4,7 @@ namespace crmr::dataverse {
 namespace {
 
 Error bad_response(const std::string& what, const std::string& why) {
-  return Error{"crm.bad_response", what + ": " + why, "", Scope::Message, Retry::Later};
+  return Error{Code::CrmBadResponse, what + ": " + why, "", Scope::Message, Retry::Later};
 }
 
 }  // namespace

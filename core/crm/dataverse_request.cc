@@ -10,7 +10,7 @@ namespace crmr::dataverse {
 namespace {
 
 Error bad_response(std::string_view what, const std::string& why) {
-  return Error{"crm.bad_response",
+  return Error{Code::CrmBadResponse,
                std::string(what) + ": the CRM's answer is not valid: " + why,
                "the message stays queued; check the Web API URL ([crm] url) and retry",
                Scope::Message, Retry::Later};

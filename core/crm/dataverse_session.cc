@@ -68,15 +68,15 @@ Error http_error(const HttpRequest& req, const HttpResponse& resp) {
   std::string msg = what + ": HTTP " + std::to_string(resp.status) + (text.empty() ? "" : ": " + text);
   long s = resp.status;
   if (s == 401)
-    return Error{"crm.auth", msg, "the CRM refused the access token; check [crm] auth settings",
+    return Error{Code::CrmAuth, msg, "the CRM refused the access token; check [crm] auth settings",
                  Scope::Run, Retry::Never};
   if (s == 429)
-    return Error{"crm.throttled", msg, "the CRM's service protection limits were hit; left for the next run",
+    return Error{Code::CrmThrottled, msg, "the CRM's service protection limits were hit; left for the next run",
                  Scope::Message, Retry::Later};
   if (s >= 500 || s == 408)
-    return Error{"crm.unavailable", msg, "the CRM is unavailable; retried with backoff",
+    return Error{Code::CrmUnavailable, msg, "the CRM is unavailable; retried with backoff",
                  Scope::Message, Retry::Now};
-  return Error{"crm.rejected", msg, "the CRM rejected the request", Scope::Message, Retry::Never};
+  return Error{Code::CrmRejected, msg, "the CRM rejected the request", Scope::Message, Retry::Never};
 }
 
 Session::Session(DataverseOptions o)
@@ -102,8 +102,8 @@ void Session::throttled(const std::string& retry_after) {
 Result<std::string> Session::token() {
   if (o_.auth == DataverseOptions::Auth::Bearer) {
     if (o_.bearer_token.empty())
-      return fail("crm.auth", "no bearer token: the environment variable named by [crm] token_env is empty",
-                  Scope::Run, Retry::Never, "export the token, or use auth = \"client_credentials\"");
+      return fail(Code::CrmAuth, "no bearer token: the environment variable named by [crm] token_env is empty",
+                  "export the token, or use auth = \"client_credentials\"");
     return o_.bearer_token;
   }
   return credentials_.token();
@@ -185,7 +185,7 @@ Result<HttpResponse> Session::send_now(HttpRequest req) {
   http_.resume();
   send(std::move(req), true, [&out](Result<HttpResponse> r) { out = std::move(r); });
   if (auto st = http_.run(); !st) return std::unexpected(st.error());
-  if (!out) return fail("crm.stopped", "the request was stopped before it was answered", Scope::Run, Retry::Later);
+  if (!out) return fail(Code::CrmStopped, "the request was stopped before it was answered");
   return std::move(*out);
 }
 

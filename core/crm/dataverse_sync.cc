@@ -148,7 +148,7 @@ Result<std::string> read_pages(Session& s, std::string url, const std::string& w
     auto j = parse_json_rows(r->body, label, row);
     if (!j) return std::unexpected(j.error());
     if (!j->is_object() || !j->contains("value") || !(*j)["value"].is_array())
-      return fail("crm.bad_response", label + ": the CRM's answer has no \"value\" list", Scope::Run,
+      return fail(Code::CrmBadResponse, label + ": the CRM's answer has no \"value\" list", Scope::Run,
                   Retry::Later);
     r->body.clear();
     r->body.shrink_to_fit();
@@ -171,8 +171,7 @@ Result<std::string> read_pages(Session& s, std::string url, const std::string& w
       if (auto st = s.run(); !st) return std::unexpected(st.error());
     }
     if (!ahead)
-      return fail("crm.stopped", label_of(page + 1) + ": the request was stopped before it was answered",
-                  Scope::Run, Retry::Later);
+      return fail(Code::CrmStopped, label_of(page + 1) + ": the request was stopped before it was answered");
     r = std::move(*ahead);
   }
 }
@@ -182,7 +181,7 @@ Result<std::string> read_pages(Session& s, std::string url, const std::string& w
 Result<std::string> DataverseReader::read_records(const std::string& entity, const std::string& delta_link,
                                                 const RecordPageFn& on_page) {
   const EntityShape* shape = shape_of(entity);
-  if (!shape) return fail("crm.config", "sync: unknown entity " + entity, Scope::Run, Retry::Never);
+  if (!shape) return fail(Code::CrmConfig, "sync: unknown entity " + entity);
   const std::string prefer =
       "odata.maxpagesize=" + std::to_string(s_.options().page_size) + ",odata.track-changes";
   auto read = [&](const std::string& url, bool full) {
@@ -209,7 +208,7 @@ Result<std::string> DataverseReader::read_records(const std::string& entity, con
   const std::string full_url = std::string(shape->set) + "?$select=" + shape->select;
   if (!delta_link.empty()) {
     auto r = read(delta_link, false);
-    if (r || r.error().code != "crm.rejected") return r;
+    if (r || r.error().code != Code::CrmRejected) return r;
     // The delta token expired (or was refused): read everything again.
   }
   return read(full_url, true);
@@ -266,7 +265,7 @@ Result<OrgSettings> DataverseReader::read_org() {
       },
       [] { return Status{}; });
   if (!r) return std::unexpected(r.error());
-  if (!org) return fail("crm.bad_response", "sync of organizations: no organization row", Scope::Run, Retry::Later);
+  if (!org) return fail(Code::CrmBadResponse, "sync of organizations: no organization row", Scope::Run, Retry::Later);
   return *org;
 }
 

@@ -21,7 +21,7 @@ Result<CrmIdentity> DataverseReader::who_am_i() {
   };
   CrmIdentity id{text("UserId"), text("BusinessUnitId"), text("OrganizationId")};
   if (id.user_id.empty())
-    return fail("crm.bad_response", "WhoAmI: the CRM's answer has no UserId", Scope::Run, Retry::Later);
+    return fail(Code::CrmBadResponse, "WhoAmI: the CRM's answer has no UserId", Scope::Run, Retry::Later);
   return id;
 }
 

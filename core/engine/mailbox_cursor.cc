@@ -48,10 +48,10 @@ Result<FetchStart> plan_start(const MailboxSettings& m, const std::optional<Fold
   if (!cursor) {
     s.first_run = true;
     if (!m.since && !m.all) {
-      return fail("config.first_run",
+      return fail(Code::ConfigFirstRun,
                   "mailbox " + m.name + ": the first run needs a start: since = YYYY-MM-DD, or "
                   "all = true to take every message",
-                  Scope::Mailbox, Retry::Never, "add one of them to its [[mailbox]] entry");
+                  "add one of them to its [[mailbox]] entry");
     }
     return s;
   }

@@ -33,10 +33,10 @@ FleetResult read_mailboxes_at_once(
       try {
         o = read(*i, writer);
       } catch (const std::exception& e) {
-        o.fatal = Error{"run.exception", std::string("the run failed: ") + e.what(), {},
+        o.fatal = Error{Code::RunException, std::string("the run failed: ") + e.what(), {},
                         Scope::Run, Retry::Never};
       } catch (...) {
-        o.fatal = Error{"run.exception", "the run failed", {}, Scope::Run, Retry::Never};
+        o.fatal = Error{Code::RunException, "the run failed", {}, Scope::Run, Retry::Never};
       }
       o.started = true;
       scheduler.done(*i);
@@ -53,7 +53,7 @@ FleetResult read_mailboxes_at_once(
       MailboxScheduler& scheduler;
       ~StopAll() {
         scheduler.stop();
-        writer.stop(Error{"run.stopped", "the run stopped", {}, Scope::Run, Retry::Later});
+        writer.stop(Error{Code::RunStopped, "the run stopped", {}, Scope::Run, Retry::Later});
       }
     } stop_all{writer, scheduler};
     pool.reserve(threads);

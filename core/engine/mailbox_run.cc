@@ -12,7 +12,7 @@
 namespace crmr {
 namespace {
 
-constexpr char kLimitStop[] = "mailbox.limit_reached";
+constexpr Code kLimitStop = Code::MailboxLimitReached;
 
 std::uint32_t uid_of(const std::string& id) {
   std::uint32_t v = 0;
@@ -237,13 +237,13 @@ class MailboxRun {
       if (!fetched && !b.stopped) {
         // The connection broke mid-batch: what was decided is committed; the
         // batch is not recorded, so it is fetched again (as duplicates).
-        folder_failed(fetched.error(), folder);
+        (void)folder_failed(fetched.error(), folder);  // recorded as a problem; always ok
         return false;
       }
       if (!o_.dry_run) {
         crash_point("dispose_before");
         if (auto st = dispose(b.done); !st) {
-          folder_failed(st.error(), folder);
+          (void)folder_failed(st.error(), folder);  // recorded as a problem; always ok
           return false;
         }
         crash_point("dispose_after");
@@ -364,7 +364,7 @@ class MailboxRun {
         start);
     if (!listed) {
       if (listed.error().scope == Scope::Run) return std::unexpected(listed.error());
-      folder_failed(listed.error(), folder);
+      (void)folder_failed(listed.error(), folder);  // recorded as a problem; always ok
       return std::optional<FolderListing>();
     }
     for (const auto& w : listed->warnings)

@@ -196,7 +196,7 @@ Status Pipeline::check_cache(const RawMessage& raw) {
   Status st = overlay_->status();
   if (st) return {};
   const Error& cause = st.error();
-  Error e{"cache.failed",
+  Error e{Code::CacheFailed,
           raw.source + (raw.position.empty() ? "" : " " + raw.position) +
               ": not routed: the cache could not be read while deciding it: " + cause.message,
           "the message was not recorded and not disposed of, and is routed again next time" + (cause.hint.empty() ? std::string() : "; " + cause.hint),

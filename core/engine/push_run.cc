@@ -61,7 +61,7 @@ Result<PushRunResult> run_push(PushOutbox& store, CrmSink& crm, const PushRunOpt
       if (!permanent) {
         out.left_queued = true;
         if (++transient_in_a_row >= o.give_up_after && !fatal) {
-          fatal = Error{"crm.unreachable",
+          fatal = Error{Code::CrmUnreachable,
                         std::to_string(transient_in_a_row) +
                             " messages in a row could not be delivered; last: " + err.message,
                         "the CRM seems unreachable; the rest stays queued for the next push",

@@ -32,12 +32,12 @@ void WriterChannel::serve(std::size_t threads) {
     try {
       answer = (*p->request)();
     } catch (const std::exception& e) {
-      answer = fail("run.exception", std::string("the run failed: ") + e.what(), Scope::Run);
+      answer = fail(Code::RunException, std::string("the run failed: ") + e.what());
     } catch (...) {
-      answer = fail("run.exception", "the run failed", Scope::Run);
+      answer = fail(Code::RunException, "the run failed");
     }
     lk.lock();
-    if (!answer && answer.error().code == "run.exception" && !stopped_) stopped_ = answer.error();
+    if (!answer && answer.error().code == Code::RunException && !stopped_) stopped_ = answer.error();
     p->answer = std::move(answer);
     answered_.notify_all();
   }

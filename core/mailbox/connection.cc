@@ -98,8 +98,7 @@ Result<Connection> Connection::open(const MailboxEndpoint& ep) {
   std::string label = scrub_url(ep.url);
   std::string scheme = scheme_of(ep.url);
   if (scheme != "imap" && scheme != "imaps" && scheme != "pop3" && scheme != "pop3s")
-    return fail("mailbox.url", "bad mailbox URL " + label + ": scheme must be imap, imaps, pop3 or pop3s",
-                Scope::Mailbox, Retry::Never);
+    return fail(Code::MailboxUrl, "bad mailbox URL " + label + ": scheme must be imap, imaps, pop3 or pop3s");
   bool pop3 = scheme.starts_with("pop3");
   std::vector<std::string> secrets;
   if (!ep.password.empty()) secrets.push_back(ep.password);
@@ -117,7 +116,7 @@ Result<Connection> Connection::open(const MailboxEndpoint& ep) {
     if (conn) return conn;
     // Only a refusal lets another mechanism help; network and TLS trouble,
     // and a server asking to wait ([LOGIN-DELAY], [IN-USE] ...), end here.
-    if (conn.error().code != "mailbox.auth") return conn;
+    if (conn.error().code != Code::MailboxAuth) return conn;
     if (!a.offer.offers(m)) continue;  // libcurl found it not offered: not a refusal
     tried.push_back(login_mechanism_name(m));
     last = conn.error();
@@ -130,17 +129,17 @@ Result<Connection> Connection::open(const MailboxEndpoint& ep) {
     std::vector<std::string> names;
     for (LoginMechanism m : login_plan(ep.auth, !ep.oauth2_token.empty()))
       names.push_back(login_mechanism_name(m));
-    return fail("mailbox.auth",
+    return fail(Code::MailboxAuth,
                 label + " offers none of the login mechanisms " + join(names) + " (it offers " +
                     a.offer.describe() + ")",
-                Scope::Mailbox, Retry::Never, "set auth to a mechanism the server offers");
+                "set auth to a mechanism the server offers");
   }
   if (tried.size() > 1) last->message += " (tried " + join(tried) + ")";
   return std::unexpected(*last);
 }
 
 Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism m, Attempt& a) {
-  auto created = CurlHandle::create("mailbox.curl_init");
+  auto created = CurlHandle::create(Code::MailboxCurlInit);
   if (!created) return std::unexpected(created.error());
   CurlHandle h = std::move(*created);
   CURL* c = h.get();
@@ -200,8 +199,7 @@ Result<Connection> Connection::attempt(const MailboxEndpoint& ep, LoginMechanism
   curl_socket_t sock = CURL_SOCKET_BAD;
   rc = curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &sock);
   if (rc != CURLE_OK || sock == CURL_SOCKET_BAD)
-    return fail("mailbox.network", "no socket after connecting to " + a.label, Scope::Mailbox,
-                Retry::Later);
+    return fail(Code::MailboxNetwork, "no socket after connecting to " + a.label);
   Connection conn(std::move(h), a.label, a.secrets, timeout);
   conn.tls_sessions_ = ep.tls_sessions;
   conn.sock_ = static_cast<std::int64_t>(sock);
@@ -237,9 +235,8 @@ Status Connection::login_with_command(const MailboxEndpoint& ep, bool pop3,
   const std::string name = login_mechanism_name(LoginMechanism::User);
   for (const std::string* s : {&ep.user, &ep.password})
     if (s->find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos)
-      return fail("mailbox.auth", "the user name or password for " + label_ +
-                                      " contains a line break or NUL; it cannot be sent",
-                  Scope::Mailbox, Retry::Never);
+      return fail(Code::MailboxAuth, "the user name or password for " + label_ +
+                                      " contains a line break or NUL; it cannot be sent");
   auto refused = [&](const std::string& line) -> Status {
     refusal = parse_login_refusal(line);
     if (!refusal) refusal = LoginRefusal{line, ""};
@@ -278,7 +275,7 @@ Result<std::string> Connection::read_line() {
       return line;
     }
     if (pending_.size() > 64 * 1024)
-      return fail("mailbox.protocol", "over-long line from " + label_, Scope::Mailbox, Retry::Later);
+      return fail(Code::MailboxProtocol, "over-long line from " + label_);
     auto bytes = receive();
     if (!bytes) return std::unexpected(bytes.error());
     pending_.append(*bytes);
@@ -294,8 +291,7 @@ Status Connection::send(std::string_view bytes) {
     if (rc == CURLE_AGAIN) {
       SocketWait w = wait_socket(sock_, true, timeout_);
       if (w == SocketWait::TimedOut)
-        return fail("mailbox.timeout", "timed out sending to " + label_, Scope::Mailbox,
-                    Retry::Later, "the server did not accept data within the mailbox timeout");
+        return fail(Code::MailboxTimeout, "timed out sending to " + label_, "the server did not accept data within the mailbox timeout");
       if (w == SocketWait::Failed) return std::unexpected(io_error(CURLE_SEND_ERROR));
       continue;
     }
@@ -320,17 +316,16 @@ Result<std::string_view> Connection::receive() {
     if (rc == CURLE_AGAIN) {
       SocketWait w = wait_socket(sock_, false, timeout_);
       if (w == SocketWait::TimedOut)
-        return fail("mailbox.timeout",
+        return fail(Code::MailboxTimeout,
                     "timed out waiting for " + label_ + " (no data for " +
                         std::to_string(timeout_.count() / 1000) + " s)",
-                    Scope::Mailbox, Retry::Later, "the server stalled; try again later");
+                    "the server stalled; try again later");
       if (w == SocketWait::Failed) return std::unexpected(io_error(CURLE_RECV_ERROR));
       continue;
     }
     if (rc != CURLE_OK) return std::unexpected(io_error(rc));
     if (n == 0)
-      return fail("mailbox.closed", label_ + " closed the connection unexpectedly",
-                  Scope::Mailbox, Retry::Later);
+      return fail(Code::MailboxClosed, label_ + " closed the connection unexpectedly");
     if (trace_) trace_->server(std::string_view(chunk_.data(), n), logged_in_);
     return std::string_view(chunk_.data(), n);
   }

@@ -32,20 +32,20 @@ Error curl_error(CURLcode code, const std::string& where, const CurlHandle& h,
   e.retry = Retry::Later;
   switch (code) {
     case CURLE_LOGIN_DENIED:
-      e.code = "mailbox.auth";
+      e.code = Code::MailboxAuth;
       e.message = "login refused by " + where + ": " + detail;
       e.hint = "check the user name and password (or the OAuth2 token)";
       e.retry = Retry::Never;
       break;
     case CURLE_PEER_FAILED_VERIFICATION:
-      e.code = "mailbox.tls";
+      e.code = Code::MailboxTls;
       e.message = "TLS certificate verify failed for " + where + ": " + detail;
       e.hint = "set tls_ca_file to the CA certificate that signed the server's certificate "
                "(or, only for a test server, tls_verify = false)";
       e.retry = Retry::Never;
       break;
     case CURLE_USE_SSL_FAILED:
-      e.code = "mailbox.tls";
+      e.code = Code::MailboxTls;
       e.message = where + " does not offer STARTTLS: " + detail;
       e.hint = "use imaps:// or pop3s://, or starttls = \"optional\"";
       e.retry = Retry::Never;
@@ -53,34 +53,34 @@ Error curl_error(CURLcode code, const std::string& where, const CurlHandle& h,
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
     case CURLE_SSL_CACERT_BADFILE:
-      e.code = "mailbox.tls";
+      e.code = Code::MailboxTls;
       e.message = "TLS handshake with " + where + " failed: " + detail;
       e.hint = code == CURLE_SSL_CACERT_BADFILE ? "check tls_ca_file" : "";
       break;
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      e.code = "mailbox.url";
+      e.code = Code::MailboxUrl;
       e.message = "bad mailbox URL " + where + ": " + detail;
       e.hint = "use imap://, imaps://, pop3:// or pop3s://host[:port]";
       e.retry = Retry::Never;
       break;
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_CONNECT:
-      e.code = "mailbox.connect";
+      e.code = Code::MailboxConnect;
       e.message = "cannot connect to " + where + ": " + detail;
       break;
     case CURLE_OPERATION_TIMEDOUT:
-      e.code = "mailbox.timeout";
+      e.code = Code::MailboxTimeout;
       e.message = "timed out talking to " + where + ": " + detail;
       e.hint = "transient: the server did not answer within the mailbox timeout (timeout_s); "
                "the next run tries again";
       break;
     case CURLE_WEIRD_SERVER_REPLY:
-      e.code = "mailbox.protocol";
+      e.code = Code::MailboxProtocol;
       e.message = "unexpected reply from " + where + ": " + detail;
       break;
     default:
-      e.code = "mailbox.network";
+      e.code = Code::MailboxNetwork;
       e.message = "network error with " + where + ": " + detail;
       break;
   }

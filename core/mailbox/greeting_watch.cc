@@ -59,7 +59,7 @@ int GreetingWatch::on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, c
 
 Error GreetingWatch::explain(CURLcode rc, const std::string& label, Error e) const {
   if (wrong_protocol_) {
-    e.code = "mailbox.url";
+    e.code = Code::MailboxUrl;
     e.retry = Retry::Never;
     e.message = label + (imap() ? " is not an IMAP server" : " is not a POP3 server") +
                 ": it greeted with \"" + printable(first_line_) + "\", which is " +

@@ -14,8 +14,7 @@ namespace {
 constexpr int kMaxDepth = 64;  // nested lists; deeper is hostile input
 
 std::unexpected<Error> protocol_error(std::string what) {
-  return fail("mailbox.protocol", "malformed IMAP response: " + std::move(what),
-              Scope::Mailbox, Retry::Later);
+  return fail(Code::MailboxProtocol, "malformed IMAP response: " + std::move(what));
 }
 
 std::string upper(std::string_view s) {
@@ -340,8 +339,7 @@ Result<std::string> imap_mailbox_arg(std::string_view name, bool utf8) {
   static constexpr char kB64[] =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
   auto bad = [&](const char* why) {
-    return fail("mailbox.folder_name", std::string("folder name ") + why, Scope::Mailbox,
-                Retry::Never, "use a folder name in UTF-8 without control characters");
+    return fail(Code::MailboxFolderName, std::string("folder name ") + why, "use a folder name in UTF-8 without control characters");
   };
   if (name.empty()) return bad("is empty");
   std::string encoded;

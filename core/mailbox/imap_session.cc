@@ -50,7 +50,7 @@ Result<std::vector<std::uint32_t>> parse_uids(const std::vector<std::string>& id
       ok = wide > 0 && wide <= 0xffffffffu;
       v = static_cast<std::uint32_t>(wide);
     }
-    if (!ok) return fail("mailbox.bad_id", "not an IMAP UID: \"" + id + "\"", Scope::Message);
+    if (!ok) return fail(Code::MailboxBadId, "not an IMAP UID: \"" + id + "\"");
     out.push_back(v);
   }
   return out;
@@ -159,7 +159,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
     if (!r) return std::unexpected(r.error());
     if (r->status != "OK") {
       Error e = refused("SELECT " + folder, *r);
-      e.code = "mailbox.folder";
+      e.code = Code::MailboxFolder;
       e.retry = Retry::Never;
       e.hint = folder_hint(folder);
       if (folder != configured) e.message += " (\"" + configured + "\" on this server is \"" + folder + "\")";
@@ -293,7 +293,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
 
   Error broken(Error e) {
     broken_ = e;
-    if (!bye_.empty() && e.code == "mailbox.closed")
+    if (!bye_.empty() && e.code == Code::MailboxClosed)
       broken_->message += " (it said: " + bye_ + ")";
     return *broken_;
   }
@@ -367,14 +367,14 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       if (!r) return std::unexpected(r.error());
       if (r->kind == ImapResponse::Kind::Tagged) {
         if (r->tag != tags[out.size()])
-          return std::unexpected(broken(Error{"mailbox.protocol",
+          return std::unexpected(broken(Error{Code::MailboxProtocol,
                                               "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
                                               "", Scope::Mailbox, Retry::Later}));
         out.push_back(std::move(*r));
         continue;
       }
       if (r->kind == ImapResponse::Kind::Continuation)
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "unexpected IMAP continuation from " + conn_.label(), "",
                                             Scope::Mailbox, Retry::Later}));
       if (on) on(*r);
@@ -402,12 +402,12 @@ class ImapSession final : public MailboxSession, private ImapExchange {
       if (!r) return r;
       if (r->kind == ImapResponse::Kind::Tagged) {
         if (r->tag == *tag) return r;
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
                                             "", Scope::Mailbox, Retry::Later}));
       }
       if (r->kind == ImapResponse::Kind::Continuation)
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "unexpected IMAP continuation from " + conn_.label(), "",
                                             Scope::Mailbox, Retry::Later}));
       if (on) on(*r);
@@ -418,7 +418,7 @@ class ImapSession final : public MailboxSession, private ImapExchange {
     std::string text = r.status;
     if (!r.code.empty()) text += " [" + r.code + "]";
     text += " " + r.text;
-    return Error{"mailbox.command", "IMAP server " + conn_.label() + " refused " + what + ": " + text,
+    return Error{Code::MailboxCommand, "IMAP server " + conn_.label() + " refused " + what + ": " + text,
                  "", Scope::Mailbox, Retry::Later};
   }
 
@@ -536,7 +536,7 @@ Status ImapSession::fetch_items(const std::vector<std::string>& ids, std::string
       auto b = std::find_if(inflight.begin(), inflight.end(),
                             [&](const Batch& x) { return x.tag == r->tag; });
       if (b == inflight.end())
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "unexpected IMAP tag \"" + r->tag + "\" from " + conn_.label(),
                                             "", Scope::Mailbox, Retry::Later}));
       if (r->status != "OK" && !stop) stop = refused("UID FETCH", *r);

@@ -53,22 +53,22 @@ Error login_refused(const std::string& where, const std::string& mechanism,
   e.scope = Scope::Mailbox;
   e.message = "login refused by " + where + " (" + mechanism + "): " + r.text;
   if (r.code == "LOGIN-DELAY") {
-    e.code = "mailbox.login_delay";
+    e.code = Code::MailboxLoginDelay;
     e.retry = Retry::Later;
     e.hint = "transient: the server allows only one login per interval; the next run tries "
              "again; not a password problem";
   } else if (r.code == "IN-USE") {
-    e.code = "mailbox.in_use";
+    e.code = Code::MailboxInUse;
     e.retry = Retry::Later;
     e.hint = "transient: another client holds the mailbox; the next run tries again; not a "
              "password problem";
   } else if (r.code == "UNAVAILABLE" || r.code == "SYS/TEMP" || too_many_connections(r.text)) {
-    e.code = "mailbox.unavailable";
+    e.code = Code::MailboxUnavailable;
     e.retry = Retry::Later;
     e.hint = "transient: the server cannot log anyone in right now; the next run tries again; "
              "not a password problem";
   } else {
-    e.code = "mailbox.auth";
+    e.code = Code::MailboxAuth;
     e.retry = Retry::Never;
     e.hint = r.code == "PRIVACYREQUIRED"
                  ? "the server wants TLS first: use imaps:// or pop3s://, or starttls = \"required\""
@@ -78,8 +78,8 @@ Error login_refused(const std::string& where, const std::string& mechanism,
 }
 
 bool is_transient_login_refusal(const Error& e) {
-  return e.code == "mailbox.login_delay" || e.code == "mailbox.in_use" ||
-         e.code == "mailbox.unavailable";
+  return e.code == Code::MailboxLoginDelay || e.code == Code::MailboxInUse ||
+         e.code == Code::MailboxUnavailable;
 }
 
 }  // namespace crmr

@@ -19,8 +19,7 @@ Result<std::optional<std::string>> Pop3Reader::next_line() {
   std::size_t nl = buf_.find('\n', start_);
   if (nl == std::string::npos) {
     if (buf_.size() - start_ > kMaxLine)
-      return fail("mailbox.protocol", "malformed POP3 reply: line longer than 1 MiB",
-                  Scope::Mailbox, Retry::Later);
+      return fail(Code::MailboxProtocol, "malformed POP3 reply: line longer than 1 MiB");
     return std::nullopt;
   }
   std::size_t end = nl;

@@ -71,8 +71,8 @@ class Pop3Session final : public MailboxSession {
     std::string upper = folder;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (upper != "INBOX")
-      return fail("mailbox.folder", "POP3 has only INBOX, not \"" + folder + "\" (" + conn_.label() + ")",
-                  Scope::Mailbox, Retry::Never, "use folders = [\"INBOX\"] for POP3 mailboxes");
+      return fail(Code::MailboxFolder, "POP3 has only INBOX, not \"" + folder + "\" (" + conn_.label() + ")",
+                  "use folders = [\"INBOX\"] for POP3 mailboxes");
     auto r = command("STAT");
     if (!r) return std::unexpected(r.error());
     if (!r->ok) return std::unexpected(refused("STAT", *r, Scope::Mailbox));
@@ -86,7 +86,7 @@ class Pop3Session final : public MailboxSession {
     auto r = command("UIDL");
     if (!r) return std::unexpected(r.error());
     if (!r->ok)
-      return std::unexpected(Error{"mailbox.unsupported",
+      return std::unexpected(Error{Code::MailboxUnsupported,
                                    "POP3 server " + conn_.label() + " refused UIDL: " + r->text,
                                    "crm-router needs a POP3 server with UIDL", Scope::Mailbox,
                                    Retry::Never});
@@ -102,7 +102,7 @@ class Pop3Session final : public MailboxSession {
       std::uint32_t n = 0;
       auto [p, ec] = std::from_chars(line.data(), line.data() + line.size(), n);
       if (ec != std::errc() || p == line.data() + line.size() || *p != ' ' || n == 0)
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "malformed UIDL line from " + conn_.label(), "",
                                             Scope::Mailbox, Retry::Later}));
       listed.emplace_back(n, std::string(line.substr(p - line.data() + 1)));
@@ -169,9 +169,9 @@ class Pop3Session final : public MailboxSession {
   Status mark_seen(const std::vector<std::string>&) override { return {}; }  // POP3 has no flags
 
   Status move_to(const std::vector<std::string>&, const std::string& folder) override {
-    return fail("mailbox.unsupported",
+    return fail(Code::MailboxUnsupported,
                 "POP3 cannot move messages (to \"" + folder + "\") on " + conn_.label(),
-                Scope::Mailbox, Retry::Never, "use after = \"delete\" or \"leave\" for POP3");
+                "use after = \"delete\" or \"leave\" for POP3");
   }
 
   Status remove(const std::vector<std::string>& ids) override {
@@ -228,7 +228,7 @@ class Pop3Session final : public MailboxSession {
         std::string shown(l.substr(0, 60));
         for (char& c : shown)
           if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) > 0x7e) c = '?';
-        return std::unexpected(broken(Error{"mailbox.protocol",
+        return std::unexpected(broken(Error{Code::MailboxProtocol,
                                             "malformed POP3 reply from " + conn_.label() + ": \"" + shown + "\"",
                                             "", Scope::Mailbox, Retry::Later}));
       }
@@ -249,7 +249,7 @@ class Pop3Session final : public MailboxSession {
   }
 
   Error refused(const std::string& what, const Reply& r, Scope scope) const {
-    return Error{"mailbox.command",
+    return Error{Code::MailboxCommand,
                  "POP3 server " + conn_.label() + " refused " + what + ": -ERR " + r.text, "", scope,
                  Retry::Later};
   }
@@ -268,8 +268,7 @@ class Pop3Session final : public MailboxSession {
     for (const auto& id : ids) {
       auto it = number_of_.find(id);
       if (it == number_of_.end())
-        return fail("mailbox.bad_id", "no message with UIDL \"" + id + "\" on " + conn_.label(),
-                    Scope::Message);
+        return fail(Code::MailboxBadId, "no message with UIDL \"" + id + "\" on " + conn_.label());
       numbers.push_back(it->second);
     }
     std::size_t window = pipelining_ ? kWindow : 1;

@@ -45,18 +45,18 @@ std::uint32_t rtf_crc(std::string_view data) {
 
 Result<std::string> decompress_rtf(std::string_view in, std::size_t max_output, bool* crc_ok) {
   static_assert(kPrefix.size() == 207, "MS-OXRTFCP initial dictionary is 207 bytes");
-  if (in.size() < 16) return fail("tnef.rtf_short", "compressed RTF shorter than its header");
+  if (in.size() < 16) return fail(Code::TnefRtfShort, "compressed RTF shorter than its header");
   std::uint32_t comp_size = le32(in, 0);   // counts the bytes after this field
   std::uint32_t raw_size = le32(in, 4);
   std::uint32_t type = le32(in, 8);
   if (comp_size < 12 || comp_size - 12 > in.size() - 16)
-    return fail("tnef.rtf_size", "compressed RTF declares " + std::to_string(comp_size) +
+    return fail(Code::TnefRtfSize, "compressed RTF declares " + std::to_string(comp_size) +
                                      " bytes but holds " + std::to_string(in.size() - 4));
   std::string_view body = in.substr(16, comp_size - 12);
   std::size_t cap = std::min<std::size_t>({raw_size, max_output, body.size() * 9 + 16});
 
   if (type == kUncompressed) return std::string(body.substr(0, std::min(body.size(), cap)));
-  if (type != kCompressed) return fail("tnef.rtf_type", "compressed RTF of unknown type");
+  if (type != kCompressed) return fail(Code::TnefRtfType, "compressed RTF of unknown type");
   if (crc_ok != nullptr) *crc_ok = rtf_crc(body) == le32(in, 12);
 
   char dict[4096];

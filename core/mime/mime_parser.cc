@@ -212,17 +212,17 @@ bool blank(std::string_view s) { return trim(s).empty(); }
 }  // namespace
 
 Result<Message> parse_message(std::string_view raw, const ParseLimits& limits) {
-  if (blank(raw)) return fail("parse.empty", "the message is empty");
+  if (blank(raw)) return fail(Code::ParseEmpty, "the message is empty");
   if (raw.size() > limits.max_message_bytes)
-    return fail("parse.too_large",
+    return fail(Code::ParseTooLarge,
                 "the message is " + std::to_string(raw.size()) + " bytes, over the limit of " +
                     std::to_string(limits.max_message_bytes),
-                Scope::Message, Retry::Never, "raise max_message_bytes to accept it");
+                "raise max_message_bytes to accept it");
   Message msg;
   msg.raw_size = raw.size();
   SplitEntity top = split_entity(raw, limits, msg.warnings, /*top_level=*/true);
   if (!top.header_found)
-    return fail("parse.not_a_message", "no header fields found: this is not an e-mail message");
+    return fail(Code::ParseNotAMessage, "no header fields found: this is not an e-mail message");
   read_top_level_fields(top.fields, msg);
   Walker walker(limits, msg);
   walker.entity(top, 0, PartContext{});

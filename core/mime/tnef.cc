@@ -132,7 +132,7 @@ class Decoder {
 };
 
 Status Decoder::run(std::string_view data) {
-  if (!looks_like_tnef(data)) return fail("tnef.not_tnef", "no TNEF signature");
+  if (!looks_like_tnef(data)) return fail(Code::TnefNotTnef, "no TNEF signature");
   read_attributes(data.substr(6));
   finish_message();
   for (const RawAttachment& raw : raws_) finish_attachment(raw);

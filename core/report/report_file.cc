@@ -49,7 +49,7 @@ fs::path temp_path_for(const fs::path& target) {
 }
 
 std::unexpected<Error> write_error(const fs::path& path, const std::string& what) {
-  return fail("report.write", "cannot write report " + utf8_string(path) + ": " + what, Scope::Run,
+  return fail(Code::ReportWrite, "cannot write report " + utf8_string(path) + ": " + what, Scope::Run,
               Retry::Later, "check that the directory exists, is writable and has free space");
 }
 
@@ -134,7 +134,7 @@ class StreamReportWriter final : public ReportWriter {
   Status add(const ReportEntry& e) override {
     stream_->add(e);
     counts_.tally(e);
-    return out_.fail() ? fail("report.write", "writing the report failed", Scope::Run) : Status{};
+    return out_.fail() ? fail(Code::ReportWrite, "writing the report failed") : Status{};
   }
   Status finish(const RunHeader& run) override {
     RunHeader header = run;
@@ -142,7 +142,7 @@ class StreamReportWriter final : public ReportWriter {
     header.totals = report_detail::with_all_outcomes(counts_.totals);
     stream_->finish(header);
     out_.flush();
-    return out_.fail() ? fail("report.write", "writing the report failed", Scope::Run) : Status{};
+    return out_.fail() ? fail(Code::ReportWrite, "writing the report failed") : Status{};
   }
 
  private:
@@ -160,8 +160,7 @@ Result<std::unique_ptr<ReportWriter>> open_report_stream(std::ostream& out,
   else if (format == "csv") writer->start(report_detail::make_csv_stream(out));
   else if (format == "html") writer->start(report_detail::make_html_stream(out, {}));
   else if (format == "text" || format == "txt") writer->start(report_detail::make_text_stream(out));
-  else return fail("report.format", "unknown report format '" + format + "'", Scope::Run,
-                   Retry::Never, "use json, csv, html or text");
+  else return fail(Code::ReportFormat, "unknown report format '" + format + "'", "use json, csv, html or text");
   return std::unique_ptr<ReportWriter>(std::move(writer));
 }
 
@@ -170,9 +169,9 @@ Result<std::unique_ptr<ReportWriter>> open_report_writer(const std::string& path
   const fs::path path = utf8_path(path_text);
   const auto format = format_for(path);
   if (!format)
-    return fail("report.format",
+    return fail(Code::ReportFormat,
                 "cannot tell the report format of " + path_text + " from its extension",
-                Scope::Run, Retry::Never, kFormatsHint);
+                kFormatsHint);
   fs::path tmp = temp_path_for(path);
   auto writer = std::make_unique<FileReportWriter>(path, tmp);
   if (!writer->opened()) return write_error(path, "cannot create " + utf8_string(tmp));

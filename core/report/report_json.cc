@@ -210,12 +210,12 @@ void write_json(const RunReport& r, std::ostream& out) {
 Result<ReportEntry> entry_from_json(const std::string& json) {
   Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
-    return fail("report.bad_json", "report entry is not valid JSON", Scope::Message,
+    return fail(Code::ReportBadJson, "report entry is not valid JSON", Scope::Message,
                 Retry::Never, "pass one element of \"messages\" of a crm-router JSON report");
   try {
     return entry_from(doc);
   } catch (const Json::exception& e) {
-    return fail("report.bad_json", std::string("report entry JSON does not have the entry shape: ") +
+    return fail(Code::ReportBadJson, std::string("report entry JSON does not have the entry shape: ") +
                                        e.what(),
                 Scope::Message, Retry::Never,
                 "pass one element of \"messages\" of a crm-router JSON report");
@@ -225,8 +225,7 @@ Result<ReportEntry> entry_from_json(const std::string& json) {
 Result<RunReport> read_json(const std::string& json) {
   Json doc = Json::parse(json, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded())
-    return fail("report.bad_json", "report is not valid JSON", Scope::Run, Retry::Never,
-                kReportHint);
+    return fail(Code::ReportBadJson, "report is not valid JSON", kReportHint);
   RunReport r;
   std::string where = "run";
   try {
@@ -263,17 +262,16 @@ Result<RunReport> read_json(const std::string& json) {
     }
     const Json& messages = doc.at("messages");
     if (!messages.is_array())
-      return fail("report.bad_json", "report JSON: \"messages\" is not an array", Scope::Run,
-                  Retry::Never, kReportHint);
+      return fail(Code::ReportBadJson, "report JSON: \"messages\" is not an array", kReportHint);
     r.messages.reserve(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
       where = "messages[" + std::to_string(i) + "]";
       r.messages.push_back(entry_from(messages[i]));
     }
   } catch (const Json::exception& e) {
-    return fail("report.bad_json", "report JSON does not have the report shape at " + where +
+    return fail(Code::ReportBadJson, "report JSON does not have the report shape at " + where +
                                        ": " + e.what(),
-                Scope::Run, Retry::Never, kReportHint);
+                kReportHint);
   }
   return r;
 }

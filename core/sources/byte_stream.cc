@@ -23,7 +23,7 @@ class FileStream final : public ByteStream {
   Result<std::size_t> read(char* dst, std::size_t n) override {
     auto got = in_.rdbuf()->sgetn(dst, static_cast<std::streamsize>(n));
     if (got < 0) {
-      return fail("source.read_error", "cannot read " + name_, Scope::Mailbox, Retry::Later);
+      return fail(Code::SourceReadError, "cannot read " + name_, Scope::Mailbox, Retry::Later);
     }
     return static_cast<std::size_t>(got);
   }
@@ -38,7 +38,7 @@ class StdinStream final : public ByteStream {
   Result<std::size_t> read(char* dst, std::size_t n) override {
     std::size_t got = std::fread(dst, 1, n, stdin);
     if (got == 0 && std::ferror(stdin)) {
-      return fail("source.read_error", "cannot read standard input", Scope::Mailbox);
+      return fail(Code::SourceReadError, "cannot read standard input");
     }
     return got;
   }
@@ -49,7 +49,7 @@ class IstreamStream final : public ByteStream {
   IstreamStream(std::istream& in, std::string name) : in_(in), name_(std::move(name)) {}
   Result<std::size_t> read(char* dst, std::size_t n) override {
     in_.read(dst, static_cast<std::streamsize>(n));
-    if (in_.bad()) return fail("source.read_error", "cannot read " + name_, Scope::Mailbox);
+    if (in_.bad()) return fail(Code::SourceReadError, "cannot read " + name_);
     return static_cast<std::size_t>(in_.gcount());
   }
 
@@ -94,7 +94,7 @@ class GunzipStream final : public ByteStream {
   GunzipStream& operator=(const GunzipStream&) = delete;
 
   Result<std::size_t> read(char* dst, std::size_t n) override {
-    if (!ok_) return fail("source.gzip_error", "cannot start zlib for " + name_, Scope::Mailbox);
+    if (!ok_) return fail(Code::SourceGzipError, "cannot start zlib for " + name_);
     if (done_ || n == 0) return std::size_t{0};
     z_.next_out = reinterpret_cast<Bytef*>(dst);
     z_.avail_out = static_cast<uInt>(std::min<std::size_t>(n, 1u << 30));
@@ -124,13 +124,12 @@ class GunzipStream final : public ByteStream {
         break;
       }
       if (rc == Z_BUF_ERROR && z_.avail_in == 0 && in_eof_) {
-        return fail("source.gzip_truncated", name_ + ": the gzip data ends early (truncated file)",
-                    Scope::Mailbox, Retry::Never, "check that the file was copied completely");
+        return fail(Code::SourceGzipTruncated, name_ + ": the gzip data ends early (truncated file)",
+                    "check that the file was copied completely");
       }
       if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        return fail("source.gzip_corrupt",
-                    name_ + ": corrupt gzip data (" + (z_.msg ? z_.msg : "zlib error") + ")",
-                    Scope::Mailbox);
+        return fail(Code::SourceGzipCorrupt,
+                    name_ + ": corrupt gzip data (" + (z_.msg ? z_.msg : "zlib error") + ")");
       }
     }
     return n - z_.avail_out;
@@ -154,8 +153,8 @@ Result<std::unique_ptr<ByteStream>> open_file_stream(const std::filesystem::path
   std::ifstream in(path, std::ios::in | std::ios::binary);
   if (!in) {
     std::string why = errno ? std::strerror(errno) : "cannot open";
-    return fail("source.unreadable", "cannot open " + utf8_string(path) + ": " + why,
-                Scope::Mailbox, Retry::Later, "check the path and its permissions");
+    return fail(Code::SourceUnreadable, "cannot open " + utf8_string(path) + ": " + why,
+                "check the path and its permissions");
   }
   return std::make_unique<FileStream>(std::move(in), utf8_string(path));
 }

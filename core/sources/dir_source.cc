@@ -38,7 +38,7 @@ Status DirSource::push_dir(const fs::path& dir) {
     if (!hidden(it->path())) f.entries.push_back(*it);
   }
   if (ec) {
-    return fail("source.unreadable", "cannot list " + utf8_string(dir) + ": " + ec.message(),
+    return fail(Code::SourceUnreadable, "cannot list " + utf8_string(dir) + ": " + ec.message(),
                 Scope::Message, Retry::Later, "check the folder's permissions");
   }
   std::sort(f.entries.begin(), f.entries.end(), [](const auto& a, const auto& b) {

@@ -31,10 +31,10 @@ Result<std::optional<RawMessage>> EmlSource::next() {
     std::size_t want = std::min(kChunk, max_ + 1 - have);
     if (want == 0) {
       in_.reset();
-      return fail("source.message_too_large",
+      return fail(Code::SourceMessageTooLarge,
                   "message " + display_ + " is over the limit of " + std::to_string(max_) +
                       " bytes",
-                  Scope::Message, Retry::Never, "raise the message size limit to read it");
+                  "raise the message size limit to read it");
     }
     bytes.resize(have + want);
     auto got = in_->read(bytes.data() + have, want);

@@ -113,8 +113,8 @@ Result<MboxFormat> parse_mbox_format(std::string_view name) {
   if (name == "mboxo") return MboxFormat::Mboxo;
   if (name == "mboxrd") return MboxFormat::Mboxrd;
   if (name == "mboxcl2") return MboxFormat::Mboxcl2;
-  return fail("source.bad_mbox_format", "unknown mbox format \"" + std::string(name) + "\"",
-              Scope::Run, Retry::Never, "use auto, mboxo, mboxrd or mboxcl2");
+  return fail(Code::SourceBadMboxFormat, "unknown mbox format \"" + std::string(name) + "\"",
+              "use auto, mboxo, mboxrd or mboxcl2");
 }
 
 std::string_view chomp(std::string_view line) {

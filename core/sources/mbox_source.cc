@@ -103,10 +103,9 @@ Result<bool> MboxSource::skip_to_first_from() {
       return true;
     }
     if (chomp(text).find_first_not_of(" \t") != std::string_view::npos || !line.complete) {
-      return fail("source.no_from_line",
+      return fail(Code::SourceNoFromLine,
                   p_.display + ": an mbox must start with a \"From \" line (byte " +
-                      std::to_string(in_.offset() - line.text.size()) + ")",
-                  Scope::Mailbox);
+                      std::to_string(in_.offset() - line.text.size()) + ")");
     }
   }
 }
@@ -130,11 +129,11 @@ Result<std::optional<RawMessage>> MboxSource::next() {
   b.max = p_.max_message_bytes;
   if (auto st = read_message(b); !st) return stop(st.error());
   if (b.over) {
-    return fail("source.message_too_large",
+    return fail(Code::SourceMessageTooLarge,
                 "message " + position() + " of " + p_.display + " (at byte " + std::to_string(at) +
                     ") has " + std::to_string(b.size) + " bytes, over the limit of " +
                     std::to_string(p_.max_message_bytes),
-                Scope::Message, Retry::Never, "raise the message size limit to read it");
+                "raise the message size limit to read it");
   }
   return RawMessage{p_.source, position(), std::move(b.bytes), from_line_date(from)};
 }

@@ -48,10 +48,9 @@ Result<std::unique_ptr<MailSource>> open_stream(std::unique_ptr<ByteStream> raw,
     case ContentKind::Unknown:
       break;
   }
-  return fail("source.unknown_content",
+  return fail(Code::SourceUnknownContent,
               origin.display + (probed->gzip ? " (gzip)" : "") +
                   " is not mail: neither an mbox nor a message with a header",
-              Scope::Mailbox, Retry::Never,
               "give .eml files, mbox files (gzip allowed), a Maildir or a folder of them");
 }
 
@@ -71,18 +70,16 @@ Result<std::unique_ptr<MailSource>> open_source(const std::string& path,
   std::error_code ec;
   auto status = fs::status(p, ec);
   if (status.type() == fs::file_type::not_found) {
-    return fail("source.not_found", path + ": no such file or folder", Scope::Mailbox,
-                Retry::Never, "check the path");
+    return fail(Code::SourceNotFound, path + ": no such file or folder", "check the path");
   }
   if (ec) {
-    return fail("source.unreadable", "cannot read " + path + ": " + ec.message(), Scope::Mailbox,
-                Retry::Later, "check the path and its permissions");
+    return fail(Code::SourceUnreadable, "cannot read " + path + ": " + ec.message(), "check the path and its permissions");
   }
   if (fs::is_directory(status)) {
     fs::directory_iterator probe(p, ec);
     if (ec) {
-      return fail("source.unreadable", "cannot list " + path + ": " + ec.message(),
-                  Scope::Mailbox, Retry::Later, "check the folder's permissions");
+      return fail(Code::SourceUnreadable, "cannot list " + path + ": " + ec.message(),
+                  "check the folder's permissions");
     }
     bool maildir = fs::is_directory(p / "cur", ec) || fs::is_directory(p / "new", ec);
     return std::make_unique<DirSource>(p, path, maildir ? DirLayout::Maildir : DirLayout::Tree,

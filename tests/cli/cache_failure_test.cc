@@ -71,7 +71,7 @@ TEST_F(FailingLookup, EachLookupThatFailsLeavesTheMessageUnprocessed) {
                  [&](ReportEntry&& e) { entries.push_back(std::move(e)); });
       auto r = p.process(raw(msg, "#1"));
       ASSERT_FALSE(r) << "decided against a failed lookup: " << entries.at(0).outcome;
-      EXPECT_ERROR_CODE(r, "cache.failed");
+      EXPECT_ERROR_CODE(r, Code::CacheFailed);
       EXPECT_EQ(r.error().scope, Scope::Run);
       EXPECT_NE(r.error().message.find("inbox.mbox #1: not routed"), std::string::npos)
           << r.error().message;
@@ -129,7 +129,7 @@ TEST_F(FailingLookup, WithTwoJobsNothingSubmittedAfterTheFailureIsRecorded) {
     }
     if (st) st = p.flush();
     ASSERT_FALSE(st);
-    EXPECT_EQ(st.error().code, "cache.failed");
+    EXPECT_ERROR_CODE(st, Code::CacheFailed);
     EXPECT_NE(st.error().message.find("#2: not routed"), std::string::npos) << st.error().message;
     auto again = p.flush();
     ASSERT_FALSE(again) << "the run stays stopped";
@@ -146,7 +146,7 @@ TEST_F(FailingLookup, AnUnparseableMessageIsNotQuarantinedOnAFailedLedgerLookup)
   Pipeline p(*store_, cache, options(), run_id_, [](ReportEntry&&) {});
   auto r = p.process(raw("", "#1"));
   ASSERT_FALSE(r);
-  EXPECT_ERROR_CODE(r, "cache.failed");
+  EXPECT_ERROR_CODE(r, Code::CacheFailed);
   EXPECT_EQ((*store_->cache_stats())["quarantine"], 0);
 }
 

@@ -190,5 +190,23 @@ TEST(FileModes, WhatCrmRouterCreatesIsPrivate) {
   EXPECT_EQ(fs::status(t.file("out/q")).permissions() & fs::perms::owner_all, fs::perms::owner_all);
 }
 
+// exit_code_for, the one place an Error becomes an exit code: the code's exit
+// code where the table gives one, else the Error's scope.
+TEST(ExitCodeFor, TheTableThenTheScope) {
+  auto rc = [](Code code, Scope scope) { return exit_code_for(Error{code, "m", "", scope, Retry::Never}); };
+  EXPECT_EQ(rc(Code::ConfigInvalid, Scope::Run), kExitConfig);
+  EXPECT_EQ(rc(Code::ConfigFirstRun, Scope::Mailbox), kExitConfig);
+  EXPECT_EQ(rc(Code::CrmSecret, Scope::Run), kExitConfig);
+  EXPECT_EQ(rc(Code::MailboxSecret, Scope::Mailbox), kExitConfig);
+  EXPECT_EQ(rc(Code::StoreNotFound, Scope::Run), kExitUsage);
+  EXPECT_EQ(rc(Code::ImportUnknownEntity, Scope::Run), kExitUsage);
+  EXPECT_EQ(rc(Code::ImportCannotRead, Scope::Run), kExitInput);
+  EXPECT_EQ(rc(Code::CrmBadResponse, Scope::Message), kExitUnreachable);
+  EXPECT_EQ(rc(Code::StoreBusy, Scope::Run), kExitStorage);
+  EXPECT_EQ(rc(Code::MailboxConnect, Scope::Mailbox), kExitUnreachable);
+  EXPECT_EQ(rc(Code::MailboxAuth, Scope::Account), kExitUnreachable);
+  EXPECT_EQ(rc(Code::ParseEmpty, Scope::Message), kExitPartial);
+}
+
 }  // namespace
 }  // namespace crmr::test

@@ -50,7 +50,7 @@ class FailingCache final : public CacheView {
   // Counts a lookup; true when it is the one to fail.
   bool hit() const {
     if (++n_ != fail_at_) return false;
-    failed_ = Error{"store.busy", "state.db: running a lookup: database is locked",
+    failed_ = Error{Code::StoreBusy, "state.db: running a lookup: database is locked",
                     "another crm-router process is using the database", Scope::Run, Retry::Later};
     return true;
   }

@@ -322,7 +322,7 @@ TEST(PipelineJobs, WorkersWithOrWithoutACacheReaderDecideAsOneJob) {
   const std::vector<std::string> one = route_demo(1, {});
   ASSERT_EQ(one.size(), 35u);
   auto cannot_open = []() -> Result<std::unique_ptr<Store>> {
-    return fail("store.busy", "no reader today", Scope::Run);
+    return fail(Code::StoreBusy, "no reader today", Scope::Run, Retry::Never);
   };
   EXPECT_EQ(route_demo(2, cannot_open), one);
   // Readers of the database the test made: open_worker_readers with its path

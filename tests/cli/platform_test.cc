@@ -8,6 +8,7 @@
 #include <string>
 
 #include "tests/support/temp_dir.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::platform {
 namespace {
@@ -54,7 +55,7 @@ TEST(Platform, CommandFirstLineIsTheFirstLineWithoutItsEnd) {
 TEST(Platform, ACommandThatFailsIsAnErrorWithoutItsOutput) {
   auto line = command_first_line("exit 3");
   ASSERT_FALSE(line);
-  EXPECT_EQ(line.error().code, "command.failed");
+  EXPECT_ERROR_CODE(line, Code::CommandFailed);
 }
 
 TEST(Platform, EnvironmentVariablesAndDefaultPaths) {

@@ -20,6 +20,7 @@
 #include "tests/cli/run_fixture.h"
 #include "tests/core/crm/sim_harness.h"
 #include "tests/core/crm/test_certificate.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -203,7 +204,7 @@ TEST_F(ExchangeOnlineRun, ATokenTheServerRefusesIsReplacedOnce) {
   // introspection now calls it inactive.
   sim_->call("POST", "/_sim/expire-tokens");
   auto session = sign_in(m, tokens, warnings);
-  ASSERT_TRUE(session) << session.error().describe();
+  ASSERT_OK(session);
   EXPECT_EQ((*session)->logged_in_with(), "xoauth2");
   EXPECT_TRUE((*session)->close());
   EXPECT_EQ(tokens.requests(), 2u);

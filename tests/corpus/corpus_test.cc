@@ -13,6 +13,7 @@
 #include "core/sources/open_source.h"
 #include "core/mime/unwrap.h"
 #include "storage/store.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -29,7 +30,7 @@ Tally run_through(const fs::path& path, const Store& cache) {
   Tally t;
   auto start = std::chrono::steady_clock::now();
   auto src = open_source(path.string());
-  EXPECT_TRUE(src.has_value()) << path << ": " << (src ? "" : src.error().describe());
+  EXPECT_OK(src) << path;
   if (!src) return t;
   Policy policy;
   for (;;) {

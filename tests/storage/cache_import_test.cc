@@ -286,12 +286,12 @@ TEST(CacheImport, CsvNeedsAKnownEntity) {
   auto store = memory_store();
   auto missing = import_cache_file(*store, path, CacheFileFormat::Auto, "");
   ASSERT_FALSE(missing);
-  EXPECT_ERROR_CODE(missing, "import.csv_entity");
+  EXPECT_ERROR_CODE(missing, Code::ImportCsvEntity);
   EXPECT_NE(missing.error().message.find(path), std::string::npos);
   EXPECT_FALSE(missing.error().hint.empty());
   auto unknown = import_cache_file(*store, path, CacheFileFormat::Csv, "opportunity");
   ASSERT_FALSE(unknown);
-  EXPECT_ERROR_CODE(unknown, "import.unknown_entity");
+  EXPECT_ERROR_CODE(unknown, Code::ImportUnknownEntity);
 }
 
 TEST(CacheImport, CsvOfUsersEmailsAndOrganisation) {
@@ -327,7 +327,7 @@ TEST(CacheImport, UnreadableFileIsAnError) {
   auto store = memory_store();
   auto result = import_cache_file(*store, "/no/such/file.jsonl", CacheFileFormat::Auto, "");
   ASSERT_FALSE(result);
-  EXPECT_ERROR_CODE(result, "import.cannot_read");
+  EXPECT_ERROR_CODE(result, Code::ImportCannotRead);
   EXPECT_EQ(result.error().scope, Scope::Run);
   EXPECT_NE(result.error().message.find("/no/such/file.jsonl"), std::string::npos);
 }
@@ -347,7 +347,7 @@ TEST(CacheImport, ReadOnlyStoreStopsTheImportWithNothingWritten) {
   ASSERT_TRUE(store);
   auto result = import_cache_file(**store, kData + "cache.jsonl", CacheFileFormat::Auto, "");
   ASSERT_FALSE(result);
-  EXPECT_ERROR_CODE(result, "store.read_only");
+  EXPECT_ERROR_CODE(result, Code::StoreReadOnly);
   EXPECT_TRUE((*store)->records_by_address("bob@contoso.example").empty());
 }
 
@@ -376,7 +376,7 @@ TEST(CacheImport, CsvLargerThanTheReadBufferKeepsRecordsAndLineNumbers) {
     line += i % 997 == 0 ? 2 : 1;
   }
   auto result = import_cache_file(*store, dir.write("big.csv", csv), CacheFileFormat::Csv, "contact");
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_EQ(result->imported["contact"], 39999);
   ASSERT_EQ(result->errors.size(), 1u);
   EXPECT_EQ(result->errors[0], dir.file("big.csv") + ":" + std::to_string(bad_line) +
@@ -397,7 +397,7 @@ TEST(CacheImport, JsonLinesLargerThanTheReadBufferInSmallTransactions) {
   }
   text += "{not json}";  // the last line, without a line feed
   auto result = import_cache_file(*store, dir.write("big.jsonl", text), CacheFileFormat::Auto, "", 7);
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_EQ(result->imported["contact"], 30000);
   ASSERT_EQ(result->errors.size(), 1u);
   EXPECT_EQ(result->errors[0].rfind(dir.file("big.jsonl") + ":30001: invalid JSON", 0), 0u)
@@ -411,7 +411,7 @@ TEST(CacheImport, ListsTheFirstThousandBadLinesAndCountsAll) {
   std::string text;
   for (int i = 0; i < 1500; ++i) text += "[1]\n";
   auto result = import_cache_file(*store, dir.write("bad.jsonl", text), CacheFileFormat::JsonLines, "");
-  ASSERT_TRUE(result) << result.error().describe();
+  ASSERT_OK(result);
   EXPECT_EQ(result->errors.size(), 1000u);
   EXPECT_EQ(result->bad_lines, 1500);
 }

@@ -116,7 +116,7 @@ TEST(StoreRecords, DeletingARecordRemovesItsAddresses) {
 
 TEST(StoreRecords, RecordWithoutIdOrEntityIsRefused) {
   auto store = memory_store();
-  EXPECT_ERROR_CODE(store->upsert_record(contact("", "No id", {"a@x"})), "store.invalid_record");
+  EXPECT_ERROR_CODE(store->upsert_record(contact("", "No id", {"a@x"})), Code::StoreInvalidRecord);
   EXPECT_FALSE(store->upsert_record(CrmRecord{"", "id", "", true, -1, {}}));
 }
 

@@ -84,8 +84,8 @@ TEST(StoreOutbox, DoneLeavesThePendingList) {
   auto id = store->outbox_pending(1)->at(0).id;
   ASSERT_TRUE(store->outbox_done(id, "act-1"));
   EXPECT_TRUE(store->outbox_pending(10)->empty());
-  EXPECT_ERROR_CODE(store->outbox_done(id, "act-1"), "store.not_found");
-  EXPECT_ERROR_CODE(store->outbox_done(999, "x"), "store.not_found");
+  EXPECT_ERROR_CODE(store->outbox_done(id, "act-1"), Code::StoreNotFound);
+  EXPECT_ERROR_CODE(store->outbox_done(999, "x"), Code::StoreNotFound);
   EXPECT_TRUE(store->ledger_has("k"));
 }
 
@@ -113,7 +113,7 @@ TEST(StoreOutbox, PermanentFailureMovesTheMessageToQuarantine) {
   EXPECT_EQ((*q)[0].error, "400 Bad Request");
   EXPECT_EQ((*q)[0].source, "mbox:/tmp/in.mbox");
   EXPECT_EQ(store->quarantine_raw((*q)[0].id).value(), "the raw message");
-  EXPECT_ERROR_CODE(store->outbox_failed(id, "again", true), "store.not_found");
+  EXPECT_ERROR_CODE(store->outbox_failed(id, "again", true), Code::StoreNotFound);
 }
 
 TEST(StoreQuarantine, RemovingAnItemLetsItsKeyBeProcessedAgain) {
@@ -125,8 +125,8 @@ TEST(StoreQuarantine, RemovingAnItemLetsItsKeyBeProcessedAgain) {
   EXPECT_TRUE(store->quarantine_list()->empty());
   EXPECT_FALSE(store->ledger_has("k"));
   EXPECT_TRUE(store->ledger_has("other"));
-  EXPECT_ERROR_CODE(store->quarantine_raw(id), "store.not_found");
-  EXPECT_ERROR_CODE(store->quarantine_remove(id), "store.not_found");
+  EXPECT_ERROR_CODE(store->quarantine_raw(id), Code::StoreNotFound);
+  EXPECT_ERROR_CODE(store->quarantine_remove(id), Code::StoreNotFound);
   // Retried, it is queued now.
   ASSERT_TRUE(store->record_processed(2, processed("k", "queued", "raw")));
   EXPECT_EQ(store->outbox_pending(10)->size(), 1u);
@@ -208,7 +208,7 @@ TEST(StoreQuarantine, RemovingAFailedPushClearsItsOutboxEntry) {
 
 TEST(StoreRuns, BeginFinishListAndReport) {
   auto store = memory_store();
-  EXPECT_ERROR_CODE(store->run_report_json(0), "store.not_found");
+  EXPECT_ERROR_CODE(store->run_report_json(0), Code::StoreNotFound);
   auto r1 = store->begin_run("import", "2026-01-01T00:00:00Z");
   auto r2 = store->begin_run("run", "2026-01-02T00:00:00Z");
   auto r3 = store->begin_run("push", "2026-01-03T00:00:00Z");
@@ -216,7 +216,7 @@ TEST(StoreRuns, BeginFinishListAndReport) {
   EXPECT_LT(*r1, *r2);
   ASSERT_TRUE(store->finish_run(*r1, "2026-01-01T00:05:00Z", R"({"queued":1})", R"({"run":1})"));
   ASSERT_TRUE(store->finish_run(*r2, "2026-01-02T00:05:00Z", R"({"queued":2})", R"({"run":2})"));
-  EXPECT_ERROR_CODE(store->finish_run(999, "", "", ""), "store.not_found");
+  EXPECT_ERROR_CODE(store->finish_run(999, "", "", ""), Code::StoreNotFound);
 
   auto runs = store->list_runs(2);
   ASSERT_TRUE(runs);
@@ -231,8 +231,8 @@ TEST(StoreRuns, BeginFinishListAndReport) {
 
   EXPECT_EQ(store->run_report_json(0).value(), R"({"run":2})");  // latest finished
   EXPECT_EQ(store->run_report_json(*r1).value(), R"({"run":1})");
-  EXPECT_ERROR_CODE(store->run_report_json(*r3), "store.not_found");
-  EXPECT_ERROR_CODE(store->run_report_json(999), "store.not_found");
+  EXPECT_ERROR_CODE(store->run_report_json(*r3), Code::StoreNotFound);
+  EXPECT_ERROR_CODE(store->run_report_json(999), Code::StoreNotFound);
 }
 
 // --- statistics

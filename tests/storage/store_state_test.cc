@@ -21,8 +21,8 @@ TEST(StoreState, ReadOnlyStoreRefusesToWriteState) {
   auto store = Store::open(dir.file("absent.db"), OpenMode::ReadOnly);
   ASSERT_TRUE(store);
   EXPECT_FALSE((*store)->state_get("k").value());
-  EXPECT_ERROR_CODE((*store)->state_set("k", "v"), "store.read_only");
-  EXPECT_ERROR_CODE((*store)->pop3_mark_seen("m", {"u"}), "store.read_only");
+  EXPECT_ERROR_CODE((*store)->state_set("k", "v"), Code::StoreReadOnly);
+  EXPECT_ERROR_CODE((*store)->pop3_mark_seen("m", {"u"}), Code::StoreReadOnly);
 }
 
 TEST(StorePop3Seen, RemembersAndForgetsPerMailbox) {

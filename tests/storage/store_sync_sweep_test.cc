@@ -97,12 +97,12 @@ TEST(StoreSweep, AFailingLookupDeletesNothing) {
   ASSERT_TRUE(store->commit());
   int asked = 0;
   auto broken = [&asked](const std::string&) -> Result<bool> {
-    if (++asked > 1200) return fail("store.io", "the seen set is unreadable", Scope::Run, Retry::Never);
+    if (++asked > 1200) return fail(Code::StoreIoError, "the seen set is unreadable");
     return false;  // the first batch is swept before the lookup fails
   };
   auto swept = store->sweep_unseen("contact", broken);
   ASSERT_FALSE(swept);
-  EXPECT_ERROR_CODE(swept, "store.io");
+  EXPECT_ERROR_CODE(swept, Code::StoreIoError);
   EXPECT_EQ(count_of(*store, "contact"), 1500);
 }
 
@@ -135,7 +135,7 @@ TEST(StoreSweep, ReadOnlyStoreCountsButCannotSweep) {
   EXPECT_EQ(*counted, 1);
   auto swept = (*store)->sweep_unseen("contact", in(seen));
   ASSERT_FALSE(swept);
-  EXPECT_ERROR_CODE(swept, "store.read_only");
+  EXPECT_ERROR_CODE(swept, Code::StoreReadOnly);
   EXPECT_EQ((*store)->records_by_address("two@x.example").size(), 1u);
 }
 

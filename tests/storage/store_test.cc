@@ -67,7 +67,7 @@ TEST(StoreOpen, NotADatabaseIsAClearErrorNamingThePath) {
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     auto store = Store::open(path, mode);
     ASSERT_FALSE(store);
-    EXPECT_ERROR_CODE(store, "store.not_a_database");
+    EXPECT_ERROR_CODE(store, Code::StoreNotADatabase);
     EXPECT_NE(store.error().message.find(path), std::string::npos) << store.error().message;
     EXPECT_FALSE(store.error().hint.empty());
     EXPECT_EQ(store.error().scope, Scope::Run);
@@ -80,7 +80,7 @@ TEST(StoreOpen, MissingDirectoryIsAClearError) {
   const std::string path = dir.file("no/such/dir/state.db");
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_ERROR_CODE(store, "store.no_directory");
+  EXPECT_ERROR_CODE(store, Code::StoreNoDirectory);
   EXPECT_NE(store.error().message.find(path), std::string::npos);
   EXPECT_FALSE(store.error().hint.empty());
 }
@@ -89,7 +89,7 @@ TEST(StoreOpen, DirectoryAsPathIsAClearError) {
   TempDir dir;
   auto store = Store::open(dir.path().string(), OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_ERROR_CODE(store, "store.cannot_open");
+  EXPECT_ERROR_CODE(store, Code::StoreCannotOpen);
   EXPECT_NE(store.error().message.find(dir.path().string()), std::string::npos);
 }
 
@@ -101,7 +101,7 @@ TEST(StoreOpen, ReadOnlyFileOpenedReadWriteIsAClearError) {
   if (std::ofstream(path, std::ios::app)) GTEST_SKIP() << "this account may write read-only files";
   auto store = Store::open(path, OpenMode::ReadWrite);
   ASSERT_FALSE(store);
-  EXPECT_ERROR_CODE(store, "store.read_only_file");
+  EXPECT_ERROR_CODE(store, Code::StoreReadOnlyFile);
   EXPECT_NE(store.error().message.find(path), std::string::npos);
   EXPECT_FALSE(store.error().hint.empty());
 }
@@ -117,7 +117,7 @@ TEST(StoreOpen, NewerSchemaIsRefused) {
   for (OpenMode mode : {OpenMode::ReadWrite, OpenMode::ReadOnly}) {
     auto store = Store::open(path, mode);
     ASSERT_FALSE(store);
-    EXPECT_ERROR_CODE(store, "store.schema_newer");
+    EXPECT_ERROR_CODE(store, Code::StoreSchemaNewer);
   }
 }
 
@@ -166,7 +166,7 @@ TEST(StoreReadOnly, LeavesTheFileByteForByteUnchanged) {
     };
     for (const auto& [name, st] : writes) {
       ASSERT_FALSE(st) << name;
-      EXPECT_EQ(st.error().code, "store.read_only") << name;
+      EXPECT_ERROR_CODE(st, Code::StoreReadOnly) << name;
     }
     EXPECT_EQ(s.records_by_address("alice@example.com").size(), 1u);
   }
@@ -204,7 +204,7 @@ TEST(StoreReadOnly, MissingFileReadsAsAnEmptyCacheAndCreatesNothing) {
   EXPECT_TRUE((*store)->records_by_address("a@b").empty());
   EXPECT_FALSE((*store)->ledger_has("k"));
   EXPECT_EQ((*store)->org().tracking_prefixes, std::vector<std::string>{"CRM:"});
-  EXPECT_ERROR_CODE((*store)->upsert_record(contact("c", "n", {})), "store.read_only");
+  EXPECT_ERROR_CODE((*store)->upsert_record(contact("c", "n", {})), Code::StoreReadOnly);
   store->reset();
   EXPECT_FALSE(fs::exists(path));
 }
@@ -279,7 +279,7 @@ TEST(SqliteError, MapsResultCodesToCodesAndRetryClasses) {
                         {SQLITE_ERROR, "store.sqlite", Retry::Never}};
   for (const auto& c : cases) {
     Error e = db::sqlite_error(nullptr, c.rc, "/var/lib/crm/state.db", "doing");
-    EXPECT_EQ(e.code, c.code) << c.rc;
+    EXPECT_EQ(e.code_name(), c.code) << c.rc;
     EXPECT_EQ(e.retry, c.retry) << c.rc;
     EXPECT_EQ(e.scope, Scope::Run);
     EXPECT_NE(e.message.find("/var/lib/crm/state.db"), std::string::npos);
@@ -297,7 +297,7 @@ TEST(SqliteError, ABusyDatabaseIsRetriedLater) {
   sqlite3_busy_timeout(other->raw(), 10);
   auto st = other->begin();
   ASSERT_FALSE(st);
-  EXPECT_ERROR_CODE(st, "store.busy");
+  EXPECT_ERROR_CODE(st, Code::StoreBusy);
   EXPECT_EQ(st.error().retry, Retry::Later);
   (*first)->rollback();
 }

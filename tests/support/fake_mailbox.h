@@ -57,7 +57,7 @@ class FakeSession final : public MailboxSession {
     if (broken_) return lost();
     auto it = s_.folders.find(folder);
     if (it == s_.folders.end())
-      return fail("imap.no_folder", "no folder " + folder, Scope::Mailbox, Retry::Never);
+      return fail(Code::MailboxFolder, "no folder " + folder);
     folder_ = folder;
     FolderState st;
     st.uidvalidity = s_.pop3 ? 0 : s_.uidvalidity;
@@ -163,7 +163,7 @@ class FakeSession final : public MailboxSession {
     return out;
   }
   static std::unexpected<Error> lost() {
-    return fail("net.lost", "connection lost", Scope::Mailbox, Retry::Later);
+    return fail(Code::MailboxNetwork, "connection lost");
   }
   Status dispose_allowed() {
     if (broken_) return lost();

@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/result_matchers.h"
+
 namespace crmr {
 namespace {
 
@@ -149,7 +151,7 @@ TEST(OrderedWorkQueue, AConsumerErrorStopsTheQueueAndIsReturnedFromThenOn) {
           return x;
         },
         [&](int x) -> Status {
-          if (x == 10) return fail("store.failed", "disk full", Scope::Run);
+          if (x == 10) return fail(Code::StoreDiskFull, "disk full", Scope::Run, Retry::Never);
           got.push_back(x);
           return {};
         });
@@ -157,15 +159,15 @@ TEST(OrderedWorkQueue, AConsumerErrorStopsTheQueueAndIsReturnedFromThenOn) {
     int pushes = 0;
     while (pushes < 100 && last) last = q.push(pushes++);
     ASSERT_FALSE(last) << workers << " workers";
-    EXPECT_EQ(last.error().code, "store.failed");
+    EXPECT_ERROR_CODE(last, Code::StoreDiskFull);
     // Item 10 is consumed at the latest when item 14 needs its place.
     EXPECT_LE(pushes, 10 + 4 + 1) << "the failure is told within the bound";
     auto again = q.push(1000);
     ASSERT_FALSE(again);
-    EXPECT_EQ(again.error().code, "store.failed");
+    EXPECT_ERROR_CODE(again, Code::StoreDiskFull);
     auto drained = q.drain();
     ASSERT_FALSE(drained);
-    EXPECT_EQ(drained.error().code, "store.failed");
+    EXPECT_ERROR_CODE(drained, Code::StoreDiskFull);
     ASSERT_EQ(got.size(), 10u) << "every item before the failing one, none after";
     for (int k = 0; k < 10; ++k) EXPECT_EQ(got[k], k);
   }
@@ -204,11 +206,11 @@ TEST(OrderedWorkQueue, CancelDropsWhatWasNotConsumed) {
   });
   for (int i = 0; i < 30; ++i) ASSERT_TRUE(q.push(i));
   const std::size_t before = got.size();
-  q.cancel(Error{"run.cancelled", "interrupted", {}, Scope::Run, Retry::Later});
+  q.cancel(Error{Code::RunStopped, "interrupted", {}, Scope::Run, Retry::Later});
   EXPECT_EQ(q.in_flight(), 0u);
   auto d = q.drain();
   ASSERT_FALSE(d);
-  EXPECT_EQ(d.error().code, "run.cancelled");
+  EXPECT_ERROR_CODE(d, Code::RunStopped);
   EXPECT_EQ(got.size(), before);
 }
 
@@ -243,8 +245,8 @@ TEST(OrderedWorkQueue, TheConsumerCannotPushOrDrain) {
     OrderedWorkQueue<int, int> q({workers, 4, 100}, [](int x) { return x; }, [&](int x) -> Status {
       auto pushed = self->push(x + 100);
       auto drained = self->drain();
-      inner.push_back(pushed ? "ok" : pushed.error().code);
-      inner.push_back(drained ? "ok" : drained.error().code);
+      inner.push_back(pushed ? "ok" : std::string(pushed.error().code_name()));
+      inner.push_back(drained ? "ok" : std::string(drained.error().code_name()));
       return {};
     });
     self = &q;

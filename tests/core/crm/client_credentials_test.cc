@@ -11,6 +11,7 @@
 #include "tests/cli/cli_harness.h"
 #include "tests/core/crm/sim_harness.h"
 #include "tests/core/crm/test_certificate.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr::test {
 namespace {
@@ -74,13 +75,13 @@ TEST(ClientCredentials, AWrongSecretIsTheIdentityPlatformsRefusalWithTheGivenCod
   ASSERT_GT(sim.port(), 0);
   auto o = options(sim);
   o.client_secret = "not-the-secret";
-  o.error_code = "mailbox.auth";
+  o.error_code = Code::MailboxAuth;
   o.error_scope = Scope::Mailbox;
   o.hint = "check the mailbox's oauth2";
   ClientCredentials c(o);
   auto t = c.token();
   ASSERT_FALSE(t);
-  EXPECT_EQ(t.error().code, "mailbox.auth");
+  EXPECT_ERROR_CODE(t, Code::MailboxAuth);
   EXPECT_EQ(t.error().scope, Scope::Mailbox);
   EXPECT_NE(t.error().message.find("invalid_client"), std::string::npos) << t.error().message;
   EXPECT_EQ(t.error().message.find("not-the-secret"), std::string::npos);
@@ -133,7 +134,7 @@ TEST_F(CertificateCredential, AnotherCertificateIsRefused) {
 TEST_F(CertificateCredential, AKeyThatIsNotTheCertificatesIsRefusedWhenLoaded) {
   auto s = ClientAssertionSigner::load(slurp(app_.cert), slurp(other_.key), "app.crt");
   ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().code, "auth.certificate");
+  EXPECT_ERROR_CODE(s, Code::AuthCertificate);
   EXPECT_NE(s.error().message.find("does not belong"), std::string::npos) << s.error().message;
   EXPECT_EQ(s.error().message.find("PRIVATE KEY"), std::string::npos);
 }

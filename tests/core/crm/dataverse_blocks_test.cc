@@ -82,7 +82,7 @@ TEST(BlockPlan, TheBytesAreReadAgainFromTheOutboxItem) {
   wrong.size += 1;
   auto bad = large_attachment_data(m, wrong, {});
   ASSERT_FALSE(bad);
-  EXPECT_ERROR_CODE(bad, "crm.bad_outbox");
+  EXPECT_ERROR_CODE(bad, Code::CrmBadOutbox);
   EXPECT_EQ(bad.error().retry, Retry::Never);
 }
 
@@ -155,7 +155,7 @@ TEST(Resume, OnlyTheLargeAttachmentsNotThereYetAreSentCountingEqualOnes) {
   EXPECT_EQ(*some, (std::vector<std::size_t>{1, 3}));
   auto bad = missing_large(p, answer(R"({"value":[{"filename":"scan.pdf"}]})"), "list");
   ASSERT_FALSE(bad);
-  EXPECT_ERROR_CODE(bad, "crm.bad_response");
+  EXPECT_ERROR_CODE(bad, Code::CrmBadResponse);
 }
 
 }  // namespace

@@ -76,7 +76,7 @@ TEST(DuplicateLookup, RowsMatchMessagesWithoutCaseAndReceivedOnlySkipsSentCopies
   EXPECT_FALSE(paged->complete);
   auto bad = parse_lookup_answer(answer(R"({"value":[{"activityid":"e1"}]})"), "lookup");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "crm.bad_response");
+  EXPECT_ERROR_CODE(bad, Code::CrmBadResponse);
   EXPECT_FALSE(parse_lookup_answer(answer("<html>"), "lookup"));
 }
 

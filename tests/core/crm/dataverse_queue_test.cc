@@ -136,7 +136,7 @@ TEST(QueueItems, LookupAddToQueueAndRulesRequests) {
   auto added = parse_add_to_queue(HttpResponse{200, {}, R"({"QueueItemId":"qi-3"})"}, "AddToQueue");
   ASSERT_TRUE(added);
   EXPECT_EQ(*added, "qi-3");
-  EXPECT_ERROR_CODE(parse_add_to_queue(HttpResponse{200, {}, "{}"}, "AddToQueue"), "crm.bad_response");
+  EXPECT_ERROR_CODE(parse_add_to_queue(HttpResponse{200, {}, "{}"}, "AddToQueue"), Code::CrmBadResponse);
   EXPECT_EQ(parse_regarding(HttpResponse{200, {}, R"({"_regardingobjectid_value":null})"}, "r").value_or("x"), "");
   EXPECT_EQ(parse_regarding(HttpResponse{200, {}, R"({"_regardingobjectid_value":"i-1"})"}, "r").value_or(""), "i-1");
 }

@@ -66,7 +66,7 @@ TEST(Responses, EntityIdFromODataEntityId) {
 TEST(Responses, InvalidJsonNamesTheRequestAndStaysQueued) {
   auto j = parse_json("{\"value\": [", "duplicate check of outbox item 7");
   ASSERT_FALSE(j);
-  EXPECT_ERROR_CODE(j, "crm.bad_response");
+  EXPECT_ERROR_CODE(j, Code::CrmBadResponse);
   EXPECT_NE(j.error().message.find("duplicate check of outbox item 7"), std::string::npos);
   EXPECT_EQ(j.error().retry, Retry::Later);
 
@@ -82,13 +82,13 @@ TEST(Responses, PageRowsArePassedOnOneByOneAndNotKept) {
       R"({"@odata.context":"c","value":[{"a":"1","p":[{"value":"x"}]},{"a":"2"},3],)"
       R"("@odata.nextLink":"next"})",
       "sync of contacts (page 1)", [&](const nlohmann::json& row) { rows.push_back(row.dump()); });
-  ASSERT_TRUE(page) << page.error().describe();
+  ASSERT_OK(page);
   EXPECT_EQ(rows, (std::vector<std::string>{R"({"a":"1","p":[{"value":"x"}]})", R"({"a":"2"})", "3"}));
   EXPECT_EQ((*page)["value"], nlohmann::json::array());
   EXPECT_EQ((*page)["@odata.nextLink"], "next");
   auto bad = parse_json_rows(R"({"value":[{"a":1},)", "sync of contacts (page 2)", [](auto&) {});
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().code, "crm.bad_response");
+  EXPECT_ERROR_CODE(bad, Code::CrmBadResponse);
   EXPECT_NE(bad.error().message.find("sync of contacts (page 2)"), std::string::npos);
 }
 
@@ -290,7 +290,7 @@ TEST(EmailPlan, MessageWithoutIdGetsOneFromItsKey) {
 TEST(EmailPlan, UnreadableDecisionIsPermanent) {
   auto p = plan_email(push_message_of(OutboxMessage{1, "k", "From: a@b\r\n\r\nx", "{not json"}));
   ASSERT_FALSE(p);
-  EXPECT_ERROR_CODE(p, "crm.bad_outbox");
+  EXPECT_ERROR_CODE(p, Code::CrmBadOutbox);
   EXPECT_EQ(p.error().retry, Retry::Never);
 }
 

@@ -114,7 +114,7 @@ TEST_F(EngineAlone, AReadErrorIsReportedToTheEventsAndTheRunGoesOn) {
   RecordedEvents events;
   Pipeline p(journal_, cache_, PipelineOptions{}, 1, sink(), PipelineServices{{}, &events});
   ScriptedSource src;
-  src.answers.push_back(fail("source.read", "unreadable", Scope::Message));
+  src.answers.push_back(fail(Code::SourceReadError, "unreadable", Scope::Message, Retry::Never));
   src.answers.push_back(std::optional<RawMessage>(RawMessage{"scripted", "#2", note(2), {}}));
   ASSERT_OK(p.run_source(src, {}));
   EXPECT_EQ(events.lines, (std::vector<std::string>{"source scripted: unreadable"}));

@@ -14,6 +14,7 @@
 #include "core/engine/mailbox_fleet.h"
 #include "core/engine/mailbox_scheduler.h"
 #include "core/engine/writer_channel.h"
+#include "tests/support/result_matchers.h"
 
 namespace crmr {
 namespace {
@@ -90,11 +91,11 @@ TEST(WriterChannel, StopAnswersWaitingAndLaterCallsWithoutRunningThem) {
     });
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  w.stop(Error{"run.stopped", "stopped", {}, Scope::Run, Retry::Later});
+  w.stop(Error{Code::RunStopped, "stopped", {}, Scope::Run, Retry::Later});
   caller.join();
   EXPECT_FALSE(ran);
   ASSERT_FALSE(answer);
-  EXPECT_EQ(answer.error().code, "run.stopped");
+  EXPECT_ERROR_CODE(answer, Code::RunStopped);
   EXPECT_FALSE(w.call([] { return Status{}; }));
 }
 
@@ -139,7 +140,7 @@ TEST(ReadMailboxesAtOnce, AFailureOfTheRunStopsTheOthersAndEveryThreadIsJoined) 
     ++read;
     MailboxOutcome o;
     if (i == 1) {
-      o.fatal = Error{"store.io", "disk full", {}, Scope::Run, Retry::Never};
+      o.fatal = Error{Code::StoreIoError, "disk full", {}, Scope::Run, Retry::Never};
       return o;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(30));
@@ -149,7 +150,7 @@ TEST(ReadMailboxesAtOnce, AFailureOfTheRunStopsTheOthersAndEveryThreadIsJoined) 
     return o;
   });
   ASSERT_TRUE(fleet.fatal);
-  EXPECT_EQ(fleet.fatal->code, "store.io");
+  EXPECT_EQ(fleet.fatal->code, Code::StoreIoError);
   EXPECT_LT(read.load(), 20) << "no mailbox is started after the run failed";
 }
 
@@ -159,7 +160,7 @@ TEST(ReadMailboxesAtOnce, AnExceptionOnAMailboxThreadFailsTheRunInsteadOfEndingT
     return MailboxOutcome{};
   });
   ASSERT_TRUE(fleet.fatal);
-  EXPECT_EQ(fleet.fatal->code, "run.exception");
+  EXPECT_EQ(fleet.fatal->code, Code::RunException);
 }
 
 }  // namespace

@@ -179,7 +179,7 @@ TEST_P(MailboxRunTest, FirstRunWithoutAStartIsAProblemOfThatMailbox) {
   server_.deliver(mail(1), kJan2026);
   auto r = run();
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0].code, "config.first_run");
+  EXPECT_EQ(r.problems[0].code, Code::ConfigFirstRun);
   EXPECT_EQ(r.fetched, 0u);
 }
 

@@ -68,7 +68,7 @@ TEST(ImapFramer, RejectsAnOverlongLiteral) {
   auto r = f.next();
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().scope, Scope::Mailbox);
-  EXPECT_ERROR_CODE(r, "mailbox.protocol");
+  EXPECT_ERROR_CODE(r, Code::MailboxProtocol);
 }
 
 TEST(ImapParser, ReadsStatusResponsesWithCodes) {

@@ -91,7 +91,7 @@ TEST(LoginRefusal, TransientCodesAreRetriedNextRun) {
   }
   for (const char* code : {"AUTH", "AUTHENTICATIONFAILED", "ALERT", ""}) {
     Error e = login_refused("imap://h", "plain", {"NO x", code});
-    EXPECT_EQ(e.code, "mailbox.auth") << code;
+    EXPECT_EQ(e.code, Code::MailboxAuth) << code;
     EXPECT_EQ(e.retry, Retry::Never) << code;
   }
 }

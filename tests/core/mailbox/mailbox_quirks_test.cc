@@ -103,7 +103,7 @@ TEST(MailboxLogin, Pop3LoginDelayIsTransientAndKeepsTheServersText) {
   auto s = open_mailbox(endpoint(srv.url()));
   ASSERT_FALSE(s);
   const Error& e = s.error();
-  EXPECT_EQ(e.code, "mailbox.login_delay");
+  EXPECT_EQ(e.code, Code::MailboxLoginDelay);
   EXPECT_EQ(e.retry, Retry::Later);
   EXPECT_EQ(e.scope, Scope::Mailbox);
   EXPECT_NE(e.message.find("-ERR [LOGIN-DELAY] Minimum time between mail checks violation"),
@@ -122,7 +122,7 @@ TEST(MailboxLogin, Pop3InUseThroughSaslIsTransient) {
                       {"", "-ERR [IN-USE] Mailbox locked by another session\r\n"}});
   auto s = open_mailbox(endpoint(srv.url(), {"plain"}));
   ASSERT_FALSE(s);
-  EXPECT_ERROR_CODE(s, "mailbox.in_use");
+  EXPECT_ERROR_CODE(s, Code::MailboxInUse);
   EXPECT_EQ(s.error().retry, Retry::Later);
   EXPECT_NE(s.error().message.find("[IN-USE] Mailbox locked by another session"), std::string::npos)
       << s.error().message;
@@ -134,7 +134,7 @@ TEST(MailboxLogin, ImapUnavailableIsTransient) {
                       {"AUTHENTICATE PLAIN", "{tag} NO [UNAVAILABLE] User's backend down for maintenance\r\n"}});
   auto s = open_mailbox(endpoint(srv.url()));
   ASSERT_FALSE(s);
-  EXPECT_ERROR_CODE(s, "mailbox.unavailable");
+  EXPECT_ERROR_CODE(s, Code::MailboxUnavailable);
   EXPECT_EQ(s.error().retry, Retry::Later);
   EXPECT_NE(s.error().message.find("NO [UNAVAILABLE] User's backend down"), std::string::npos);
 }
@@ -146,7 +146,7 @@ TEST(MailboxLogin, WrongPasswordKeepsTheServersTextAndIsNotRetriedWithOtherMecha
                       {"LOGIN", "{tag} NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"}});
   auto s = open_mailbox(endpoint(srv.url()));
   ASSERT_FALSE(s);
-  EXPECT_ERROR_CODE(s, "mailbox.auth");
+  EXPECT_ERROR_CODE(s, Code::MailboxAuth);
   EXPECT_EQ(s.error().retry, Retry::Never);
   EXPECT_NE(s.error().message.find("[AUTHENTICATIONFAILED] Authentication failed."), std::string::npos);
   EXPECT_NE(s.error().hint.find("check the user name"), std::string::npos);
@@ -158,7 +158,7 @@ TEST(MailboxLogin, NoMechanismOfTheListOfferedSaysWhatIsOffered) {
                      {{"CAPABILITY", imap_caps("AUTH=PLAIN AUTH=GSSAPI")}});
   auto s = open_mailbox(endpoint(srv.url(), {"cram-md5"}));
   ASSERT_FALSE(s);
-  EXPECT_ERROR_CODE(s, "mailbox.auth");
+  EXPECT_ERROR_CODE(s, Code::MailboxAuth);
   EXPECT_NE(s.error().message.find("offers none of the login mechanisms cram-md5"), std::string::npos)
       << s.error().message;
   EXPECT_NE(s.error().message.find("SASL GSSAPI PLAIN"), std::string::npos) << s.error().message;

@@ -173,7 +173,7 @@ TEST_F(MailboxTest, WrongPasswordIsANeverRetriedMailboxErrorWithoutTheSecret) {
     ep.password = "Wrong-Secret-42";
     auto s = open_mailbox(ep);
     ASSERT_FALSE(s.has_value()) << scheme;
-    EXPECT_ERROR_CODE(s, "mailbox.auth");
+    EXPECT_ERROR_CODE(s, Code::MailboxAuth);
     EXPECT_EQ(s.error().scope, Scope::Mailbox);
     EXPECT_EQ(s.error().retry, Retry::Never);
     EXPECT_EQ(s.error().describe().find("Wrong-Secret-42"), std::string::npos);
@@ -313,7 +313,7 @@ TEST_F(MailboxTest, ImapUnknownFolderIsAMailboxError) {
   ASSERT_TRUE(s);
   auto st = s->select("No Such Folder");
   ASSERT_FALSE(st.has_value());
-  EXPECT_ERROR_CODE(st, "mailbox.folder");
+  EXPECT_ERROR_CODE(st, Code::MailboxFolder);
   EXPECT_EQ(st.error().scope, Scope::Mailbox);
   EXPECT_TRUE(s->select("INBOX").has_value());  // the session is still usable
 }
@@ -378,7 +378,7 @@ TEST_F(MailboxTest, TlsIsVerifiedByDefaultAndAcceptsTheGivenCa) {
   MailboxEndpoint ep = endpoint("imaps", "DOVECOT_IMAPS_PORT");
   auto refused = open_mailbox(ep);
   ASSERT_FALSE(refused.has_value());
-  EXPECT_ERROR_CODE(refused, "mailbox.tls");
+  EXPECT_ERROR_CODE(refused, Code::MailboxTls);
   EXPECT_NE(refused.error().message.find("certificate verify failed"), std::string::npos)
       << refused.error().describe();
   EXPECT_NE(refused.error().hint.find("tls_ca_file"), std::string::npos);
@@ -435,7 +435,7 @@ TEST(MailboxFakeServer, StallingServerTimesOut) {
   auto t0 = Clock::now();
   auto s = open_mailbox(ep);
   ASSERT_FALSE(s.has_value());
-  EXPECT_ERROR_CODE(s, "mailbox.timeout");
+  EXPECT_ERROR_CODE(s, Code::MailboxTimeout);
   EXPECT_EQ(s.error().scope, Scope::Mailbox);
   EXPECT_LT(std::chrono::duration<double>(Clock::now() - t0).count(), 5.0);
 }
@@ -451,7 +451,7 @@ TEST(MailboxFakeServer, GarbageIsAMailboxErrorNotACrash) {
     auto s = open_mailbox(ep);
     ASSERT_FALSE(s.has_value());
     EXPECT_EQ(s.error().scope, Scope::Mailbox) << s.error().describe();
-    EXPECT_TRUE(s.error().code == "mailbox.protocol" || s.error().code == "mailbox.closed")
+    EXPECT_TRUE(s.error().code == Code::MailboxProtocol || s.error().code == Code::MailboxClosed)
         << s.error().describe();
   }
 }

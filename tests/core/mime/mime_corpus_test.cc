@@ -70,8 +70,8 @@ TEST(MimeCorpus, EveryFileParsesWithoutCrashing) {
       if (auto u = unwrap_forward(*r)) ++unwrapped;
     } else {
       ++errors;
-      EXPECT_TRUE(r.error().code == "parse.empty" || r.error().code == "parse.not_a_message")
-          << entry.path() << ": " << r.error().code;
+      EXPECT_TRUE(r.error().code == Code::ParseEmpty || r.error().code == Code::ParseNotAMessage)
+          << entry.path() << ": " << r.error().code_name();
     }
     double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (s > slowest) slowest = s, slowest_file = entry.path().string();

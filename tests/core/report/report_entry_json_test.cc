@@ -173,7 +173,7 @@ TEST(EntryFromJson, ForwardedByMustBeAStringOrNull) {
   bad["forwarded_by"] = 7;
   const auto r = entry_from_json(bad.dump());
   ASSERT_FALSE(r);
-  EXPECT_ERROR_CODE(r, "report.bad_json");
+  EXPECT_ERROR_CODE(r, Code::ReportBadJson);
 }
 
 TEST(EntryJson, BytesKeepAllSixtyFourBits) {
@@ -195,7 +195,7 @@ TEST(EntryFromJson, RejectsWhatIsNotAnEntry) {
   for (const auto& c : cases) {
     const auto r = entry_from_json(c);
     ASSERT_FALSE(r) << c;
-    EXPECT_EQ(r.error().code, "report.bad_json") << c;
+    EXPECT_ERROR_CODE(r, Code::ReportBadJson) << c;
     EXPECT_FALSE(r.error().hint.empty());
   }
 }

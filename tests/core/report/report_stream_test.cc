@@ -182,7 +182,7 @@ TEST_F(ReportStream, FinishIsFinal) {
   ASSERT_TRUE((*w)->finish(RunHeader{}));
   const auto again = (*w)->finish(RunHeader{});
   ASSERT_FALSE(again);
-  EXPECT_ERROR_CODE(again, "report.write");
+  EXPECT_ERROR_CODE(again, Code::ReportWrite);
   EXPECT_FALSE((*w)->add(test::queued_entry()));
   w->reset();
   EXPECT_TRUE(fs::exists(p)) << "destroying a finished writer keeps the file";
@@ -192,10 +192,10 @@ TEST_F(ReportStream, FinishIsFinal) {
 TEST_F(ReportStream, RefusesUnknownExtensionsAndMissingDirectories) {
   const auto bad = open_report_writer((dir_ / "r.xml").string());
   ASSERT_FALSE(bad);
-  EXPECT_ERROR_CODE(bad, "report.format");
+  EXPECT_ERROR_CODE(bad, Code::ReportFormat);
   const auto missing = open_report_writer((dir_ / "no" / "r.json").string());
   ASSERT_FALSE(missing);
-  EXPECT_ERROR_CODE(missing, "report.write");
+  EXPECT_ERROR_CODE(missing, Code::ReportWrite);
   EXPECT_NE(missing.error().message.find("r.json"), std::string::npos);
   EXPECT_EQ(files(), 0u);
 }

@@ -318,7 +318,7 @@ TEST(ReadJson, RejectsWhatIsNotAReport) {
   for (const char* c : cases) {
     const auto r = read_json(c);
     ASSERT_FALSE(r) << c;
-    EXPECT_EQ(r.error().code, "report.bad_json") << c;
+    EXPECT_ERROR_CODE(r, Code::ReportBadJson) << c;
     EXPECT_FALSE(r.error().hint.empty());
   }
 }
@@ -328,7 +328,7 @@ TEST(ReadJson, NamesTheBrokenMessage) {
   doc["messages"][1].erase("outcome");
   const auto r = read_json(doc.dump());
   ASSERT_FALSE(r);
-  EXPECT_ERROR_CODE(r, "report.bad_json");
+  EXPECT_ERROR_CODE(r, Code::ReportBadJson);
   EXPECT_NE(r.error().message.find("messages[1]"), std::string::npos) << r.error().message;
   EXPECT_NE(r.error().message.find("outcome"), std::string::npos) << r.error().message;
 }

@@ -377,7 +377,7 @@ TEST_F(ReportFile, ChoosesTheFormatByExtensionIgnoringCase) {
   for (const auto& c : cases) {
     const fs::path p = dir_ / c.name;
     const auto st = write_report_file(r, p.string());
-    ASSERT_TRUE(st) << c.name << ": " << st.error().describe();
+    ASSERT_OK(st) << c.name;
     EXPECT_EQ(read(p).rfind(c.starts_with, 0), 0u) << c.name;
     fs::remove(p);
   }
@@ -408,7 +408,7 @@ TEST_F(ReportFile, RejectsAnUnknownExtensionAndListsTheFormats) {
     const fs::path p = dir_ / name;
     const auto st = write_report_file(test::sample_report(), p.string());
     ASSERT_FALSE(st) << name;
-    EXPECT_ERROR_CODE(st, "report.format");
+    EXPECT_ERROR_CODE(st, Code::ReportFormat);
     EXPECT_NE(st.error().message.find(p.string()), std::string::npos);
     for (const char* f : {".json", ".csv", ".html", ".htm", ".txt"})
       EXPECT_NE(st.error().hint.find(f), std::string::npos) << f;
@@ -420,7 +420,7 @@ TEST_F(ReportFile, NamesThePathWhenItCannotWrite) {
   const fs::path p = dir_ / "missing" / "r.json";
   const auto st = write_report_file(test::sample_report(), p.string());
   ASSERT_FALSE(st);
-  EXPECT_ERROR_CODE(st, "report.write");
+  EXPECT_ERROR_CODE(st, Code::ReportWrite);
   EXPECT_NE(st.error().message.find(p.string()), std::string::npos) << st.error().message;
   EXPECT_EQ(entries(), 0u);
 }
@@ -430,7 +430,7 @@ TEST_F(ReportFile, LeavesTheOldReportWhenTheTargetCannotBeReplaced) {
   fs::create_directories(p / "busy");  // a non-empty directory cannot be renamed over
   const auto st = write_report_file(test::sample_report(), p.string());
   ASSERT_FALSE(st);
-  EXPECT_ERROR_CODE(st, "report.write");
+  EXPECT_ERROR_CODE(st, Code::ReportWrite);
   EXPECT_TRUE(fs::is_directory(p / "busy"));
   EXPECT_EQ(entries(), 1u) << "the temporary file is removed";
 }

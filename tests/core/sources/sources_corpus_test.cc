@@ -84,7 +84,7 @@ TEST(CorpusMboxrd, GitBodyFileStartingWithFromIsOneMessage) {
   EXPECT_TRUE(d.messages[0].bytes.starts_with("From escaped\n"));
   // 0002mboxrd starts " >From unchanged": neither a header nor a From_ line.
   EXPECT_EQ(drain_path(kCorpus + "/git-mailinfo/t/t5100/0002mboxrd").fatal->code,
-            "source.unknown_content");
+            Code::SourceUnknownContent);
 }
 
 TEST(CorpusMboxrd, SpamAssassinBodiesKeepOneQuoteLevelLess) {
@@ -157,7 +157,7 @@ TEST(CorpusTree, WalksFlankerMessagesByContent) {
   ASSERT_FALSE(d.fatal);
   EXPECT_EQ(d.messages.size(), 127u);
   EXPECT_EQ(d.message_errors.size(), 25u);
-  for (const auto& e : d.message_errors) EXPECT_EQ(e.code, "source.unknown_content");
+  for (const auto& e : d.message_errors) EXPECT_EQ(e.code, Code::SourceUnknownContent);
   bool saw_mbox_member = false;
   for (const auto& m : d.messages) saw_mbox_member |= m.position == "torture.eml#1";
   EXPECT_TRUE(saw_mbox_member);
@@ -187,7 +187,7 @@ TEST(CorpusTree, NotmuchCorporaIncludeNestedMaildirFiles) {
 TEST(CorpusBinary, TnefFileIsNotMail) {
   auto d = drain_path(kCorpus + "/ytnef/test-data/winmail.dat");
   ASSERT_TRUE(d.fatal);
-  EXPECT_EQ(d.fatal->code, "source.unknown_content");
+  EXPECT_EQ(d.fatal->code, Code::SourceUnknownContent);
   EXPECT_EQ(d.fatal->scope, Scope::Mailbox);
 }
 

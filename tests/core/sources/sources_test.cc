@@ -132,7 +132,7 @@ TEST(MboxFormat, ParsesOptionAndRejectsUnknown) {
   EXPECT_EQ(bad.error().scope, Scope::Run);
   SourceOptions opts;
   opts.mbox_format = "mmdf";
-  EXPECT_EQ(drain_path(kData + "/quoting.mbox", opts).fatal->code, "source.bad_mbox_format");
+  EXPECT_EQ(drain_path(kData + "/quoting.mbox", opts).fatal->code, Code::SourceBadMboxFormat);
 }
 
 TEST(MboxFormat, FindsTopLevelMultipartBoundary) {
@@ -276,7 +276,7 @@ TEST(Mbox, OverLimitMessageIsAnErrorAndReadingGoesOn) {
   auto m2 = (*src)->next();
   ASSERT_FALSE(m2);
   EXPECT_EQ(m2.error().scope, Scope::Message);
-  EXPECT_ERROR_CODE(m2, "source.message_too_large");
+  EXPECT_ERROR_CODE(m2, Code::SourceMessageTooLarge);
   EXPECT_NE(m2.error().message.find("#2"), std::string::npos);
   EXPECT_NE(m2.error().message.find("big.mbox"), std::string::npos);
   auto m3 = (*src)->next();
@@ -319,7 +319,7 @@ TEST(Eml, OneMessageVerbatim) {
   auto over = drain_string(eml, small);
   EXPECT_TRUE(over.messages.empty());
   ASSERT_EQ(over.message_errors.size(), 1u);
-  EXPECT_EQ(over.message_errors[0].code, "source.message_too_large");
+  EXPECT_EQ(over.message_errors[0].code, Code::SourceMessageTooLarge);
 }
 
 TEST(Stream, ReadsMboxFromANonSeekableStream) {
@@ -370,7 +370,7 @@ TEST(Stream, NonAsciiFileAndFolderNamesAreFoundAndNamedInUtf8) {
 TEST(Stream, BinaryInputIsUnknownContent) {
   auto d = drain_string(std::string("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
   ASSERT_TRUE(d.fatal);
-  EXPECT_EQ(d.fatal->code, "source.unknown_content");
+  EXPECT_EQ(d.fatal->code, Code::SourceUnknownContent);
   EXPECT_EQ(d.fatal->scope, Scope::Mailbox);
 }
 
@@ -459,7 +459,7 @@ TEST(Tree, OverLimitMessageInAFileIsAMessageError) {
 TEST(OpenSource, MissingPathIsAMailboxError) {
   auto src = open_source(kData + "/no-such-file.mbox");
   ASSERT_FALSE(src);
-  EXPECT_ERROR_CODE(src, "source.not_found");
+  EXPECT_ERROR_CODE(src, Code::SourceNotFound);
   EXPECT_EQ(src.error().scope, Scope::Mailbox);
   EXPECT_NE(src.error().message.find("no-such-file.mbox"), std::string::npos);
 }
