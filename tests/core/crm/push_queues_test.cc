@@ -289,13 +289,17 @@ TEST(PushQueues, TwentyKillsDuringThePushLeaveEachMessageInItsQueueOnceWithOneCa
     const int n = 200;
     Queued q(sim, to_support(mail, n), std::string("apply_record_rules = true\n") + mode);
     std::mt19937 rng(20261207);
+    // Whether some kill landed while the push was under way (some messages
+    // in the CRM, others not yet); on a fast machine the last rounds may
+    // find nothing left to push.
+    bool mid_push = false;
     const int kills = kill_pushes(q.config, 20, rng, 30, [&](int) {
       for (const auto& [activity, queues] : sim.queue_items()) ASSERT_EQ(queues.size(), 1u) << activity;
+      const auto landed = sim.received_message_ids().size();
+      mid_push = mid_push || (landed > 0 && landed < static_cast<std::size_t>(n));
     });
     EXPECT_EQ(kills, 20);
-    const auto before = sim.received_message_ids().size();
-    EXPECT_GT(before, 0u);
-    EXPECT_LT(before, static_cast<std::size_t>(n)) << "the kills landed while the push was under way";
+    EXPECT_TRUE(mid_push) << "no kill landed while messages were still queued";
     auto r = q.push();
     EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
     auto ids = sim.received_message_ids();

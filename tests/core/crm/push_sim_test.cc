@@ -182,16 +182,20 @@ TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {
   const int n = 300;
   Queued q(sim, many_messages(mail, n), 4);
   std::mt19937 rng(20261127);
+  // Whether some kill landed while the push was under way: some messages in
+  // the CRM, others not yet. (How many rounds that takes depends on the
+  // machine's speed; on a fast one the last rounds may find nothing left.)
+  bool mid_push = false;
   kill_pushes(q.config, 20, rng, 20, [&](int round) {
-    for (const auto& [id, count] : sim.received_message_ids()) ASSERT_EQ(count, 1) << id << " round " << round;
+    const auto ids = sim.received_message_ids();
+    for (const auto& [id, count] : ids) ASSERT_EQ(count, 1) << id << " round " << round;
+    mid_push = mid_push || (!ids.empty() && ids.size() < static_cast<std::size_t>(n));
   });
-  // The kills landed while the push was under way.
-  auto before = sim.received_message_ids().size();
-  EXPECT_GT(before, 0u);
-  EXPECT_LT(before, static_cast<std::size_t>(n));
+  EXPECT_TRUE(mid_push) << "no kill landed while messages were still queued";
+  const auto before = sim.received_message_ids().size();
   auto r = q.push();
   EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
-  EXPECT_NE(r.out.find("pushed"), std::string::npos);
+  if (before < static_cast<std::size_t>(n)) EXPECT_NE(r.out.find("pushed"), std::string::npos) << r.out;
   auto ids = sim.received_message_ids();
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(n));
   for (const auto& [id, count] : ids) EXPECT_EQ(count, 1) << id;
