@@ -1,5 +1,6 @@
-// SeenKeys: a set of keys a run remembers (a dry run's message keys), which
-// may grow past memory: storage's KeySet keeps it on disk. Not thread-safe.
+// SeenKeys: a set of keys or ids a run remembers (a dry run's message keys,
+// the ids a sync's full read returned), which may grow past memory: storage's
+// KeySet keeps it on disk. Not thread-safe.
 #pragma once
 
 #include <functional>
@@ -14,7 +15,13 @@ class SeenKeys {
  public:
   virtual ~SeenKeys() = default;
   virtual Status insert(std::string_view key) = 0;
-  virtual bool contains(std::string_view key) const = 0;  // false also when the lookup fails
+  virtual Result<bool> find(std::string_view key) const = 0;  // an Error when the lookup fails
+
+  // find() for callers that treat a failed lookup as "not seen".
+  bool contains(std::string_view key) const {
+    auto r = find(key);
+    return r && *r;
+  }
 };
 
 // Makes an empty set (called once, when the first key is remembered).

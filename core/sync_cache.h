@@ -20,19 +20,12 @@
 #include "core/cache_view.h"
 #include "core/crm_record.h"
 #include "core/result.h"
+#include "core/seen_keys.h"
 
 namespace crmr {
 
 // The entity name sync uses for the tracked e-mails (sweep_unseen).
 inline constexpr std::string_view kTrackedEntity = "email";
-
-// A set of ids, possibly millions (on disk, constant memory).
-class IdSet {
- public:
-  virtual ~IdSet() = default;
-  virtual Status insert(std::string_view id) = 0;
-  virtual Result<bool> find(std::string_view id) const = 0;  // an Error when the lookup fails
-};
 
 class SyncCache {
  public:
@@ -59,8 +52,8 @@ class SyncCache {
   virtual Result<std::optional<std::string>> state_get(const std::string& key) const = 0;
   virtual Status state_set(const std::string& key, const std::string& value) = 0;
 
-  // An empty IdSet, deleted when released.
-  virtual Result<std::unique_ptr<IdSet>> open_id_set() const = 0;
+  // An empty set of ids (possibly millions: on disk), deleted when released.
+  virtual Result<std::unique_ptr<SeenKeys>> open_id_set() const = 0;
 
   virtual Status begin() = 0;
   virtual Status commit() = 0;

@@ -45,11 +45,4 @@ Result<bool> KeySet::find(std::string_view key) const {
   return (*q)->step();
 }
 
-bool KeySet::contains(std::string_view key) const {
-  auto q = impl_->conn.cached(kContains);
-  if (!q || !(*q)->bind(1, key)) return false;
-  auto row = (*q)->step();
-  return row && *row;
-}
-
 }  // namespace crmr

@@ -9,11 +9,10 @@
 
 #include "core/result.h"
 #include "core/seen_keys.h"
-#include "core/sync_cache.h"  // IdSet
 
 namespace crmr {
 
-class KeySet final : public SeenKeys, public IdSet {
+class KeySet final : public SeenKeys {
  public:
   static Result<std::unique_ptr<KeySet>> open_temporary();
   ~KeySet() override;
@@ -21,7 +20,6 @@ class KeySet final : public SeenKeys, public IdSet {
   KeySet& operator=(const KeySet&) = delete;
 
   Status insert(std::string_view key) override;
-  bool contains(std::string_view key) const override;  // false also when the lookup fails
   Result<bool> find(std::string_view key) const override;  // an Error when the lookup fails
 
   struct Impl;

@@ -182,7 +182,7 @@ class Store : public CacheReader, public RunJournal, public StateStore, public P
   Result<std::int64_t> count_filtering_changes(const std::string& entity,
                                                const std::map<std::string, int>& by_id) const override;
   // A KeySet (storage/key_set.h): a temporary SQLite file of its own.
-  Result<std::unique_ptr<IdSet>> open_id_set() const override;
+  Result<std::unique_ptr<SeenKeys>> open_id_set() const override;
 
   // Transactions: group many writes (batches of messages) into one commit.
   // Nested begin() calls are counted; only the outermost commits.

@@ -296,10 +296,10 @@ Result<std::int64_t> Store::count_unseen(const std::string& entity, const SeenFn
   return unseen;
 }
 
-Result<std::unique_ptr<IdSet>> Store::open_id_set() const {
+Result<std::unique_ptr<SeenKeys>> Store::open_id_set() const {
   auto set = KeySet::open_temporary();
   if (!set) return std::unexpected(set.error());
-  return std::unique_ptr<IdSet>(std::move(*set));
+  return std::unique_ptr<SeenKeys>(std::move(*set));
 }
 
 Result<std::int64_t> Store::set_filtering_methods(const std::string& entity,

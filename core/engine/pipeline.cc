@@ -46,7 +46,7 @@ class Pipeline::RunOverlay final : public CacheViewDecorator {
       keys_.emplace(key);
       return {};
     }
-    bool contains(std::string_view key) const override { return keys_.contains(key); }
+    Result<bool> find(std::string_view key) const override { return keys_.contains(key); }
 
    private:
     std::set<std::string, std::less<>> keys_;

@@ -56,7 +56,7 @@ Status SyncRun::records(const std::string& entity, SyncCounts& n) {
     if (!d) return std::unexpected(d.error());
     delta = d->value_or("");
   }
-  std::unique_ptr<IdSet> seen;  // ids a full read returned (on disk: millions of contacts)
+  std::unique_ptr<SeenKeys> seen;  // ids a full read returned (on disk: millions of contacts)
   auto link = crm_.read_records(entity, delta, [&](const RecordPage& page) -> Status {
     n.full = n.full || page.full_read;
     n.upserted += page.upserts.size();
@@ -90,7 +90,7 @@ Status SyncRun::emails(SyncCounts& n) {
   }
   n.full = wm.empty();
   if (n.full) wm = tracked_window_start();
-  std::unique_ptr<IdSet> seen;  // activity ids a full read returned
+  std::unique_ptr<SeenKeys> seen;  // activity ids a full read returned
   auto next = crm_.read_tracked(wm, [&](const std::vector<TrackedEmail>& page) -> Status {
     n.upserted += page.size();
     progress("email", n);
@@ -113,7 +113,7 @@ Status SyncRun::rollback(Status s) {
 }
 
 // Adds an id a full read returned to `seen` (opened on the first one).
-Status SyncRun::remember(std::unique_ptr<IdSet>& seen, const std::string& id) {
+Status SyncRun::remember(std::unique_ptr<SeenKeys>& seen, const std::string& id) {
   if (!seen) {
     auto set = cache_.open_id_set();
     if (!set) return std::unexpected(set.error());
@@ -126,7 +126,7 @@ Status SyncRun::remember(std::unique_ptr<IdSet>& seen, const std::string& id) {
 // records of `entity` it did not return; the delta link (for e-mails the
 // watermark) is kept. No `seen` set: the full read returned nothing.
 Status SyncRun::finish(const std::string& entity, const std::string& key, const std::string& link,
-                       const IdSet* seen, SyncCounts& n) {
+                       const SeenKeys* seen, SyncCounts& n) {
   if (o_.write)
     if (auto st = cache_.begin(); !st) return st;
   if (n.full) {

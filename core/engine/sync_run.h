@@ -72,9 +72,9 @@ class SyncRun {
  private:
   std::string tracked_window_start() const;
   Status rollback(Status s);
-  Status remember(std::unique_ptr<IdSet>& seen, const std::string& id);
+  Status remember(std::unique_ptr<SeenKeys>& seen, const std::string& id);
   Status finish(const std::string& entity, const std::string& key, const std::string& link,
-                const IdSet* seen, SyncCounts& n);
+                const SeenKeys* seen, SyncCounts& n);
   void progress(const std::string& entity, const SyncCounts& n);
 
   SyncCache& cache_;

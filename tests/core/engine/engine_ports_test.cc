@@ -129,7 +129,7 @@ TEST_F(EngineAlone, ADryRunKeepsItsKeysInTheSetItIsGivenAndWritesNothing) {
       keys->emplace(k);
       return {};
     }
-    bool contains(std::string_view k) const override { return keys->contains(k); }
+    Result<bool> find(std::string_view k) const override { return keys->contains(k); }
   };
   std::set<std::string, std::less<>> keys;
   int opened = 0;
