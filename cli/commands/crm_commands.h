@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cli/context.h"
-#include "cli/crm_wiring.h"
+#include "cli/wiring.h"
 #include "core/crm_sink.h"
 #include "storage/store.h"
 
