@@ -58,6 +58,14 @@ int list_pending(Context& ctx, Store& store, const CrmSink& crm, std::optional<s
   return kExitOk;
 }
 
+// After a push that stopped or could not start: how many messages wait for
+// the next one (the run's summary counts only what this run finished).
+void say_still_queued(Context& ctx, Store& store) {
+  auto left = store.outbox_pending_count();
+  if (left && *left > 0)
+    ctx.out.warn(std::to_string(*left) + " message(s) stay queued for the next push");
+}
+
 // The push run's entries and progress, into the run `rec` records.
 class RecorderObserver : public PushObserver {
  public:
@@ -95,6 +103,7 @@ Result<int> push_into(Context& ctx, Store& store, CrmSink& crm, std::uint64_t to
   if (pushed->storage) return std::unexpected(*pushed->storage);
   if (const auto& fatal = pushed->fatal) {
     ctx.out.error(fatal->describe());
+    say_still_queued(ctx, store);
     // The push stopped: the run (the push's own, or the batch's it ends)
     // is failed, with why.
     rec.set_failure(fatal->describe());
@@ -131,8 +140,9 @@ Result<PushPlan> plan_push(Context& ctx, Store& store, std::optional<std::uint64
 }
 
 // The push cannot start: said on stderr and recorded as `rec`'s failure.
-int cannot_start(Context& ctx, RunRecorder& rec, const Error& e) {
+int cannot_start(Context& ctx, Store& store, RunRecorder& rec, const Error& e) {
   ctx.out.error(e.describe());
+  say_still_queued(ctx, store);
   rec.set_failure(e.describe());
   return kExitConfig;
 }
@@ -148,7 +158,7 @@ int push_outbox(Context& ctx, Store& store, std::optional<std::uint64_t> limit) 
   // A push that cannot even start (no secret) is still a run in the
   // history, failed, with why.
   if (plan->cannot_start) {
-    int rc = cannot_start(ctx, rec, *plan->cannot_start);
+    int rc = cannot_start(ctx, store, rec, *plan->cannot_start);
     rec.abort();
     return rc;
   }
@@ -172,7 +182,7 @@ Result<int> push_after_batch(Context& ctx, Store& store, bool no_push, RunRecord
   if (!plan) return std::unexpected(plan.error());
   if (plan->total == 0) return kExitOk;
   // The batch's run is failed with why; what it queued stays queued.
-  if (plan->cannot_start) return cannot_start(ctx, rec, *plan->cannot_start);
+  if (plan->cannot_start) return cannot_start(ctx, store, rec, *plan->cannot_start);
   return push_into(ctx, store, *plan->sink, plan->total, rec, /*after_batch=*/true);
 }
 

@@ -149,8 +149,23 @@ TEST(PushSim, UnreachableCrmLeavesEverythingQueued) {
   auto r = run_cli({"--config", config, "push"});
   EXPECT_EQ(r.code, kExitUnreachable) << r.out << r.err;
   EXPECT_EQ(r.err.find("sec\n"), std::string::npos);
+  // The summary counts what this push finished (nothing): stderr says what waits.
+  EXPECT_NE(r.err.find("21 message(s) stay queued for the next push"), std::string::npos) << r.err;
   auto dry = run_cli({"--config", config, "--dry-run", "push"});
   EXPECT_NE(dry.out.find("21 message(s) would be pushed"), std::string::npos) << dry.out;
+}
+
+TEST(PushSim, APushWithoutItsSecretSaysWhatStaysQueued) {
+  TempDir dir;
+  std::string config = dir.write(
+      "crm.toml", "db = \"" + dir.file("s.db") + "\"\n[crm]\nurl = \"http://127.0.0.1:1/api/data/v9.2/\"\n"
+                  "auth = \"bearer\"\ntoken_env = \"CRMR_TEST_SECRET_NEVER_SET\"\n");
+  ASSERT_EQ(run_cli({"--config", config, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
+  run_cli({"--config", config, "import", "--no-push", source_path("demo/demo.mbox")});
+  auto r = run_cli({"--config", config, "push"});
+  EXPECT_EQ(r.code, kExitConfig) << r.out << r.err;
+  EXPECT_NE(r.err.find("CRMR_TEST_SECRET_NEVER_SET"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("21 message(s) stay queued for the next push"), std::string::npos) << r.err;
 }
 
 TEST(PushSim, ServerModeLetsTheCrmDecideAndReportsItsReason) {
@@ -195,7 +210,9 @@ TEST(PushSim, KilledAtRandomPointsEveryMessageExistsExactlyOnce) {
   const auto before = sim.received_message_ids().size();
   auto r = q.push();
   EXPECT_EQ(r.code, kExitOk) << r.out << r.err;
-  if (before < static_cast<std::size_t>(n)) EXPECT_NE(r.out.find("pushed"), std::string::npos) << r.out;
+  if (before < static_cast<std::size_t>(n)) {
+    EXPECT_NE(r.out.find("pushed"), std::string::npos) << r.out;
+  }
   auto ids = sim.received_message_ids();
   EXPECT_EQ(ids.size(), static_cast<std::size_t>(n));
   for (const auto& [id, count] : ids) EXPECT_EQ(count, 1) << id;
