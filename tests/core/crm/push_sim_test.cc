@@ -138,14 +138,22 @@ TEST(PushSim, PermanentRejectionQuarantinesWithTheCrmError) {
   EXPECT_NE(r.out.find("HTTP 400"), std::string::npos) << r.out;
 }
 
+// A configuration whose [crm] is nobody (port 1), bearer token from the
+// variable `token_env`, with the demo mail routed and queued (21 messages).
+std::string demo_queued_for_nobody(const TempDir& dir, const std::string& token_env,
+                                   const std::string& more = "") {
+  std::string config = dir.write(
+      "crm.toml", "db = \"" + dir.file("s.db") + "\"\n[crm]\nurl = \"http://127.0.0.1:1/api/data/v9.2/\"\n"
+                  "auth = \"bearer\"\ntoken_env = \"" + token_env + "\"\n" + more);
+  EXPECT_EQ(run_cli({"--config", config, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
+  run_cli({"--config", config, "import", "--no-push", source_path("demo/demo.mbox")});
+  return config;
+}
+
 TEST(PushSim, UnreachableCrmLeavesEverythingQueued) {
   TempDir dir;
   setenv("CRMR_TEST_SECRET", "sec", 1);
-  std::string config = dir.write(
-      "crm.toml", "db = \"" + dir.file("s.db") + "\"\n[crm]\nurl = \"http://127.0.0.1:1/api/data/v9.2/\"\n"
-                  "auth = \"bearer\"\ntoken_env = \"CRMR_TEST_SECRET\"\nmax_attempts = 1\n");
-  ASSERT_EQ(run_cli({"--config", config, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
-  run_cli({"--config", config, "import", "--no-push", source_path("demo/demo.mbox")});
+  std::string config = demo_queued_for_nobody(dir, "CRMR_TEST_SECRET", "max_attempts = 1\n");
   auto r = run_cli({"--config", config, "push"});
   EXPECT_EQ(r.code, kExitUnreachable) << r.out << r.err;
   EXPECT_EQ(r.err.find("sec\n"), std::string::npos);
@@ -157,11 +165,7 @@ TEST(PushSim, UnreachableCrmLeavesEverythingQueued) {
 
 TEST(PushSim, APushWithoutItsSecretSaysWhatStaysQueued) {
   TempDir dir;
-  std::string config = dir.write(
-      "crm.toml", "db = \"" + dir.file("s.db") + "\"\n[crm]\nurl = \"http://127.0.0.1:1/api/data/v9.2/\"\n"
-                  "auth = \"bearer\"\ntoken_env = \"CRMR_TEST_SECRET_NEVER_SET\"\n");
-  ASSERT_EQ(run_cli({"--config", config, "cache", "import", source_path("demo/cache.jsonl")}).code, 0);
-  run_cli({"--config", config, "import", "--no-push", source_path("demo/demo.mbox")});
+  std::string config = demo_queued_for_nobody(dir, "CRMR_TEST_SECRET_NEVER_SET");
   auto r = run_cli({"--config", config, "push"});
   EXPECT_EQ(r.code, kExitConfig) << r.out << r.err;
   EXPECT_NE(r.err.find("CRMR_TEST_SECRET_NEVER_SET"), std::string::npos) << r.err;
