@@ -122,72 +122,72 @@ Result<PushResult> pushed_as(const std::string& activity) {
   return r;
 }
 
-TEST(PushRun, EachAnswerBecomesTheOutboxMarkAndTheReportEntry) {
+// `n` queued messages (ids 1..n) pushed by a CRM answering with `answer`.
+struct Push {
   MemoryOutbox outbox;
-  for (int id = 1; id <= 3; ++id) outbox.queue(id);
-  ScriptedCrm crm([](const PushMessage& m) -> Result<PushResult> {
+  Outcomes seen;
+  bool cancelled = false;
+  Result<PushRunResult> result = fail(Code::CrmStopped, "not run");
+
+  Push(int n, std::function<Result<PushResult>(const PushMessage&)> answer, std::size_t give_up_after = 16) {
+    for (int id = 1; id <= n; ++id) outbox.queue(id);
+    ScriptedCrm crm(std::move(answer));
+    PushRunOptions o;
+    o.total = static_cast<std::uint64_t>(n);
+    o.run_id = 7;
+    o.give_up_after = give_up_after;
+    result = run_push(outbox, crm, o, seen);
+    cancelled = crm.cancelled;
+  }
+};
+
+TEST(PushRun, EachAnswerBecomesTheOutboxMarkAndTheReportEntry) {
+  Push p(3, [](const PushMessage& m) -> Result<PushResult> {
     if (m.id == 1) return pushed_as("activity-1");
     if (m.id == 2) return fail(Code::CrmRejected, "HTTP 400 for " + m.key);  // for good
     return fail(Code::CrmTimeout, "no answer for " + m.key);                  // for now
   });
-  Outcomes seen;
-  PushRunOptions o;
-  o.total = 3;
-  o.run_id = 7;
-  auto r = run_push(outbox, crm, o, seen);
+  auto& r = p.result;
   ASSERT_OK(r);
   EXPECT_EQ(r->finished, 3u);
   EXPECT_TRUE(r->left_queued);
   EXPECT_FALSE(r->fatal);
   EXPECT_EQ(r->sent.http, 3u);
-  EXPECT_EQ(seen.outcomes, (std::vector<std::string>{"pushed", "quarantined", "queued"}));
-  EXPECT_EQ(outbox.marks[1].activity_id, "activity-1");
-  EXPECT_TRUE(outbox.marks[2].permanent);
-  EXPECT_NE(outbox.marks[2].error.find("HTTP 400 for key-2"), std::string::npos);
-  EXPECT_FALSE(outbox.marks[3].permanent);
+  EXPECT_EQ(p.seen.outcomes, (std::vector<std::string>{"pushed", "quarantined", "queued"}));
+  EXPECT_EQ(p.outbox.marks[1].activity_id, "activity-1");
+  EXPECT_TRUE(p.outbox.marks[2].permanent);
+  EXPECT_NE(p.outbox.marks[2].error.find("HTTP 400 for key-2"), std::string::npos);
+  EXPECT_FALSE(p.outbox.marks[3].permanent);
   // Only the transient failure waits for the next push; all three are in the report.
-  ASSERT_EQ(outbox.pending.size(), 1u);
-  EXPECT_EQ(outbox.pending.begin()->first, 3);
-  EXPECT_EQ(outbox.entries.size(), 3u);
+  ASSERT_EQ(p.outbox.pending.size(), 1u);
+  EXPECT_EQ(p.outbox.pending.begin()->first, 3);
+  EXPECT_EQ(p.outbox.entries.size(), 3u);
 }
 
 TEST(PushRun, TransientFailuresInARowStopThePushAsAnUnreachableCrm) {
-  MemoryOutbox outbox;
-  for (int id = 1; id <= 6; ++id) outbox.queue(id);
-  ScriptedCrm crm([](const PushMessage& m) -> Result<PushResult> {
+  Push p(6, [](const PushMessage& m) -> Result<PushResult> {
     return fail(Code::CrmTimeout, "no answer for " + m.key);
-  });
-  Outcomes seen;
-  PushRunOptions o;
-  o.total = 6;
-  o.give_up_after = 3;
-  auto r = run_push(outbox, crm, o, seen);
+  }, 3);
+  auto& r = p.result;
   ASSERT_OK(r);
   ASSERT_TRUE(r->fatal);
   EXPECT_EQ(r->fatal->code, Code::CrmUnreachable);
   EXPECT_EQ(r->fatal->scope, Scope::Run);
-  EXPECT_TRUE(crm.cancelled);
+  EXPECT_TRUE(p.cancelled);
   // Three tried and reported, three never tried: all six still queued.
   EXPECT_EQ(r->finished, 3u);
-  EXPECT_EQ(seen.outcomes, (std::vector<std::string>{"queued", "queued", "queued"}));
-  EXPECT_EQ(outbox.pending.size(), 6u);
+  EXPECT_EQ(p.seen.outcomes, (std::vector<std::string>{"queued", "queued", "queued"}));
+  EXPECT_EQ(p.outbox.pending.size(), 6u);
 }
 
 TEST(PushRun, APermanentFailureBetweenTransientOnesStartsTheCountAgain) {
-  MemoryOutbox outbox;
-  for (int id = 1; id <= 5; ++id) outbox.queue(id);
-  ScriptedCrm crm([](const PushMessage& m) -> Result<PushResult> {
+  Push p(5, [](const PushMessage& m) -> Result<PushResult> {
     if (m.id == 3) return fail(Code::CrmRejected, "refused");
     return fail(Code::CrmTimeout, "no answer");
-  });
-  Outcomes seen;
-  PushRunOptions o;
-  o.total = 5;
-  o.give_up_after = 3;
-  auto r = run_push(outbox, crm, o, seen);
-  ASSERT_OK(r);
-  EXPECT_FALSE(r->fatal);  // never three transient failures in a row
-  EXPECT_EQ(r->finished, 5u);
+  }, 3);
+  ASSERT_OK(p.result);
+  EXPECT_FALSE(p.result->fatal);  // never three transient failures in a row
+  EXPECT_EQ(p.result->finished, 5u);
 }
 
 }  // namespace
