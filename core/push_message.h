@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/party.h"
+
 namespace crmr {
 
 // A CRM record a decision points at: the regarding record, an accepting user or queue.
@@ -18,16 +20,6 @@ struct CrmRef {
   std::string entity;  // systemuser queue contact account lead ...
   std::string id;
   std::string name;    // for messages and the report; may be empty
-};
-
-// A sender or recipient of the message and the record it resolved to.
-struct PushParty {
-  std::string role;     // from, to, cc, bcc
-  std::string address;  // as written in the message
-  std::string entity;   // empty when unresolved
-  std::string id;
-  std::string name;
-  std::string create;   // from, unresolved: the entity push creates for it (empty: none)
 };
 
 // Whether an attachment of the message goes to the CRM (in message order).
@@ -46,7 +38,7 @@ struct PushDecision {
   std::string correlated_activity_id;
   std::optional<CrmRef> regarding;
   std::vector<CrmRef> accepted_by;  // every CRM user or queue that takes it, first first
-  std::vector<PushParty> parties;
+  std::vector<Party> parties;
   std::vector<PushAttachment> attachments;
 };
 

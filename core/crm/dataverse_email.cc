@@ -76,7 +76,7 @@ std::string utf8_prefix(std::string_view text, std::size_t limit, bool* truncate
 namespace {
 
 // Dataverse's lengths: firstname and lastname 50, emailaddress1 100, a lead's subject 300.
-NewSender new_sender(const PushParty& party, const Message& msg, const std::string& subject,
+NewSender new_sender(const Party& party, const Message& msg, const std::string& subject,
                      std::size_t index) {
   std::string display;
   for (const Address& a : msg.from)
@@ -222,7 +222,7 @@ Result<EmailPlan> plan_email(const PushMessage& m, const ParseLimits& limits,
         "/" + entity_set(e.regarding->entity) + "(" + e.regarding->id + ")";
   }
   nlohmann::json parties = nlohmann::json::array();
-  for (const PushParty& party : e.parties) {
+  for (const Party& party : e.parties) {
     int mask = participation_mask(party.role);
     if (mask == 0) continue;
     nlohmann::json jp = {{"participationtypemask", mask}, {"addressused", party.address}};

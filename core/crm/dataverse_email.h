@@ -44,7 +44,7 @@ struct LargeAttachment {
   std::uint64_t size = 0;    // decoded bytes (the CRM's filesize)
 };
 
-// The record push creates for an unknown sender (PushParty::create), after
+// The record push creates for an unknown sender (Party::create), after
 // looking for one with the address first (sender_query), so a second message
 // from the same sender, or a rerun after a crash, uses the same record.
 struct NewSender {

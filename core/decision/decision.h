@@ -7,6 +7,7 @@
 
 #include "core/cache_view.h"
 #include "core/message.h"
+#include "core/party.h"
 
 namespace crmr {
 
@@ -36,15 +37,6 @@ struct Policy {
   // Opt-in (crm-router(1) ROUTING, parties): the record push creates for the sender of an
   // accepted message whose From matches none: "" (none), "contact" or "lead".
   std::string create_unknown_sender;
-};
-
-struct Party {
-  std::string role;     // from, to, cc, bcc
-  std::string address;  // as written in the message
-  std::string entity;   // empty when unresolved
-  std::string id;
-  std::string name;
-  std::string create;   // from, unresolved: the entity push creates for it (empty: none)
 };
 
 struct AttachmentVerdict {

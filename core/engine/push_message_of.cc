@@ -13,8 +13,7 @@ PushDecision push_decision_of(const ReportEntry& e) {
   d.correlated_activity_id = e.correlated_activity_id;
   if (e.regarding) d.regarding = CrmRef{e.regarding->entity, e.regarding->id, ""};
   for (const Acceptor& a : e.accepted_by) d.accepted_by.push_back(CrmRef{a.entity, a.id, a.name});
-  for (const Party& p : e.parties)
-    d.parties.push_back(PushParty{p.role, p.address, p.entity, p.id, p.name, p.create});
+  d.parties = e.parties;
   for (const AttachmentVerdict& v : e.attachments) d.attachments.push_back(PushAttachment{v.kept, v.why});
   return d;
 }
