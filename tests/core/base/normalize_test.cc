@@ -66,5 +66,26 @@ TEST(SubjectHashes, IgnoreReplyPrefixesAndCase) {
   EXPECT_LE(subject_hashes("a b c d e f", re, 3).size(), 3u);
 }
 
+// The default filter is matched without std::regex; a pattern that differs
+// only by its non-capturing group goes through std::regex: both must remove
+// the same prefix from any subject.
+TEST(SubjectHashes, DefaultFilterMatchesAsStdRegexDoes) {
+  const std::string fast = R"(^[\s]*([\w]+\s?:[\s]*)+)";
+  const std::string slow = R"(^[\s]*(?:[\w]+\s?:[\s]*)+)";
+  const std::string alphabet = std::string(" \t\v\r\n:aZ_9-.") + "\xC3\xA9";
+  std::uint32_t seed = 12345;
+  auto next = [&] { return seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff; };
+  for (int n = 0; n < 20000; ++n) {
+    std::string subject;
+    for (std::uint32_t len = next() % 12; len > 0; --len) subject += alphabet[next() % alphabet.size()];
+    subject += n % 2 ? " Order 12 update" : "";
+    ASSERT_EQ(subject_hashes(subject, fast, 0), subject_hashes(subject, slow, 0))
+        << "subject \"" << subject << "\"";
+  }
+  for (const char* subject : {"RE: FW: Quote", " re :AW:  x", "RE:", "RE : x", "RE  : x",
+                              "a:b:c: d", ":RE: x", "RE:\tFW:\n x", "  ", ""})
+    EXPECT_EQ(subject_hashes(subject, fast, 0), subject_hashes(subject, slow, 0)) << subject;
+}
+
 }  // namespace
 }  // namespace crmr
