@@ -237,7 +237,10 @@ Result<OrgSettings> Store::Impl::read_org() {
   if (!q) return fail(q.error());
   auto row = (*q)->step();
   if (!row) return fail(row.error());
-  if (!*row) return o;  // no settings stored: the defaults
+  if (!*row) {  // no settings stored: the defaults (kept too, as stored ones are)
+    org = o;
+    return o;
+  }
   auto& s = **q;
   o.tracking_prefixes = split_list(s.column_text(0));
   o.token_id_base = s.column_int(1);

@@ -343,9 +343,11 @@ Result<std::int64_t> Store::count_filtering_changes(const std::string& entity,
 Status Store::upsert_tracked(const TrackedEmail& e) {
   if (auto st = impl_->writable("store a tracked e-mail"); !st) return st;
   if (e.activity_id.empty()) return invalid("tracked e-mail has no activity id");
-  auto read = impl_->read_org();
-  if (!read) return fail(read.error());
-  const OrgSettings org = std::move(*read);
+  // The settings as the store keeps them, not a copy per e-mail (a bulk load
+  // writes millions); read once, they stay until a rollback or put_org.
+  if (!impl_->org)
+    if (auto read = impl_->read_org(); !read) return fail(read.error());
+  const OrgSettings& org = *impl_->org;
   std::vector<std::string> recipients;
   for (const auto& a : e.recipients)
     if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
