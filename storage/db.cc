@@ -133,6 +133,12 @@ Status Statement::bind(int index, std::string_view text) {
   return {};
 }
 
+Status Statement::bind_static(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8);
+  if (rc != SQLITE_OK) return fail(error(rc, "binding a parameter of"));
+  return {};
+}
+
 Status Statement::bind(int index, std::int64_t value) {
   int rc = sqlite3_bind_int64(stmt_, index, value);
   if (rc != SQLITE_OK) return fail(error(rc, "binding a parameter of"));

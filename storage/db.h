@@ -47,6 +47,11 @@ class Statement {
   Status bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value)); }
   Status bind_blob(int index, std::string_view bytes);
   Status bind_null(int index);
+  // As bind(index, text), without SQLite's own copy of the text: for hot
+  // writes of many rows. The text must stay as it is until the statement has
+  // run (a lease's reset clears the binding): bind a named object, never a
+  // temporary.
+  Status bind_static(int index, std::string_view text);
   template <class T>
   Status bind(const char* name, T&& value) {
     auto index = parameter_index(name);

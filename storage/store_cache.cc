@@ -220,10 +220,12 @@ Status Store::upsert_record(const CrmRecord& r) {
   auto& conn = impl_->conn;
   auto tx = own_transaction(conn);
   if (!tx) return fail(tx.error());
+  // Bound without a copy: `r` and the locals below outlive every statement
+  // that runs with them.
   auto bind_record = [&](db::Statement& s) {
-    Status st = s.bind(1, r.entity);
-    if (st) st = s.bind(2, r.id);
-    if (st) st = s.bind(3, r.name);
+    Status st = s.bind_static(1, r.entity);
+    if (st) st = s.bind_static(2, r.id);
+    if (st) st = s.bind_static(3, r.name);
     if (st) st = s.bind(4, r.active);
     if (st) st = s.bind(5, r.filtering_method);
     return st;
@@ -242,7 +244,7 @@ Status Store::upsert_record(const CrmRecord& r) {
     if (normal.empty()) continue;
     auto q = conn.cached(kAddAddress);
     if (!q) return fail(q.error());
-    Status st = (*q)->bind(1, normal);
+    Status st = (*q)->bind_static(1, normal);
     if (st) st = (*q)->bind(2, rid);
     if (st) st = (*q)->run();
     if (!st) return st;
@@ -358,18 +360,19 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   const std::string token = normalize_token(e.tracking_token);
   const std::string conversation = conversation_key(e.conversation_index).value_or("");
   const std::string recipient_list = join_list(recipients);
+  // Bound without a copy, as for records.
   auto bind_tracked = [&](db::Statement& s) {
-    Status st = s.bind(1, e.activity_id);
-    if (st) st = s.bind(2, message_id);
-    if (st) st = s.bind(3, token);
-    if (st) st = s.bind(4, e.conversation_index);
-    if (st) st = s.bind(5, conversation);
-    if (st) st = s.bind(6, e.subject);
+    Status st = s.bind_static(1, e.activity_id);
+    if (st) st = s.bind_static(2, message_id);
+    if (st) st = s.bind_static(3, token);
+    if (st) st = s.bind_static(4, e.conversation_index);
+    if (st) st = s.bind_static(5, conversation);
+    if (st) st = s.bind_static(6, e.subject);
     if (st) st = s.bind(7, e.outgoing);
-    if (st) st = s.bind(8, e.regarding_entity);
-    if (st) st = s.bind(9, e.regarding_id);
-    if (st) st = s.bind(10, recipient_list);
-    if (st) st = s.bind(11, e.modified);
+    if (st) st = s.bind_static(8, e.regarding_entity);
+    if (st) st = s.bind_static(9, e.regarding_id);
+    if (st) st = s.bind_static(10, recipient_list);
+    if (st) st = s.bind_static(11, e.modified);
     return st;
   };
   auto written = write_row(conn, kInsertTracked, kUpdateTracked, bind_tracked);
