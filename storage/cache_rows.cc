@@ -41,8 +41,9 @@ std::optional<Value> field(const CacheRow& row, const char* name) {
     return Value(&*it);
   }
   const auto& header = *row.header;
+  const std::string_view wanted(name);  // measured once: compared by length first
   for (std::size_t i = header.size(); i-- > 0;) {
-    if (header[i] != name) continue;
+    if (header[i] != wanted) continue;
     if (i >= row.fields->size() || (*row.fields)[i].empty()) return std::nullopt;
     return Value(std::string_view((*row.fields)[i]));
   }
@@ -114,8 +115,10 @@ Result<std::optional<std::int64_t>> integer(const CacheRow& row, const char* nam
 Result<std::string> required_id(const CacheRow& row, const char* name) {
   auto id = text(row, name);
   if (!id) return fail(id.error());
-  if (!*id || trimmed(**id).empty()) return fail(row_problem("missing " + std::string(name)));
-  return trimmed(**id);
+  const std::string_view t = *id ? trim(**id) : std::string_view();
+  if (t.empty()) return fail(row_problem("missing " + std::string(name)));
+  if (t.size() == (*id)->size()) return std::move(**id);  // nothing to trim: no copy
+  return std::string(t);
 }
 
 // Items of a ;- or ,-separated list (addresses, prefixes, extensions), trimmed.
@@ -142,7 +145,7 @@ std::vector<std::string> split_items(const std::string& list) {
   do {                                                          \
     auto value_ = getter(row, name);                            \
     if (!value_) return fail(value_.error());                   \
-    if (*value_) set(**value_);                                 \
+    if (*value_) set(std::move(**value_));                      \
   } while (false)
 
 Status apply_org(Store& store, const CacheRow& row) {
@@ -192,12 +195,12 @@ Status apply_record(Store& store, const std::string& entity, const CacheRow& row
   r.entity = entity;
   auto id = required_id(row, shape->id);
   if (!id) return fail(id.error());
-  r.id = *id;
-  CRMR_TRY_FIELD(text, shape->name, [&](const std::string& v) { r.name = v; });
+  r.id = std::move(*id);
+  CRMR_TRY_FIELD(text, shape->name, [&](std::string v) { r.name = std::move(v); });
   if (entity == "systemuser") {
     CRMR_TRY_FIELD(boolean, "isdisabled", [&](bool v) { r.active = !v; });
     CRMR_TRY_FIELD(text, "internalemailaddress",
-                   [&](const std::string& v) { r.addresses.push_back(v); });
+                   [&](std::string v) { r.addresses.push_back(std::move(v)); });
   } else {
     CRMR_TRY_FIELD(integer, "statecode", [&](std::int64_t v) { r.active = v == 0; });
   }
@@ -206,10 +209,10 @@ Status apply_record(Store& store, const std::string& entity, const CacheRow& row
                    [&](std::int64_t v) { r.filtering_method = int(v); });
   }
   if (entity == "queue") {
-    CRMR_TRY_FIELD(text, "emailaddress", [&](const std::string& v) { r.addresses.push_back(v); });
+    CRMR_TRY_FIELD(text, "emailaddress", [&](std::string v) { r.addresses.push_back(std::move(v)); });
   } else if (entity != "systemuser") {
     for (const char* name : {"emailaddress1", "emailaddress2", "emailaddress3"})
-      CRMR_TRY_FIELD(text, name, [&](const std::string& v) { r.addresses.push_back(v); });
+      CRMR_TRY_FIELD(text, name, [&](std::string v) { r.addresses.push_back(std::move(v)); });
   }
   return store.upsert_record(r);
 }
@@ -218,21 +221,21 @@ Status apply_email(Store& store, const CacheRow& row) {
   TrackedEmail e;
   auto id = required_id(row, "activityid");
   if (!id) return fail(id.error());
-  e.activity_id = *id;
-  CRMR_TRY_FIELD(text, "messageid", [&](const std::string& v) { e.message_id = v; });
-  CRMR_TRY_FIELD(text, "trackingtoken", [&](const std::string& v) { e.tracking_token = v; });
+  e.activity_id = std::move(*id);
+  CRMR_TRY_FIELD(text, "messageid", [&](std::string v) { e.message_id = std::move(v); });
+  CRMR_TRY_FIELD(text, "trackingtoken", [&](std::string v) { e.tracking_token = std::move(v); });
   CRMR_TRY_FIELD(text, "conversationindex",
-                 [&](const std::string& v) { e.conversation_index = v; });
-  CRMR_TRY_FIELD(text, "subject", [&](const std::string& v) { e.subject = v; });
+                 [&](std::string v) { e.conversation_index = std::move(v); });
+  CRMR_TRY_FIELD(text, "subject", [&](std::string v) { e.subject = std::move(v); });
   CRMR_TRY_FIELD(boolean, "directioncode", [&](bool v) { e.outgoing = v; });
-  CRMR_TRY_FIELD(text, "modifiedon", [&](const std::string& v) { e.modified = v; });
+  CRMR_TRY_FIELD(text, "modifiedon", [&](std::string v) { e.modified = std::move(v); });
   // Plain names, or the Web API's lookup value and its annotation.
-  CRMR_TRY_FIELD(text, "_regardingobjectid_value", [&](const std::string& v) { e.regarding_id = v; });
-  CRMR_TRY_FIELD(text, "regardingobjectid", [&](const std::string& v) { e.regarding_id = v; });
+  CRMR_TRY_FIELD(text, "_regardingobjectid_value", [&](std::string v) { e.regarding_id = std::move(v); });
+  CRMR_TRY_FIELD(text, "regardingobjectid", [&](std::string v) { e.regarding_id = std::move(v); });
   CRMR_TRY_FIELD(text, "_regardingobjectid_value@Microsoft.Dynamics.CRM.lookuplogicalname",
-                 [&](const std::string& v) { e.regarding_entity = v; });
+                 [&](std::string v) { e.regarding_entity = std::move(v); });
   CRMR_TRY_FIELD(text, "regardingobjecttype",
-                 [&](const std::string& v) { e.regarding_entity = v; });
+                 [&](std::string v) { e.regarding_entity = std::move(v); });
   for (const char* name : {"torecipients", "ccrecipients"}) {
     CRMR_TRY_FIELD(text, name, [&](const std::string& v) {
       for (auto& a : split_items(v)) e.recipients.push_back(std::move(a));
