@@ -57,6 +57,20 @@ Result<bool> has_hash(db::Connection& conn, std::int32_t hash, std::int64_t tid)
   return (*q)->step();
 }
 
+// The tids holding `hash`, newest first, or std::nullopt when more than
+// kCommonHash do (a common hash); remembered for the snapshot.
+Result<SnapshotMemo::HashTids> hash_tids(Store::Impl& impl, std::int32_t hash) {
+  const bool memo = impl.memo.usable(impl.conn);
+  if (memo)
+    if (const auto* known = impl.memo.find_hash(hash)) return *known;
+  std::vector<std::int64_t> tids;
+  if (auto st = tids_of(impl.conn, hash, kCommonHash + 1, tids); !st) return fail(st.error());
+  SnapshotMemo::HashTids out;
+  if (static_cast<std::int64_t>(tids.size()) <= kCommonHash) out = std::move(tids);
+  if (memo) impl.memo.keep_hash(hash, out);
+  return out;
+}
+
 // tid -> hashes in common with the message.
 using SharedCounts = std::unordered_map<std::int64_t, int>;
 
@@ -64,13 +78,13 @@ Status count_candidates(Store::Impl& impl, const std::vector<std::int32_t>& hash
                         SharedCounts& shared) {
   std::vector<std::int32_t> common;
   for (std::int32_t hash : hashes) {
-    std::vector<std::int64_t> tids;
-    if (auto st = tids_of(impl.conn, hash, kCommonHash + 1, tids); !st) return st;
-    if (static_cast<std::int64_t>(tids.size()) > kCommonHash) {
+    auto tids = hash_tids(impl, hash);
+    if (!tids) return fail(tids.error());
+    if (!*tids) {
       common.push_back(hash);
       continue;
     }
-    for (std::int64_t tid : tids) ++shared[tid];
+    for (std::int64_t tid : **tids) ++shared[tid];
   }
   if (common.empty()) return {};
 
