@@ -44,6 +44,7 @@ bool SnapshotMemo::usable(db::Connection& conn) {
 
 void SnapshotMemo::clear() {
   hashes_.clear();
+  records_.clear();
   tracked_.clear();
   data_version_ = -1;
 }
@@ -56,6 +57,16 @@ const SnapshotMemo::HashTids* SnapshotMemo::find_hash(std::int32_t hash) const {
 void SnapshotMemo::keep_hash(std::int32_t hash, HashTids tids) {
   if (hashes_.size() >= kMaxEntries) hashes_.clear();
   hashes_.insert_or_assign(hash, std::move(tids));
+}
+
+const std::vector<RecordRef>* SnapshotMemo::find_records(const std::string& address) const {
+  auto it = records_.find(address);
+  return it == records_.end() ? nullptr : &it->second;
+}
+
+void SnapshotMemo::keep_records(const std::string& address, const std::vector<RecordRef>& records) {
+  if (records_.size() >= kMaxEntries) records_.clear();
+  records_.insert_or_assign(address, records);
 }
 
 bool SnapshotMemo::find_tracked(char kind, const std::string& key, Tracked& out) const {

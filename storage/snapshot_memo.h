@@ -4,7 +4,7 @@
 // A lookup in a big cache walks a deep index (a million tracked e-mails give
 // the subject-hash index four million entries), and a run asks the same
 // questions again and again: replies repeat their thread's subject words and
-// Message-IDs, mailing lists their tags. Inside a read transaction the answer
+// Message-IDs and addresses, mailing lists their tags. Inside a read transaction the answer
 // cannot change, so it is kept. When the transaction ends (a worker's reader
 // renews its snapshot every WorkerCache::kDecisionsPerSnapshot decisions) the
 // next one asks SQLite's data_version whether another connection committed
@@ -48,6 +48,11 @@ class SnapshotMemo {
 
   // The best tracked e-mail for a key of one kind (Message-ID, tracking
   // token, conversation), or std::nullopt when none is cached.
+  // The records holding a normalised address, as records_by_address
+  // answers; nullptr when not known yet.
+  const std::vector<RecordRef>* find_records(const std::string& address) const;
+  void keep_records(const std::string& address, const std::vector<RecordRef>& records);
+
   using Tracked = std::optional<TrackedEmail>;
   // False when not known yet; otherwise true, with the answer in `out`.
   bool find_tracked(char kind, const std::string& key, Tracked& out) const;
@@ -64,6 +69,7 @@ class SnapshotMemo {
   std::int64_t changes_ = -1;
   bool own_writes_ = false;
   std::unordered_map<std::int32_t, HashTids> hashes_;
+  std::unordered_map<std::string, std::vector<RecordRef>> records_;
   // kind + key -> the e-mail, nullptr for none (a miss, the common answer,
   // costs no TrackedEmail).
   std::unordered_map<std::string, std::unique_ptr<const TrackedEmail>> tracked_;

@@ -381,6 +381,9 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   std::vector<RecordRef> out;
   const std::string normal = normalize_address(address);
   if (normal.empty()) return out;
+  const bool memo = impl_->memo.usable(impl_->conn);
+  if (memo)
+    if (const auto* known = impl_->memo.find_records(normal)) return *known;
   auto q = impl_->conn.cached(kRecordsByAddress);
   if (!q) {
     impl_->lookup_failed(q.error());
@@ -395,6 +398,8 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   if (!st) {
     impl_->lookup_failed(st.error());  // what it read is not the answer
     out.clear();
+  } else if (memo) {
+    impl_->memo.keep_records(normal, out);
   }
   return out;
 }

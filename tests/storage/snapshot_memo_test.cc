@@ -9,6 +9,7 @@
 namespace crmr {
 namespace {
 
+using test::contact;
 using test::TempDir;
 using test::tracked;
 
@@ -43,16 +44,22 @@ TEST(SnapshotMemo, ASnapshotKeepsItsAnswersAndTheNextSeesAnotherConnectionsCommi
   ASSERT_OK(s.reader->begin());
   EXPECT_FALSE(s.reader->tracked_by_message_id("second@example.com"));
   EXPECT_EQ(s.reader->tracked_by_subject_hashes(hashes_of(*s.reader, "Pump quote")).size(), 1u);
+  EXPECT_TRUE(s.reader->records_by_address("Ann@Example.com").empty());
   ASSERT_OK(s.writer->upsert_tracked(with_id("a2", "second@example.com", "Pump quote")));
+  ASSERT_OK(s.writer->upsert_record(contact("c1", "Ann", {"ann@example.com"})));
   // The same snapshot: what SQLite itself answers in it.
   EXPECT_FALSE(s.reader->tracked_by_message_id("second@example.com"));
   EXPECT_EQ(s.reader->tracked_by_subject_hashes(hashes_of(*s.reader, "Pump quote")).size(), 1u);
+  EXPECT_TRUE(s.reader->records_by_address("ann@example.com").empty());
   ASSERT_OK(s.reader->commit());
   ASSERT_OK(s.reader->begin());
   auto found = s.reader->tracked_by_message_id("second@example.com");
   ASSERT_TRUE(found);
   EXPECT_EQ(found->activity_id, "a2");
   EXPECT_EQ(s.reader->tracked_by_subject_hashes(hashes_of(*s.reader, "Pump quote")).size(), 2u);
+  auto records = s.reader->records_by_address("ann@example.com");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].id, "c1");
   ASSERT_OK(s.reader->commit());
   EXPECT_TRUE(s.reader->status());
 }
