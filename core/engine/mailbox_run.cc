@@ -114,13 +114,15 @@ class MailboxRun {
     return out_of_time();
   }
 
-  // Fetch `ids`, submit each to the pipeline, which fills `done` in order as
-  // it decides them (all of them by its flush()). Returns the fetch status
-  // (kLimitStop when a limit cut the batch short); a store failure is
-  // returned through `fatal`.
-  // `done` is shared with the callbacks: in a parallel run they run on the
-  // writer, and one whose mailbox thread left early (the run stopping) must
-  // find its vector still there.
+  // The writer the store and the pipeline live on (inline: this thread).
+  WriterChannel& writer() const { return o_.writer ? *o_.writer : WriterChannel::inline_channel(); }
+
+  // Fetch `ids`, submitting each message to the pipeline without waiting for
+  // its decision (posted to the writer, within the channel's byte budget);
+  // the pipeline fills `done` in order as it decides them (all of them once
+  // a later flush() has run). Returns the fetch status (kLimitStop when a
+  // limit cut the batch short); a store failure is returned through `fatal`.
+  // `done` is shared with the callbacks, which run on the writer.
   Status fetch_batch(const std::vector<std::string>& ids, const std::string& folder,
                      const std::shared_ptr<std::vector<Fetched>>& done, std::optional<Error>& fatal) {
     const std::string source = m_.name + "/" + folder;
@@ -133,7 +135,8 @@ class MailboxRun {
       raw.envelope_date = rm.internal_date;
       raw.bytes = std::move(rm.bytes);
       crash_point("fetch");
-      r_.bytes += raw.bytes.size();
+      const std::size_t size = raw.bytes.size();
+      r_.bytes += size;
       ++r_.fetched;
       // The callback runs on the writer, when the message is decided.
       OnRouted after = [done, on_message = o_.on_message, id = rm.id,
@@ -141,13 +144,16 @@ class MailboxRun {
         done->push_back({id, r.quarantined, !r.decided, r.without_sender, date});
         if (on_message) on_message();
       };
-      auto submitted = on_writer([&]() -> Status {
-        if (o_.before_submit) o_.before_submit();
-        return p_.submit(std::move(raw), std::move(after));
-      });
-      if (!submitted) {
-        fatal = submitted.error();
-        return fail(submitted.error());
+      auto posted = writer().post(
+          posts_,
+          [this, raw = std::move(raw), after = std::move(after)]() mutable -> Status {
+            if (o_.before_submit) o_.before_submit();
+            return p_.submit(std::move(raw), std::move(after));
+          },
+          size);
+      if (!posted) {
+        fatal = posted.error();
+        return fail(posted.error());
       }
       return {};
     });
@@ -201,14 +207,66 @@ class MailboxRun {
   };
   using RecordBatch = std::function<Status(const Batch&)>;
 
+  // A batch fetched and submitted whose commit (a flush posted to the
+  // writer, number `commit` of posts_) has been asked for; `done` fills as
+  // its messages are decided.
+  struct Committing {
+    Batch b;
+    std::shared_ptr<std::vector<Fetched>> done;
+    std::uint64_t commit = 0;
+  };
+
+  // Asks the writer to commit what was submitted, without waiting.
+  Result<std::uint64_t> post_commit() {
+    return writer().post(posts_, [this] { return p_.flush(); });
+  }
+
+  // Once `c`'s commit has run: dispose of its messages, then ask the writer
+  // to record it (cursor, seen ids; run after the dispositions, committed
+  // with the writer's next commit, or now when nothing is open). A dry run
+  // only waits. False when disposing failed (recorded as a problem of the
+  // folder unless `quiet`); an Error when the run must stop.
+  Result<bool> settle(Committing& c, const std::string& folder, const RecordBatch& record,
+                      bool quiet = false) {
+    if (auto st = writer().wait(posts_, c.commit); !st) return std::unexpected(st.error());
+    c.b.done = std::move(*c.done);  // every callback of the batch has run
+    if (o_.dry_run) return true;
+    crash_point("dispose_before");
+    if (auto st = dispose(c.b.done); !st) {
+      if (!quiet) (void)folder_failed(st.error(), folder);  // recorded as a problem; always ok
+      return false;
+    }
+    crash_point("dispose_after");
+    if (!keeps_cursor()) return true;
+    auto b = std::make_shared<Batch>(std::move(c.b));
+    auto posted = writer().post(posts_, [b, &record] { return record(*b); });
+    if (!posted) return std::unexpected(posted.error());
+    return true;
+  }
+
   // Fetch `ids` of `folder` batch by batch: route each message, commit the
   // batch, dispose of it, then `record` it (cursor, seen ids). A dry run
-  // commits, disposes of and records nothing. Returns true when every batch
-  // was done or a limit ended the folder cleanly (r_.limit_reached), false
-  // when a folder problem was recorded (the caller leaves the folder); an
-  // Error only when the run must stop.
+  // commits, disposes of and records nothing. While the writer decides and
+  // commits one batch, the next is fetched; a batch is disposed of only
+  // after its commit has run, and recorded after that. Returns true when
+  // every batch was done or a limit ended the folder cleanly
+  // (r_.limit_reached), false when a folder problem was recorded (the caller
+  // leaves the folder); an Error only when the run must stop. Everything it
+  // posted has run (or was dropped) when it returns.
   Result<bool> run_batches(const std::vector<std::string>& ids, const std::string& folder,
                            const RecordBatch& record) {
+    struct WaitAll {  // `record` and the caller's cursor outlive the requests
+      MailboxRun& run;
+      ~WaitAll() { (void)run.writer().wait_all(run.posts_); }  // errors were returned already
+    } wait_all{*this};
+    auto completed = batches(ids, folder, record);
+    if (!completed) return completed;
+    if (auto st = writer().wait_all(posts_); !st) return std::unexpected(st.error());
+    return completed;
+  }
+
+  Result<bool> batches(const std::vector<std::string>& ids, const std::string& folder,
+                       const RecordBatch& record) {
     if (o_.on_listed) {
       const std::uint64_t n = std::min<std::uint64_t>(ids.size(), messages_left());
       (void)on_writer([&]() -> Status {
@@ -216,6 +274,7 @@ class MailboxRun {
         return {};
       });  // a stopped writer fails the next request, which matters
     }
+    std::optional<Committing> previous;  // committing while this batch is fetched
     std::size_t i = 0;
     while (i < ids.size()) {
       std::uint64_t left = messages_left();
@@ -224,39 +283,44 @@ class MailboxRun {
         break;
       }
       std::size_t n = std::min<std::uint64_t>({m_.batch_size, ids.size() - i, left});
-      Batch b;
-      b.ids.assign(ids.begin() + i, ids.begin() + i + n);
+      Committing c;
+      c.b.ids.assign(ids.begin() + i, ids.begin() + i + n);
+      c.done = std::make_shared<std::vector<Fetched>>();
       std::optional<Error> fatal;
-      auto done = std::make_shared<std::vector<Fetched>>();
-      Status fetched = fetch_batch(b.ids, folder, done, fatal);
+      Status fetched = fetch_batch(c.b.ids, folder, c.done, fatal);
       if (fatal) return std::unexpected(*fatal);
-      // Decide what is still in flight and commit, BEFORE disposing.
-      if (auto st = on_writer([&] { return p_.flush(); }); !st) return std::unexpected(st.error());
-      b.done = std::move(*done);  // every callback of the batch has run
-      b.stopped = !fetched && fetched.error().code == kLimitStop;
-      if (!fetched && !b.stopped) {
+      // Commit what was decided (also when the fetch broke off), BEFORE disposing.
+      auto commit = post_commit();
+      if (!commit) return std::unexpected(commit.error());
+      c.commit = *commit;
+      c.b.stopped = !fetched && fetched.error().code == kLimitStop;
+      const bool broke = !fetched && !c.b.stopped;
+      if (previous) {
+        // After a broken fetch the session may be unusable: a failure to
+        // dispose of the previous batch is not told twice.
+        auto settled = settle(*previous, folder, record, broke);
+        if (!settled) return std::unexpected(settled.error());
+        previous.reset();
+        if (!*settled && !broke) return false;
+      }
+      if (broke) {
         // The connection broke mid-batch: what was decided is committed; the
         // batch is not recorded, so it is fetched again (as duplicates).
+        if (auto st = writer().wait(posts_, c.commit); !st) return std::unexpected(st.error());
         (void)folder_failed(fetched.error(), folder);  // recorded as a problem; always ok
         return false;
       }
-      if (!o_.dry_run) {
-        crash_point("dispose_before");
-        if (auto st = dispose(b.done); !st) {
-          (void)folder_failed(st.error(), folder);  // recorded as a problem; always ok
-          return false;
-        }
-        crash_point("dispose_after");
-        if (keeps_cursor()) {
-          if (auto st = on_writer([&] { return record(b); }); !st) return std::unexpected(st.error());
-        }
-      }
-      if (b.stopped) {
+      if (c.b.stopped) {
+        auto settled = settle(c, folder, record);
+        if (!settled) return std::unexpected(settled.error());
+        if (!*settled) return false;
         r_.limit_reached = true;
-        break;
+        return true;
       }
+      previous = std::move(c);
       i += n;
     }
+    if (previous) return settle(*previous, folder, record);
     return true;
   }
 
@@ -382,6 +446,7 @@ class MailboxRun {
   std::chrono::steady_clock::time_point t0_;
   MailboxRunResult r_;
   std::uint64_t kept_without_sender_ = 0;  // not deleted: see Fetched::without_sender
+  Posts posts_;  // requests posted to the writer (run_batches waits for them all)
 };
 
 }  // namespace

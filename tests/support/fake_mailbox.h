@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -31,6 +32,8 @@ struct FakeServer {
   bool fail_next_dispose = false;
   std::set<std::uint32_t> unlisted;  // UIDs list_ids leaves out (a server that misses some)
   std::vector<std::string> log;  // "fetch 1", "seen 1,2", "move 3 Processed", "delete 1", "quit"
+  // Called with the ids of each disposition before it is carried out.
+  std::function<void(const std::vector<std::string>&)> before_dispose;
 
   std::uint32_t deliver(const std::string& bytes, std::int64_t date,
                         const std::string& folder = "INBOX") {
@@ -121,13 +124,13 @@ class FakeSession final : public MailboxSession {
   }
 
   Status mark_seen(const std::vector<std::string>& ids) override {
-    if (auto st = dispose_allowed(); !st) return st;
+    if (auto st = dispose_allowed(ids); !st) return st;
     for (const auto& id : ids) box()[uid_of(id)].seen = true;
     s_.log.push_back("seen " + join(ids));
     return {};
   }
   Status move_to(const std::vector<std::string>& ids, const std::string& folder) override {
-    if (auto st = dispose_allowed(); !st) return st;
+    if (auto st = dispose_allowed(ids); !st) return st;
     for (const auto& id : ids) {
       auto node = box().extract(uid_of(id));
       if (!node.empty()) s_.folders[folder][s_.next_uid++] = node.mapped();
@@ -136,7 +139,7 @@ class FakeSession final : public MailboxSession {
     return {};
   }
   Status remove(const std::vector<std::string>& ids) override {
-    if (auto st = dispose_allowed(); !st) return st;
+    if (auto st = dispose_allowed(ids); !st) return st;
     for (const auto& id : ids) {
       if (s_.pop3) pending_dele_.push_back(uid_of(id));
       else box().erase(uid_of(id));
@@ -165,7 +168,8 @@ class FakeSession final : public MailboxSession {
   static std::unexpected<Error> lost() {
     return fail(Code::MailboxNetwork, "connection lost");
   }
-  Status dispose_allowed() {
+  Status dispose_allowed(const std::vector<std::string>& ids) {
+    if (s_.before_dispose) s_.before_dispose(ids);
     if (broken_) return lost();
     if (s_.fail_next_dispose) {
       s_.fail_next_dispose = false;

@@ -108,6 +108,130 @@ TEST(WriterChannel, TheInlineChannelRunsOnTheCaller) {
   EXPECT_TRUE(ran);
 }
 
+// A mailbox thread posts its messages and goes on fetching: the writer runs
+// them later, in the order posted, on its own thread.
+TEST(WriterChannel, PostedRequestsRunLaterInOrderWithoutTheirThreadWaiting) {
+  WriterChannel w;
+  const auto writer_id = std::this_thread::get_id();
+  std::vector<int> ran;  // the writer's
+  std::atomic<bool> posted_all{false};
+  Status waited;
+  std::jthread mailbox([&] {
+    ThreadDone done(w);
+    Posts p;
+    // The first request blocks the writer until all five are posted.
+    ASSERT_TRUE(w.post(p, [&]() -> Status {
+      while (!posted_all) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      ran.push_back(0);
+      return {};
+    }));
+    for (int i = 1; i < 5; ++i) {
+      auto n = w.post(p, [&, i]() -> Status {
+        EXPECT_EQ(std::this_thread::get_id(), writer_id);
+        ran.push_back(i);
+        return {};
+      });
+      ASSERT_TRUE(n);
+      EXPECT_EQ(*n, static_cast<std::uint64_t>(i + 1));
+    }
+    posted_all = true;  // reached while the writer is still in the first
+    waited = w.wait_all(p);
+  });
+  w.serve(1);
+  mailbox.join();
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(ran, (std::vector<int>{0, 1, 2, 3, 4}));
+}
+
+// The bytes posted and not yet run stay within the budget: a post waits for
+// room (one larger than the whole budget goes alone).
+TEST(WriterChannel, APostWaitsForRoomWithinTheByteBudget) {
+  WriterChannel w(100);
+  std::atomic<bool> release{false};
+  std::atomic<int> posted{0};
+  std::jthread mailbox([&] {
+    ThreadDone done(w);
+    Posts p;
+    ASSERT_TRUE(w.post(p, [&]() -> Status {
+      while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return {};
+    }, 60));
+    ++posted;
+    ASSERT_TRUE(w.post(p, [] { return Status{}; }, 60));  // 120 > 100: waits for the first
+    ++posted;
+    ASSERT_TRUE(w.post(p, [] { return Status{}; }, 500));  // alone
+    ++posted;
+    EXPECT_TRUE(w.wait_all(p));
+  });
+  std::jthread writer([&] { w.serve(1); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_EQ(posted, 1) << "the second post waits while the first holds 60 of 100 bytes";
+  release = true;
+  mailbox.join();
+  writer.join();
+  EXPECT_EQ(posted, 3);
+}
+
+// A failed posted request (a store failure) ends its stream: what was posted
+// after it does not run, and the next post and wait return its error.
+TEST(WriterChannel, AFailedPostSkipsTheRestOfItsStreamAndIsReturned) {
+  WriterChannel w;
+  std::vector<int> ran;
+  Status waited;
+  Result<std::uint64_t> later = 0;
+  std::jthread mailbox([&] {
+    ThreadDone done(w);
+    Posts p;
+    std::atomic<bool> go{false};
+    ASSERT_TRUE(w.post(p, [&]() -> Status {
+      while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      ran.push_back(1);
+      return fail(Code::StoreDiskFull, "disk full");
+    }));
+    ASSERT_TRUE(w.post(p, [&]() -> Status {
+      ran.push_back(2);
+      return {};
+    }));
+    go = true;
+    waited = w.wait_all(p);
+    later = w.post(p, [&]() -> Status {
+      ran.push_back(3);
+      return {};
+    });
+  });
+  w.serve(1);
+  mailbox.join();
+  EXPECT_EQ(ran, std::vector<int>{1});
+  EXPECT_ERROR_CODE(waited, Code::StoreDiskFull);
+  EXPECT_ERROR_CODE(later, Code::StoreDiskFull);
+}
+
+// stop() drops what is posted and not yet run: a wait returns the stop error.
+TEST(WriterChannel, StopDropsPostedRequestsAndWaitReturns) {
+  WriterChannel w;
+  std::atomic<bool> ran{false};
+  Posts p;
+  ASSERT_TRUE(w.post(p, [&]() -> Status {
+    ran = true;
+    return {};
+  }));
+  w.stop(Error{Code::RunStopped, "stopped", {}, Scope::Run, Retry::Later});
+  EXPECT_ERROR_CODE(w.wait_all(p), Code::RunStopped);
+  EXPECT_FALSE(ran);
+}
+
+TEST(WriterChannel, TheInlineChannelRunsAPostAtOnce) {
+  Posts p;
+  bool ran = false;
+  auto n = WriterChannel::inline_channel().post(p, [&]() -> Status {
+    ran = true;
+    return {};
+  });
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(ran);
+  EXPECT_TRUE(WriterChannel::inline_channel().wait_all(p));
+}
+
 TEST(ReadMailboxesAtOnce, OutcomesInConfigurationOrderWhicheverFinishedFirst) {
   const std::vector<std::string> hosts = {"a", "b", "c", "d", "e", "f"};
   std::vector<int> commit_order;  // the writer's own record

@@ -104,12 +104,25 @@ class MailboxRunTest : public ::testing::TestWithParam<std::size_t> {
 TEST_P(MailboxRunTest, CommitsThenDisposesThenMovesTheCursorPerBatch) {
   m_.after.kind = Disposition::Seen;
   for (int i = 1; i <= 3; ++i) server_.deliver(mail(i), kJan2026);
+  // What another connection finds committed when each disposition starts.
+  auto reader = Store::open(t_.file("state.db"), OpenMode::ReadOnly);
+  ASSERT_OK(reader);
+  std::vector<std::int64_t> committed_at_dispose;
+  server_.before_dispose = [&](const std::vector<std::string>&) {
+    auto stats = (*reader)->cache_stats();
+    committed_at_dispose.push_back(stats ? (*stats)["outbox_pending"] : -1);
+  };
   auto r = run();
   EXPECT_EQ(r.fetched, 3u);
   EXPECT_TRUE(r.problems.empty());
-  const std::vector<std::string> want = {"fetch 1", "fetch 2", "seen 1,2", "fetch 3", "seen 3",
+  // The next batch is fetched while the writer commits the one before; each
+  // is disposed of only once its commit has run.
+  const std::vector<std::string> want = {"fetch 1", "fetch 2", "fetch 3", "seen 1,2", "seen 3",
                                          "quit"};
   EXPECT_EQ(server_.log, want);
+  ASSERT_EQ(committed_at_dispose.size(), 2u);
+  EXPECT_GE(committed_at_dispose[0], 2) << "messages 1 and 2 committed before they are marked seen";
+  EXPECT_GE(committed_at_dispose[1], 3) << "message 3 committed before it is marked seen";
   EXPECT_EQ(count("outbox_pending"), 3);
   ASSERT_TRUE(cursor());
   EXPECT_EQ(cursor()->uidvalidity, 7u);
@@ -208,13 +221,19 @@ TEST_P(MailboxRunTest, BrokenConnectionMidBatchLosesNothingAndDoublesNothing) {
   for (int i = 1; i <= 5; ++i) server_.deliver(mail(i), kJan2026);
   server_.break_after_fetched = 4;  // the second batch breaks after its first message
   auto r = run();
-  EXPECT_FALSE(r.problems.empty());
+  ASSERT_FALSE(r.problems.empty());
+  EXPECT_NE(r.problems[0].message.find("connection lost"), std::string::npos);
   EXPECT_EQ(count("outbox_pending"), 4);     // what was decided is committed
-  EXPECT_EQ(cursor()->last_uid, 3u); // the first batch was disposed of and passed
+  // The first batch is disposed of once the second has been fetched (the
+  // writer commits one while the next is read): the connection broke first,
+  // so neither batch is passed, and all four come again as duplicates.
+  EXPECT_FALSE(cursor());
+  EXPECT_EQ(seen_count(), 0);
   outcomes_.clear();
   r = run();
   EXPECT_TRUE(r.problems.empty());
-  EXPECT_EQ(outcomes_, (std::vector<std::string>{"duplicate", "queued"}));
+  EXPECT_EQ(outcomes_,
+            (std::vector<std::string>{"duplicate", "duplicate", "duplicate", "duplicate", "queued"}));
   EXPECT_EQ(count("outbox_pending"), 5);
   EXPECT_EQ(seen_count(), 5);
 }
