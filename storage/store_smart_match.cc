@@ -14,6 +14,9 @@
 // e-mails that share only common hashes cannot match and are left out. With
 // fewer than d + 1 rare hashes (a subject made of common words only), the
 // kCommonScan most recently cached e-mails of each common hash are compared.
+// Each hash's list (or that it is common) is remembered while the database is
+// unchanged (storage/snapshot_memo.h): a run looks the same words up again
+// and again.
 #include <algorithm>
 #include <unordered_map>
 
