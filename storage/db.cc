@@ -271,6 +271,7 @@ Connection& Connection::operator=(Connection&& other) noexcept {
     label_ = std::exchange(other.label_, std::make_shared<const std::string>());
     cache_ = std::move(other.cache_);
     depth_ = std::exchange(other.depth_, 0);
+    ++transactions_ended_;  // another database, or another snapshot, from now on
   }
   return *this;
 }
@@ -328,6 +329,8 @@ std::int64_t Connection::last_insert_rowid() const { return sqlite3_last_insert_
 
 int Connection::changes() const { return sqlite3_changes(db_); }
 
+std::int64_t Connection::total_changes() const { return sqlite3_total_changes(db_); }
+
 Result<Connection> Connection::copy_into_memory() {
   auto copy = open(":memory:", Access::ReadWriteCreate, *label_);
   if (!copy) return copy;
@@ -366,11 +369,13 @@ Status Connection::commit() {
   if (sqlite3_get_autocommit(db_)) {
     // SQLite already rolled the whole transaction back (after an I/O or full-disk error).
     depth_ = 0;
+    ++transactions_ended_;
     return fail(error(SQLITE_ABORT, "commit after the transaction was rolled back"));
   }
   if (depth_ == 1) {
     auto st = step_cached(kCommit, "committing");
     if (!st) return st;  // still open: the caller may retry or roll back
+    ++transactions_ended_;
   } else {
     auto st = step_cached(kRelease, "committing a nested transaction");
     if (!st) return st;
@@ -383,10 +388,12 @@ void Connection::rollback() noexcept {
   if (depth_ == 0) return;
   if (sqlite3_get_autocommit(db_)) {
     depth_ = 0;
+    ++transactions_ended_;
     return;
   }
   if (depth_ == 1) {
     (void)step_cached(kRollback, "rolling back");
+    ++transactions_ended_;
   } else {
     (void)step_cached(kRollbackTo, "rolling back a nested transaction");
     (void)step_cached(kRelease, "rolling back a nested transaction");

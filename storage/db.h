@@ -173,12 +173,18 @@ class Connection {
 
   std::int64_t last_insert_rowid() const;
   int changes() const;  // rows changed by the last INSERT/UPDATE/DELETE
+  // Rows changed through this connection since it was opened.
+  std::int64_t total_changes() const;
   bool is_read_only() const;  // the main database cannot be written
 
   Status begin();
   Status commit();
   void rollback() noexcept;
   int depth() const { return depth_; }
+  // Counts the outermost transactions that have ended (committed or rolled
+  // back): while it and total_changes() stay the same inside a transaction,
+  // the connection reads one unchanging snapshot.
+  std::uint64_t transactions_ended() const { return transactions_ended_; }
 
   // An error of our own making (not from SQLite) in the same shape.
   Error error(int rc, std::string_view doing) const;
@@ -191,6 +197,7 @@ class Connection {
   std::shared_ptr<const std::string> label_ = std::make_shared<const std::string>();
   std::unordered_map<const char*, std::unique_ptr<Statement>> cache_;
   int depth_ = 0;
+  std::uint64_t transactions_ended_ = 0;
 };
 
 // RAII transaction (or savepoint, when one is already open): rolled back on

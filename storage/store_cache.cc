@@ -386,6 +386,9 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   std::vector<RecordRef> out;
   const std::string normal = normalize_address(address);
   if (normal.empty()) return out;
+  const bool memo = impl_->memo.usable(impl_->conn);
+  if (memo)
+    if (const auto* known = impl_->memo.find_records(normal)) return *known;
   auto q = impl_->conn.cached(kRecordsByAddress);
   if (!q) {
     impl_->lookup_failed(q.error());
@@ -400,47 +403,55 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
   if (!st) {
     impl_->lookup_failed(st.error());  // what it read is not the answer
     out.clear();
+  } else if (memo) {
+    impl_->memo.keep_records(normal, out);
   }
   return out;
 }
 
 namespace {
 
-// The best tracked e-mail `sql` finds for `key`; a failure is kept as the
-// store's lookup error and reads as none.
-std::optional<TrackedEmail> tracked_one(Store::Impl& impl, const char* sql,
+// The best tracked e-mail `sql` finds for `key`.
+Result<std::optional<TrackedEmail>> read_one(db::Connection& conn, const char* sql,
+                                             const std::string& key) {
+  auto q = conn.cached(sql);
+  if (!q) return fail(q.error());
+  if (auto st = (*q)->bind(1, key); !st) return fail(st.error());
+  auto row = (*q)->step();
+  if (!row) return fail(row.error());
+  if (!*row) return std::optional<TrackedEmail>{};
+  return std::optional<TrackedEmail>{read_tracked(**q)};
+}
+
+// As read_one, remembered for the snapshot under `kind` (one letter per
+// statement); a failure is kept as the store's lookup error and reads as none.
+std::optional<TrackedEmail> tracked_one(Store::Impl& impl, char kind, const char* sql,
                                         const std::string& key) {
   if (key.empty()) return std::nullopt;
-  auto q = impl.conn.cached(sql);
-  if (!q) {
-    impl.lookup_failed(q.error());
+  const bool memo = impl.memo.usable(impl.conn);
+  std::optional<TrackedEmail> known;
+  if (memo && impl.memo.find_tracked(kind, key, known)) return known;
+  auto found = read_one(impl.conn, sql, key);
+  if (!found) {
+    impl.lookup_failed(found.error());
     return std::nullopt;
   }
-  if (auto st = (*q)->bind(1, key); !st) {
-    impl.lookup_failed(st.error());
-    return std::nullopt;
-  }
-  auto row = (*q)->step();
-  if (!row) {
-    impl.lookup_failed(row.error());
-    return std::nullopt;
-  }
-  if (!*row) return std::nullopt;
-  return read_tracked(**q);
+  if (memo) impl.memo.keep_tracked(kind, key, *found);
+  return std::move(*found);
 }
 
 }  // namespace
 
 std::optional<TrackedEmail> Store::tracked_by_message_id(std::string_view id) const {
-  return tracked_one(*impl_, kTrackedByMessageId, normalize_message_id(id));
+  return tracked_one(*impl_, 'm', kTrackedByMessageId, normalize_message_id(id));
 }
 
 std::optional<TrackedEmail> Store::tracked_by_token(std::string_view token) const {
-  return tracked_one(*impl_, kTrackedByToken, normalize_token(token));
+  return tracked_one(*impl_, 't', kTrackedByToken, normalize_token(token));
 }
 
 std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key) const {
-  return tracked_one(*impl_, kTrackedByConversation, lower_ascii(key));
+  return tracked_one(*impl_, 'c', kTrackedByConversation, lower_ascii(key));
 }
 
 Result<std::optional<TrackedEmail>> Store::Impl::tracked_by_tid(std::int64_t tid) {

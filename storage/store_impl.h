@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/db.h"
+#include "storage/snapshot_memo.h"
 #include "storage/store.h"
 
 namespace crmr {
@@ -19,6 +20,7 @@ struct Store::Impl {
   mutable std::optional<OrgSettings> org;   // cached org settings; reset on rollback
   bool file_missing = false;                // ReadOnly on a path that does not exist
   mutable std::optional<Error> lookup_error;  // sticky: the first failed CacheView lookup
+  SnapshotMemo memo;                          // the decision's lookups within one snapshot
 
   // Keeps `e` as the lookup error unless one is kept already.
   void lookup_failed(const Error& e) const;

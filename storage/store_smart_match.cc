@@ -14,6 +14,9 @@
 // e-mails that share only common hashes cannot match and are left out. With
 // fewer than d + 1 rare hashes (a subject made of common words only), the
 // kCommonScan most recently cached e-mails of each common hash are compared.
+// Each hash's list (or that it is common) is remembered while the database is
+// unchanged (storage/snapshot_memo.h): a run looks the same words up again
+// and again.
 #include <algorithm>
 #include <unordered_map>
 
@@ -57,6 +60,20 @@ Result<bool> has_hash(db::Connection& conn, std::int32_t hash, std::int64_t tid)
   return (*q)->step();
 }
 
+// The tids holding `hash`, newest first, or std::nullopt when more than
+// kCommonHash do (a common hash); remembered for the snapshot.
+Result<SnapshotMemo::HashTids> hash_tids(Store::Impl& impl, std::int32_t hash) {
+  const bool memo = impl.memo.usable(impl.conn);
+  if (memo)
+    if (const auto* known = impl.memo.find_hash(hash)) return *known;
+  std::vector<std::int64_t> tids;
+  if (auto st = tids_of(impl.conn, hash, kCommonHash + 1, tids); !st) return fail(st.error());
+  SnapshotMemo::HashTids out;
+  if (static_cast<std::int64_t>(tids.size()) <= kCommonHash) out = std::move(tids);
+  if (memo) impl.memo.keep_hash(hash, out);
+  return out;
+}
+
 // tid -> hashes in common with the message.
 using SharedCounts = std::unordered_map<std::int64_t, int>;
 
@@ -64,13 +81,13 @@ Status count_candidates(Store::Impl& impl, const std::vector<std::int32_t>& hash
                         SharedCounts& shared) {
   std::vector<std::int32_t> common;
   for (std::int32_t hash : hashes) {
-    std::vector<std::int64_t> tids;
-    if (auto st = tids_of(impl.conn, hash, kCommonHash + 1, tids); !st) return st;
-    if (static_cast<std::int64_t>(tids.size()) > kCommonHash) {
+    auto tids = hash_tids(impl, hash);
+    if (!tids) return fail(tids.error());
+    if (!*tids) {
       common.push_back(hash);
       continue;
     }
-    for (std::int64_t tid : tids) ++shared[tid];
+    for (std::int64_t tid : **tids) ++shared[tid];
   }
   if (common.empty()) return {};
 
