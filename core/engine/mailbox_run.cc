@@ -58,7 +58,8 @@ class MailboxRun {
     }
     if (kept_without_sender_ > 0)
       r_.notes.push_back("mailbox " + m_.name + ": " + std::to_string(kept_without_sender_) +
-                         " message(s) tossed for having no usable sender (InvalidSender) were " +
+                         " message(s) without a usable sender (tossed as InvalidSender, in this run or an "
+                         "earlier one: a duplicate now) were " +
                          (m_.quarantine_folder.empty() || !caps_.move
                               ? std::string("kept on the server")
                               : "moved to " + m_.quarantine_folder) +
