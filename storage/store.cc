@@ -229,8 +229,8 @@ void Store::rollback() noexcept {
   impl_->org.reset();
 }
 
-Result<OrgSettings> Store::Impl::read_org() {
-  if (org) return *org;
+Result<const OrgSettings*> Store::Impl::read_org() {
+  if (org) return &*org;
   OrgSettings o;
   o.blocked_extensions = default_blocked_extensions();
   auto q = conn.cached(kSelectOrg);
@@ -238,8 +238,8 @@ Result<OrgSettings> Store::Impl::read_org() {
   auto row = (*q)->step();
   if (!row) return fail(row.error());
   if (!*row) {  // no settings stored: the defaults (kept too, as stored ones are)
-    org = o;
-    return o;
+    org = std::move(o);
+    return &*org;
   }
   auto& s = **q;
   o.tracking_prefixes = split_list(s.column_text(0));
@@ -256,8 +256,8 @@ Result<OrgSettings> Store::Impl::read_org() {
   o.unresolve_if_multiple_match = s.column_bool(11);
   o.max_upload_file_size = s.column_int64(12);
   o.blocked_extensions = split_list(s.column_text(13));
-  org = o;
-  return o;
+  org = std::move(o);
+  return &*org;
 }
 
 void Store::Impl::lookup_failed(const Error& e) const {
@@ -266,7 +266,7 @@ void Store::Impl::lookup_failed(const Error& e) const {
 
 OrgSettings Store::org() const {
   auto o = impl_->read_org();
-  if (o) return std::move(*o);
+  if (o) return **o;
   impl_->lookup_failed(o.error());
   OrgSettings defaults;
   defaults.blocked_extensions = default_blocked_extensions();
@@ -283,7 +283,7 @@ Status Store::put_org(const OrgSettings& given) {
   const OrgSettings org = canonical(given);
   auto old_org = impl_->read_org();
   if (!old_org) return fail(old_org.error());
-  const OrgSettings& old = *old_org;
+  const OrgSettings& old = **old_org;  // the kept one: replaced only at the end
   auto tx = db::Transaction::begin(impl_->conn);
   if (!tx) return fail(tx.error());
   {

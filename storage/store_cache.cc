@@ -346,10 +346,10 @@ Status Store::upsert_tracked(const TrackedEmail& e) {
   if (auto st = impl_->writable("store a tracked e-mail"); !st) return st;
   if (e.activity_id.empty()) return invalid("tracked e-mail has no activity id");
   // The settings as the store keeps them, not a copy per e-mail (a bulk load
-  // writes millions); read once, they stay until a rollback or put_org.
-  if (!impl_->org)
-    if (auto read = impl_->read_org(); !read) return fail(read.error());
-  const OrgSettings& org = *impl_->org;
+  // writes millions).
+  auto kept = impl_->read_org();
+  if (!kept) return fail(kept.error());
+  const OrgSettings& org = **kept;
   std::vector<std::string> recipients;
   for (const auto& a : e.recipients)
     if (auto n = normalize_address(a); !n.empty()) recipients.push_back(std::move(n));
@@ -411,9 +411,10 @@ std::vector<RecordRef> Store::records_by_address(std::string_view address) const
 
 namespace {
 
-// The best tracked e-mail `sql` finds for `key`.
+// The best tracked e-mail `sql` finds for `key` (its one parameter).
+template <class Key>
 Result<std::optional<TrackedEmail>> read_one(db::Connection& conn, const char* sql,
-                                             const std::string& key) {
+                                             const Key& key) {
   auto q = conn.cached(sql);
   if (!q) return fail(q.error());
   if (auto st = (*q)->bind(1, key); !st) return fail(st.error());
@@ -455,13 +456,7 @@ std::optional<TrackedEmail> Store::tracked_by_conversation(std::string_view key)
 }
 
 Result<std::optional<TrackedEmail>> Store::Impl::tracked_by_tid(std::int64_t tid) {
-  auto q = conn.cached(kTrackedByTid);
-  if (!q) return fail(q.error());
-  if (auto st = (*q)->bind(1, tid); !st) return fail(st.error());
-  auto row = (*q)->step();
-  if (!row) return fail(row.error());
-  if (!*row) return std::optional<TrackedEmail>{};
-  return std::optional<TrackedEmail>{read_tracked(**q)};
+  return read_one(conn, kTrackedByTid, tid);
 }
 
 }  // namespace crmr

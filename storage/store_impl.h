@@ -25,8 +25,9 @@ struct Store::Impl {
   // Keeps `e` as the lookup error unless one is kept already.
   void lookup_failed(const Error& e) const;
   // The organisation settings as stored (the defaults when none are), or the
-  // error reading them.
-  Result<OrgSettings> read_org();
+  // error reading them: read once, then kept in `org` (valid until a rollback
+  // or put_org replaces it), so the hot paths use them without a copy.
+  Result<const OrgSettings*> read_org();
 
   // Error "store.read_only" when opened ReadOnly; `what` names the write.
   Status writable(std::string_view what) const;

@@ -94,7 +94,7 @@ Status count_candidates(Store::Impl& impl, const std::vector<std::int32_t>& hash
   auto org = impl.read_org();
   if (!org) return fail(org.error());
   const std::size_t rare = hashes.size() - common.size();
-  if (rare >= static_cast<std::size_t>(std::max(0, org->hash_delta_subject_count)) + 1) {
+  if (rare >= static_cast<std::size_t>(std::max(0, (*org)->hash_delta_subject_count)) + 1) {
     // Every e-mail that can match is among the rare lists' ones.
     for (auto& [tid, count] : shared)
       for (std::int32_t hash : common) {
