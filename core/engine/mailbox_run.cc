@@ -71,9 +71,9 @@ class MailboxRun {
  private:
   // Runs `r` where the store and the pipeline live: on the writer's thread in
   // a parallel run, else here.
-  Status on_writer(const WriterChannel::Request& r) const {
-    return (o_.writer ? *o_.writer : WriterChannel::inline_channel()).call(r);
-  }
+  Status on_writer(const WriterChannel::Request& r) const { return writer().call(r); }
+  // The writer the store and the pipeline live on (inline: this thread).
+  WriterChannel& writer() const { return o_.writer ? *o_.writer : WriterChannel::inline_channel(); }
 
   // Whether this run reads and moves the cursor (not in a dry run or --once).
   bool keeps_cursor() const { return !o_.dry_run && !o_.once; }
@@ -114,9 +114,6 @@ class MailboxRun {
     if (m_.max_bytes_per_run && r_.bytes + next_bytes > m_.max_bytes_per_run) return true;
     return out_of_time();
   }
-
-  // The writer the store and the pipeline live on (inline: this thread).
-  WriterChannel& writer() const { return o_.writer ? *o_.writer : WriterChannel::inline_channel(); }
 
   // Fetch `ids`, submitting each message to the pipeline without waiting for
   // its decision (posted to the writer, within the channel's byte budget);
